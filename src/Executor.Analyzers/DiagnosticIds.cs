@@ -1,0 +1,1 @@
+namespace Executor.Analyzers; internal static class DiagnosticIds { public const string UnsynchronizedCallbackAccess = "EXEC001"; }

@@ -1,0 +1,1 @@
+namespace Executor.CodeFixes; internal static class Placeholder { }
