@@ -1,1 +1,22 @@
-namespace Executor.Analyzers; internal static class DiagnosticIds { public const string UnsynchronizedCallbackAccess = "EXEC001"; }
+namespace Executor.Analyzers;
+
+/// <summary>The IDs of every diagnostic this package reports. IDs are never reused.</summary>
+public static class DiagnosticIds
+{
+    /// <summary>EXEC001: a concurrent callback touches shared state without holding a lock.</summary>
+    public const string UnsynchronizedCallbackAccess = "EXEC001";
+}
+
+/// <summary>Diagnostic categories, in one place.</summary>
+internal static class DiagnosticCategories
+{
+    public const string Concurrency = "Concurrency";
+}
+
+/// <summary>Builds help links to the per-rule documentation pages.</summary>
+internal static class HelpLinks
+{
+    private const string Base = "https://github.com/executor-dotnet/executor/blob/main/docs/rules/";
+
+    public static string For(string id) => Base + id + ".md";
+}

@@ -1,0 +1,458 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Executor.Analyzers;
+
+/// <summary>
+/// The per-compilation state of EXEC001: finds delegates passed as concurrent callbacks and analyzes their bodies.
+/// </summary>
+internal sealed class CallbackAnalysis
+{
+    /// <summary>How many calls deep the analysis follows methods of this compilation from a callback.</summary>
+    internal const int MaxCallDepth = 3;
+
+    private readonly Compilation _compilation;
+    private readonly ConcurrentDictionary<SyntaxNode, byte> _analyzedRoots = new();
+    private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth, bool ThisShared), CallbackFinding?> _summaries = new();
+
+    public CallbackAnalysis(Compilation compilation, KnownTypes types, CallbackOptionsCache options, SharedStateFacts facts)
+    {
+        _compilation = compilation;
+        Types = types;
+        Options = options;
+        Facts = facts;
+    }
+
+    public KnownTypes Types { get; }
+
+    public CallbackOptionsCache Options { get; }
+
+    public SharedStateFacts Facts { get; }
+
+    public void AnalyzeInvocation(OperationAnalysisContext context, IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (!HasDelegateParameter(method))
+        {
+            return;
+        }
+
+        var options = Options.For(invocation.Syntax.SyntaxTree);
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { } parameter && IsCallbackParameter(method, parameter, options))
+            {
+                AnalyzeCallbackValue(context, argument.Value, ApiName(method), depth: 0);
+            }
+        }
+    }
+
+    public void AnalyzeObjectCreation(OperationAnalysisContext context, IObjectCreationOperation creation)
+    {
+        if (creation.Constructor is not { } constructor || !HasDelegateParameter(constructor))
+        {
+            return;
+        }
+
+        var options = Options.For(creation.Syntax.SyntaxTree);
+        foreach (var argument in creation.Arguments)
+        {
+            if (argument.Parameter is { } parameter && IsCallbackParameter(constructor, parameter, options))
+            {
+                AnalyzeCallbackValue(context, argument.Value, "new " + constructor.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), depth: 0);
+            }
+        }
+    }
+
+    public void AnalyzeEventAssignment(OperationAnalysisContext context, IEventAssignmentOperation assignment)
+    {
+        if (!assignment.Adds || assignment.EventReference is not IEventReferenceOperation { Event: var @event })
+        {
+            return;
+        }
+
+        if (IsCallbackEvent(@event, Options.For(assignment.Syntax.SyntaxTree)))
+        {
+            AnalyzeCallbackValue(context, assignment.HandlerValue, ApiName(@event), depth: 0);
+        }
+    }
+
+    /// <summary>Whether an argument passed to this parameter of this method runs as a concurrent callback.</summary>
+    public bool IsCallbackParameter(IMethodSymbol method, IParameterSymbol parameter, CallbackOptions options)
+    {
+        if (parameter.Type.TypeKind != TypeKind.Delegate)
+        {
+            return false;
+        }
+
+        if (HasConcurrentCallbackAttribute(method, parameter))
+        {
+            return true;
+        }
+
+        if (options.IncludeDotNetCallbacks && IsDotNetCallbackApi(method))
+        {
+            return true;
+        }
+
+        return !options.CallbackApis.IsEmpty
+            && CallbackOptions.Matches(options.CallbackApis, DocumentationCommentId.CreateDeclarationId(method.OriginalDefinition));
+    }
+
+    /// <summary>Whether a type is declared thread-safe: by <c>[ThreadSafe]</c>, the options, or a known thread-safe namespace.</summary>
+    public bool IsThreadSafeType(ITypeSymbol? type, CallbackOptions options)
+    {
+        if (type is not INamedTypeSymbol named)
+        {
+            return false;
+        }
+
+        var definition = named.OriginalDefinition;
+        if (Types.ThreadSafeAttribute is { } attribute)
+        {
+            foreach (var data in definition.GetAttributes())
+            {
+                if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
+                {
+                    return true;
+                }
+            }
+        }
+
+        string? ns = definition.ContainingNamespace?.ToDisplayString();
+        if (ns is "System.Collections.Concurrent" or "System.Collections.Immutable" or "System.Threading.Channels")
+        {
+            return true;
+        }
+
+        if (Types.Future is { } future && InheritsFrom(definition, future))
+        {
+            return true;
+        }
+
+        return !options.ThreadSafeTypes.IsEmpty
+            && CallbackOptions.Matches(options.ThreadSafeTypes, DocumentationCommentId.CreateDeclarationId(definition));
+    }
+
+    /// <summary>
+    /// Gets the memoized summary of a method of this compilation: its first unsynchronized write, or null.
+    /// <paramref name="stack"/> holds the methods being summarized on this path; a recursive call contributes nothing,
+    /// and a result cut short by recursion is not cached, so results do not depend on the order of analysis.
+    /// </summary>
+    public CallbackFinding? SummarizeMethod(IMethodSymbol method, int depth, bool thisShared, HashSet<IMethodSymbol> stack, out bool cut, CancellationToken cancellationToken)
+    {
+        cut = false;
+        method = method.OriginalDefinition;
+        if (depth > MaxCallDepth)
+        {
+            return null;
+        }
+
+        if (stack.Contains(method))
+        {
+            cut = true;
+            return null;
+        }
+
+        var key = (method, depth, thisShared);
+        if (_summaries.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var body = GetBody(method, cancellationToken);
+        if (body is null)
+        {
+            return null;
+        }
+
+        stack.Add(method);
+        var walker = new CallbackWalker(this, body, apiName: string.Empty, depth, thisShared, summaryOnly: true, cancellationToken, stack);
+        walker.Walk();
+        stack.Remove(method);
+        cut = walker.CutByRecursion;
+        if (!cut)
+        {
+            _summaries.TryAdd(key, walker.FirstWrite);
+        }
+
+        return walker.FirstWrite;
+    }
+
+    /// <summary>Gets the operation of a source method's body, or null for methods without source.</summary>
+    public IOperation? GetBody(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        if (method.IsAbstract || method.IsExtern || method.DeclaringSyntaxReferences.Length == 0)
+        {
+            return null;
+        }
+
+        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+        {
+            return null;
+        }
+
+        var operation = Facts.ModelFor(syntax.SyntaxTree).GetOperation(syntax, cancellationToken);
+        return operation switch
+        {
+            IMethodBodyBaseOperation or ILocalFunctionOperation => operation,
+            _ => null,
+        };
+    }
+
+    public bool IsCallbackRegistrationArgument(IOperation operation)
+    {
+        // operation is an anonymous function; is it (through a delegate creation) the argument of a callback API?
+        var current = operation.Parent;
+        while (current is IDelegateCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        switch (current)
+        {
+            case IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation }:
+                return IsCallbackParameter(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree));
+            case IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation }:
+                return IsCallbackParameter(constructor, parameter, Options.For(creation.Syntax.SyntaxTree));
+            case IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation reference } assignment:
+                return IsCallbackEvent(reference.Event, Options.For(assignment.Syntax.SyntaxTree));
+            default:
+                return false;
+        }
+    }
+
+    internal static string ApiName(ISymbol symbol)
+        => symbol.ContainingType is { } type
+            ? type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "." + symbol.Name
+            : symbol.Name;
+
+    private static bool HasDelegateParameter(IMethodSymbol method)
+    {
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.Type.TypeKind == TypeKind.Delegate)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool InheritsFrom(INamedTypeSymbol type, INamedTypeSymbol baseType)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, baseType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool HasConcurrentCallbackAttribute(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        if (Types.ConcurrentCallbackAttribute is not { } attribute)
+        {
+            return false;
+        }
+
+        int ordinal = parameter.Ordinal;
+        for (IMethodSymbol? current = method.OriginalDefinition; current is not null; current = current.OverriddenMethod?.OriginalDefinition)
+        {
+            if (ordinal < current.Parameters.Length)
+            {
+                foreach (var data in current.Parameters[ordinal].GetAttributes())
+                {
+                    if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsDotNetCallbackApi(IMethodSymbol method)
+    {
+        var type = method.ContainingType?.OriginalDefinition;
+        if (type is null)
+        {
+            return false;
+        }
+
+        string name = method.Name;
+        if (name == "ContinueWith")
+        {
+            return Is(type, Types.Task) || Is(type, Types.TaskOfT);
+        }
+
+        if (name is "Register" or "UnsafeRegister")
+        {
+            return Is(type, Types.CancellationToken);
+        }
+
+        if (name is "QueueUserWorkItem" or "UnsafeQueueUserWorkItem")
+        {
+            return Is(type, Types.ThreadPool);
+        }
+
+        return method.MethodKind == MethodKind.Constructor && Is(type, Types.ThreadingTimer);
+    }
+
+    private bool IsCallbackEvent(IEventSymbol @event, CallbackOptions options)
+    {
+        if (options.IncludeDotNetCallbacks && @event.Name == "Elapsed" && Is(@event.ContainingType?.OriginalDefinition, Types.TimersTimer))
+        {
+            return true;
+        }
+
+        return !options.CallbackApis.IsEmpty
+            && CallbackOptions.Matches(options.CallbackApis, DocumentationCommentId.CreateDeclarationId(@event.OriginalDefinition));
+    }
+
+    private static bool Is(INamedTypeSymbol? type, INamedTypeSymbol? known)
+        => type is not null && known is not null && SymbolEqualityComparer.Default.Equals(type, known);
+
+    private void AnalyzeCallbackValue(OperationAnalysisContext context, IOperation value, string apiName, int depth)
+    {
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        switch (value)
+        {
+            case IDelegateCreationOperation creation:
+                AnalyzeCallbackValue(context, creation.Target, apiName, depth);
+                break;
+
+            case IAnonymousFunctionOperation function:
+                if (_analyzedRoots.TryAdd(function.Syntax, 0))
+                {
+                    Report(context, new CallbackWalker(this, function, apiName, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
+                }
+
+                break;
+
+            case IMethodReferenceOperation reference:
+                AnalyzeMethodGroup(context, reference, apiName);
+                break;
+
+            case ILocalReferenceOperation local when depth == 0 && local.Local.Type?.TypeKind == TypeKind.Delegate:
+                // A delegate-typed local initialized with a lambda and passed later.
+                if (InitializerOf(local.Local, context.CancellationToken) is { } initializer)
+                {
+                    AnalyzeCallbackValue(context, initializer, apiName, depth + 1);
+                }
+
+                break;
+        }
+    }
+
+    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, string apiName)
+    {
+        var method = reference.Method.OriginalDefinition;
+        var body = GetBody(method, context.CancellationToken);
+        if (body is null || IsThreadSafeType(method.ContainingType, Options.For(reference.Syntax.SyntaxTree)))
+        {
+            return;
+        }
+
+        bool thisShared = method.IsStatic || reference.Instance is null || CallbackWalker.IsSharedReceiver(reference.Instance, isOwned: null);
+        if (body.Syntax.SyntaxTree == reference.Syntax.SyntaxTree)
+        {
+            // Same file: report at the accesses themselves, once per method.
+            if (_analyzedRoots.TryAdd(body.Syntax, 0))
+            {
+                Report(context, new CallbackWalker(this, body, apiName, 0, thisShared, summaryOnly: false, context.CancellationToken, stack: null));
+            }
+
+            return;
+        }
+
+        // Another file: report at the method group, naming the access it makes.
+        if (SummarizeMethod(method, 1, thisShared, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), out _, context.CancellationToken) is { } finding)
+        {
+            var properties = finding.Properties.SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
+            context.ReportDiagnostic(Diagnostic.Create(
+                EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
+                reference.Syntax.GetLocation(),
+                properties,
+                apiName,
+                "uses '" + ApiName(method) + "', which " + finding.Verb,
+                finding.Target));
+        }
+    }
+
+    private IOperation? InitializerOf(ILocalSymbol local, CancellationToken cancellationToken)
+    {
+        if (local.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        var syntax = local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        return Facts.ModelFor(syntax.SyntaxTree).GetOperation(syntax, cancellationToken) is IVariableDeclaratorOperation declarator
+            ? declarator.Initializer?.Value
+            : null;
+    }
+
+    private static void Report(OperationAnalysisContext context, CallbackWalker walker)
+    {
+        walker.Walk();
+        foreach (var finding in walker.Findings)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
+                finding.Location,
+                finding.Properties,
+                walker.ApiName,
+                finding.Verb,
+                finding.Target));
+        }
+    }
+}
+
+/// <summary>One unsynchronized access found in a callback (or, for summaries, in a method it calls).</summary>
+internal sealed class CallbackFinding
+{
+    public CallbackFinding(Location location, IOperation statement, ISymbol symbol, string verb, string target, ImmutableDictionary<string, string?> properties, bool isRead)
+    {
+        Location = location;
+        Statement = statement;
+        Symbol = symbol;
+        Verb = verb;
+        Target = target;
+        Properties = properties;
+        IsRead = isRead;
+    }
+
+    public Location Location { get; }
+
+    /// <summary>The statement that contains the access (used to drop a read when the same statement writes the same symbol).</summary>
+    public IOperation Statement { get; }
+
+    public ISymbol Symbol { get; }
+
+    /// <summary>What the access does, as a verb phrase ("increments", "calls 'Add' on").</summary>
+    public string Verb { get; }
+
+    /// <summary>What is accessed ("field 'Counter._count'").</summary>
+    public string Target { get; }
+
+    public ImmutableDictionary<string, string?> Properties { get; }
+
+    public bool IsRead { get; }
+}

@@ -1,0 +1,689 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Executor.Analyzers;
+
+/// <summary>
+/// Walks one callback body (a lambda, anonymous method, local function or method) and collects the accesses to
+/// shared state it makes without holding a lock. In summary mode it walks a method called from a callback and keeps
+/// only the first unsynchronized write.
+/// </summary>
+internal sealed class CallbackWalker
+{
+    private static readonly ImmutableHashSet<string> MutatingNames = ImmutableHashSet.Create(
+        "Add", "AddFirst", "AddLast", "AddBefore", "AddAfter", "AddRange", "Append", "AppendLine", "AppendFormat", "AppendJoin",
+        "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange", "RemoveFirst", "RemoveLast", "RemoveWhere",
+        "Clear", "Enqueue", "EnqueueRange", "Dequeue", "TryDequeue", "EnqueueDequeue", "DequeueEnqueue", "Push", "Pop", "TryPop",
+        "Sort", "Reverse", "TrimExcess", "EnsureCapacity", "TryAdd", "Replace", "UnionWith", "IntersectWith", "ExceptWith",
+        "SymmetricExceptWith", "SetCapacity", "CopyFrom");
+
+    private readonly CallbackAnalysis _analysis;
+    private readonly IOperation _root;
+    private readonly int _depth;
+    private readonly bool _thisShared;
+    private readonly bool _summaryOnly;
+    private readonly CancellationToken _cancellationToken;
+    private readonly HashSet<IMethodSymbol> _stack;
+    private readonly CallbackOptions _options;
+    private readonly List<(SyntaxTree Tree, TextSpan Span)> _owned = new();
+    private readonly HashSet<IMethodSymbol> _walkedLocalFunctions = new(SymbolEqualityComparer.Default);
+    private readonly List<CallbackFinding> _findings = new();
+
+    public CallbackWalker(CallbackAnalysis analysis, IOperation root, string apiName, int depth, bool thisShared, bool summaryOnly, CancellationToken cancellationToken, HashSet<IMethodSymbol>? stack)
+    {
+        _analysis = analysis;
+        _root = root;
+        ApiName = apiName;
+        _depth = depth;
+        _thisShared = thisShared;
+        _summaryOnly = summaryOnly;
+        _cancellationToken = cancellationToken;
+        _stack = stack ?? new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        _options = analysis.Options.For(root.Syntax.SyntaxTree);
+        _owned.Add((root.Syntax.SyntaxTree, root.Syntax.Span));
+    }
+
+    private enum AccessKind
+    {
+        Receiver,
+        Read,
+        Write,
+        Increment,
+        Decrement,
+        CompoundAssignment,
+        RefArgument,
+    }
+
+    public string ApiName { get; }
+
+    /// <summary>Gets the findings in source order, without reads that a write of the same symbol in the same statement already covers.</summary>
+    public IReadOnlyList<CallbackFinding> Findings { get; private set; } = new List<CallbackFinding>();
+
+    /// <summary>Gets the first unsynchronized write (summary mode).</summary>
+    public CallbackFinding? FirstWrite { get; private set; }
+
+    /// <summary>Gets a value indicating whether a recursive call was cut short, so the summary must not be cached.</summary>
+    public bool CutByRecursion { get; private set; }
+
+    /// <summary>Whether the object an access goes through is reachable from other threads: <c>this</c>, a static, or a variable the callback did not declare.</summary>
+    public static bool IsSharedReceiver(IOperation? instance, System.Func<ISymbol, bool>? isOwned, bool thisShared = true)
+    {
+        while (true)
+        {
+            switch (instance)
+            {
+                case null:
+                    return true;
+                case IInstanceReferenceOperation:
+                    return thisShared;
+                case IFieldReferenceOperation field:
+                    if (field.Field.IsStatic)
+                    {
+                        return true;
+                    }
+
+                    instance = field.Instance;
+                    continue;
+                case IPropertyReferenceOperation property:
+                    if (property.Property.IsStatic)
+                    {
+                        return true;
+                    }
+
+                    instance = property.Instance;
+                    continue;
+                case ILocalReferenceOperation local:
+                    return isOwned is null || !isOwned(local.Local);
+                case IParameterReferenceOperation parameter:
+                    return isOwned is null || !isOwned(parameter.Parameter);
+                case IConversionOperation conversion:
+                    instance = conversion.Operand;
+                    continue;
+                case IArrayElementReferenceOperation element:
+                    instance = element.ArrayReference;
+                    continue;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    public void Walk()
+    {
+        var start = _root switch
+        {
+            IAnonymousFunctionOperation function => function.Body,
+            ILocalFunctionOperation localFunction => (IOperation?)localFunction.Body ?? localFunction.IgnoredBody,
+            _ => _root,
+        };
+
+        if (start is not null)
+        {
+            WalkFrom(start, _root);
+        }
+
+        Findings = FilterReads(_findings);
+    }
+
+    private static IReadOnlyList<CallbackFinding> FilterReads(List<CallbackFinding> findings)
+    {
+        var result = new List<CallbackFinding>(findings.Count);
+        foreach (var finding in findings)
+        {
+            if (finding.IsRead && findings.Exists(other => !other.IsRead && other.Statement == finding.Statement && SymbolEqualityComparer.Default.Equals(other.Symbol, finding.Symbol)))
+            {
+                continue;
+            }
+
+            result.Add(finding);
+        }
+
+        result.Sort((a, b) => a.Location.SourceSpan.Start.CompareTo(b.Location.SourceSpan.Start));
+        return result;
+    }
+
+    private void WalkFrom(IOperation start, IOperation lockRoot)
+    {
+        var pending = new Stack<IOperation>();
+        pending.Push(start);
+        while (pending.Count > 0)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var operation = pending.Pop();
+            if (!Visit(operation, lockRoot))
+            {
+                continue;
+            }
+
+            // Push children in reverse so they are visited in source order.
+            var children = new List<IOperation>();
+            foreach (var child in operation.ChildOperations)
+            {
+                children.Add(child);
+            }
+
+            for (int i = children.Count - 1; i >= 0; i--)
+            {
+                pending.Push(children[i]);
+            }
+        }
+    }
+
+    /// <summary>Checks one operation; returns whether to descend into its children.</summary>
+    private bool Visit(IOperation operation, IOperation lockRoot)
+    {
+        switch (operation)
+        {
+            case IAnonymousFunctionOperation function when function != _root:
+                // A callback registered from inside this callback is analyzed on its own, with its own API.
+                return !_analysis.IsCallbackRegistrationArgument(function);
+
+            case ILocalFunctionOperation:
+                // Declarations are walked when the callback calls or references them.
+                return false;
+
+            case IFieldReferenceOperation field:
+                CheckField(field, lockRoot);
+                return true;
+
+            case IPropertyReferenceOperation property:
+                CheckProperty(property, lockRoot);
+                return true;
+
+            case ILocalReferenceOperation local:
+                CheckVariable(local, local.Local, local.Local.Type, lockRoot);
+                return true;
+
+            case IParameterReferenceOperation parameter:
+                CheckVariable(parameter, parameter.Parameter, parameter.Parameter.Type, lockRoot);
+                return true;
+
+            case IArrayElementReferenceOperation element:
+                CheckArrayElement(element, lockRoot);
+                return true;
+
+            case IInvocationOperation invocation:
+                CheckInvocation(invocation, lockRoot);
+                return true;
+
+            case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } reference:
+                WalkLocalFunction(reference.Method, reference, lockRoot);
+                return true;
+
+            default:
+                return true;
+        }
+    }
+
+    private void CheckField(IFieldReferenceOperation reference, IOperation lockRoot)
+    {
+        var field = reference.Field;
+        if (field.IsConst || IsThreadStatic(field) || _analysis.IsThreadSafeType(field.ContainingType, _options))
+        {
+            return;
+        }
+
+        var (kind, at) = Classify(reference);
+        if (kind == AccessKind.Receiver || !field.IsStatic && !IsShared(reference.Instance))
+        {
+            return;
+        }
+
+        if (field.IsVolatile && kind is AccessKind.Read or AccessKind.Write)
+        {
+            return;
+        }
+
+        if (kind == AccessKind.Read && (field.IsReadOnly || !IsReadWorthReporting(field, field.Type)))
+        {
+            return;
+        }
+
+        AddFinding(kind, at, field, field.Type, field.IsStatic, lockRoot);
+    }
+
+    private void CheckProperty(IPropertyReferenceOperation reference, IOperation lockRoot)
+    {
+        var property = reference.Property;
+        var (kind, at) = Classify(reference);
+        if (kind == AccessKind.Receiver)
+        {
+            return;
+        }
+
+        bool isCollection = IsNonThreadSafeCollection(property.ContainingType);
+        if (property.IsIndexer || isCollection)
+        {
+            // list[i] = x, dictionary[key] = value, builder.Length = 0 on a shared collection.
+            if (isCollection && kind != AccessKind.Read && IsShared(reference.Instance) && ReceiverSymbol(reference.Instance) is { } owner)
+            {
+                string verb = property.IsIndexer ? "writes an element of" : "sets '" + property.Name + "' on";
+                AddFinding(AccessKinds.Mutation, verb, at, owner, SymbolType(owner), owner.IsStatic, lockRoot);
+            }
+
+            return;
+        }
+
+        if (_analysis.IsThreadSafeType(property.ContainingType, _options) || !property.IsStatic && !IsShared(reference.Instance))
+        {
+            return;
+        }
+
+        if (IsAutoProperty(property))
+        {
+            if (kind == AccessKind.Read && (property.SetMethod is null || !IsReadWorthReporting(property, property.Type)))
+            {
+                return;
+            }
+
+            AddFinding(kind, at, property, property.Type, property.IsStatic, lockRoot);
+            return;
+        }
+
+        if (kind != AccessKind.Read && property.SetMethod is { } setter)
+        {
+            CheckCall(setter, property.IsStatic || IsShared(reference.Instance), at, lockRoot);
+        }
+    }
+
+    private void CheckVariable(IOperation reference, ISymbol variable, ITypeSymbol? type, IOperation lockRoot)
+    {
+        if (IsOwned(variable))
+        {
+            return;
+        }
+
+        var (kind, at) = Classify(reference);
+        if (kind == AccessKind.Receiver)
+        {
+            return;
+        }
+
+        if (kind == AccessKind.Read)
+        {
+            if (_summaryOnly || _analysis.IsThreadSafeType(type, _options) || !IsCapturedAndWrittenAfterCapture(variable))
+            {
+                return;
+            }
+        }
+
+        AddFinding(kind, at, variable, type, isStatic: false, lockRoot);
+    }
+
+    private void CheckArrayElement(IArrayElementReferenceOperation element, IOperation lockRoot)
+    {
+        // Plain element stores are not reported: callbacks that each fill their own slot are a common, safe pattern.
+        var (kind, at) = Classify(element);
+        if (kind is AccessKind.Receiver or AccessKind.Read or AccessKind.Write || !IsShared(element.ArrayReference))
+        {
+            return;
+        }
+
+        if (ReceiverSymbol(element.ArrayReference) is { } owner)
+        {
+            string verb = kind switch
+            {
+                AccessKind.Increment => "increments an element of",
+                AccessKind.Decrement => "decrements an element of",
+                AccessKind.RefArgument => "takes a reference to an element of",
+                _ => "updates an element of",
+            };
+            AddFinding(KindName(kind), verb, at, owner, element.Type, owner.IsStatic, lockRoot);
+        }
+    }
+
+    private void CheckInvocation(IInvocationOperation invocation, IOperation lockRoot)
+    {
+        var method = invocation.TargetMethod;
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            WalkLocalFunction(method, invocation, lockRoot);
+            return;
+        }
+
+        if (IsNonThreadSafeCollection(method.ContainingType))
+        {
+            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner)
+            {
+                string verb = "calls '" + CallbackAnalysis.ApiName(method) + "' on";
+                AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot);
+            }
+
+            return;
+        }
+
+        if (method.IsStatic || method.IsExtensionMethod)
+        {
+            CheckCall(method, thisShared: false, invocation, lockRoot);
+        }
+        else
+        {
+            CheckCall(method, IsShared(invocation.Instance), invocation, lockRoot);
+        }
+    }
+
+    /// <summary>Follows a call into a method of this compilation and reports it at the call when the method writes shared state without a lock.</summary>
+    private void CheckCall(IMethodSymbol method, bool thisShared, IOperation at, IOperation lockRoot)
+    {
+        if (method.DeclaringSyntaxReferences.Length == 0
+            || _depth + 1 > CallbackAnalysis.MaxCallDepth
+            || _analysis.IsThreadSafeType(method.ContainingType, _options)
+            || LockRegions.GetCoverage(at, lockRoot, _analysis.Types) == LockCoverage.Full)
+        {
+            return;
+        }
+
+        var summary = _analysis.SummarizeMethod(method, _depth + 1, thisShared, _stack, out bool cut, _cancellationToken);
+        CutByRecursion |= cut;
+        if (summary is null)
+        {
+            return;
+        }
+
+        var properties = summary.Properties.SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
+        var finding = new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), summary.Symbol, "calls '" + CallbackAnalysis.ApiName(method) + "', which " + summary.Verb, summary.Target, properties, isRead: false);
+        Record(finding);
+    }
+
+    private void WalkLocalFunction(IMethodSymbol localFunction, IOperation use, IOperation lockRoot)
+    {
+        if (LockRegions.GetCoverage(use, lockRoot, _analysis.Types) == LockCoverage.Full
+            || !_walkedLocalFunctions.Add(localFunction.OriginalDefinition)
+            || localFunction.DeclaringSyntaxReferences.Length == 0)
+        {
+            return;
+        }
+
+        var syntax = localFunction.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
+        if (_analysis.Facts.ModelFor(syntax.SyntaxTree).GetOperation(syntax, _cancellationToken) is not ILocalFunctionOperation operation)
+        {
+            return;
+        }
+
+        _owned.Add((syntax.SyntaxTree, syntax.Span));
+        IOperation? body = (IOperation?)operation.Body ?? operation.IgnoredBody;
+        if (body is not null)
+        {
+            WalkFrom(body, operation);
+        }
+    }
+
+    private void AddFinding(AccessKind kind, IOperation at, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot)
+    {
+        string verb = kind switch
+        {
+            AccessKind.Read => "reads",
+            AccessKind.Write => "writes",
+            AccessKind.Increment => "increments",
+            AccessKind.Decrement => "decrements",
+            AccessKind.CompoundAssignment => "updates",
+            _ => "takes a reference to",
+        };
+        AddFinding(KindName(kind), verb, at, symbol, type, isStatic, lockRoot);
+    }
+
+    private void AddFinding(string accessKind, string verb, IOperation at, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot)
+    {
+        bool isRead = accessKind == AccessKinds.Read;
+        if (_summaryOnly && (isRead || FirstWrite is not null))
+        {
+            return;
+        }
+
+        var coverage = LockRegions.GetCoverage(at, lockRoot, _analysis.Types);
+        if (coverage == LockCoverage.Full || coverage == LockCoverage.ReadOnly && isRead)
+        {
+            return;
+        }
+
+        var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+        properties[CallbackDiagnosticProperties.AccessKind] = accessKind;
+        properties[CallbackDiagnosticProperties.SymbolName] = symbol.Name;
+        properties[CallbackDiagnosticProperties.SymbolKind] = symbol.Kind.ToString();
+        properties[CallbackDiagnosticProperties.IsStatic] = isStatic ? "true" : "false";
+        if (type is not null && type.SpecialType != SpecialType.None)
+        {
+            properties[CallbackDiagnosticProperties.ValueType] = type.SpecialType.ToString();
+        }
+
+        if (GuardingLockFor(symbol) is { } guard)
+        {
+            properties[CallbackDiagnosticProperties.GuardingLock] = guard;
+        }
+
+        Record(new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), symbol, verb, Describe(symbol), properties.ToImmutable(), isRead));
+    }
+
+    private void Record(CallbackFinding finding)
+    {
+        if (_summaryOnly)
+        {
+            FirstWrite ??= finding.IsRead ? null : finding;
+            return;
+        }
+
+        _findings.Add(finding);
+    }
+
+    private string? GuardingLockFor(ISymbol symbol)
+    {
+        var scopes = new List<SyntaxNode>();
+        if (symbol is IFieldSymbol or IPropertySymbol)
+        {
+            foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
+            {
+                scopes.Add(reference.GetSyntax(_cancellationToken));
+            }
+        }
+        else if (symbol.DeclaringSyntaxReferences.Length > 0 && EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken)) is { } member)
+        {
+            scopes.Add(member);
+        }
+
+        return scopes.Count == 0 ? null : _analysis.Facts.GuardingLock(symbol, scopes, _cancellationToken);
+    }
+
+    private bool IsReadWorthReporting(ISymbol member, ITypeSymbol type)
+        => !_summaryOnly
+            && !_analysis.IsThreadSafeType(type, _options)
+            && _analysis.Facts.IsWrittenAfterConstruction(member, _cancellationToken);
+
+    private bool IsCapturedAndWrittenAfterCapture(ISymbol variable)
+    {
+        if (variable.DeclaringSyntaxReferences.Length == 0)
+        {
+            return false;
+        }
+
+        var declaration = variable.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
+        var scope = EnclosingMember(declaration);
+        if (scope is null || scope.SyntaxTree != _root.Syntax.SyntaxTree)
+        {
+            return false;
+        }
+
+        var model = _analysis.Facts.ModelFor(scope.SyntaxTree);
+        return _analysis.Facts.IsWrittenAfter(variable, scope, _root.Syntax.SpanStart, model, _cancellationToken);
+    }
+
+    private static SyntaxNode? EnclosingMember(SyntaxNode node)
+    {
+        foreach (var ancestor in node.AncestorsAndSelf())
+        {
+            if (ancestor is MemberDeclarationSyntax and not GlobalStatementSyntax or CompilationUnitSyntax)
+            {
+                return ancestor;
+            }
+        }
+
+        return null;
+    }
+
+    private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared);
+
+    private bool IsOwned(ISymbol symbol)
+    {
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            foreach (var (tree, span) in _owned)
+            {
+                if (reference.SyntaxTree == tree && span.Contains(reference.Span))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsThreadStatic(IFieldSymbol field)
+    {
+        if (_analysis.Types.ThreadStaticAttribute is not { } attribute)
+        {
+            return false;
+        }
+
+        foreach (var data in field.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsNonThreadSafeCollection(INamedTypeSymbol? type)
+        => type is not null && _analysis.Types.NonThreadSafeCollections.Contains(type.OriginalDefinition);
+
+    private static bool IsAutoProperty(IPropertySymbol property)
+    {
+        if (property.IsIndexer || property.IsAbstract || property.DeclaringSyntaxReferences.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var member in property.ContainingType.GetMembers())
+        {
+            if (member is IFieldSymbol { AssociatedSymbol: { } associated } && SymbolEqualityComparer.Default.Equals(associated, property.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ISymbol? ReceiverSymbol(IOperation? instance)
+    {
+        while (true)
+        {
+            switch (instance)
+            {
+                case IFieldReferenceOperation field:
+                    return field.Field;
+                case IPropertyReferenceOperation property:
+                    return property.Property;
+                case ILocalReferenceOperation local:
+                    return local.Local;
+                case IParameterReferenceOperation parameter:
+                    return parameter.Parameter;
+                case IConversionOperation conversion:
+                    instance = conversion.Operand;
+                    continue;
+                case IArrayElementReferenceOperation element:
+                    instance = element.ArrayReference;
+                    continue;
+                default:
+                    return null;
+            }
+        }
+    }
+
+    private static ITypeSymbol? SymbolType(ISymbol symbol) => symbol switch
+    {
+        IFieldSymbol field => field.Type,
+        IPropertySymbol property => property.Type,
+        ILocalSymbol local => local.Type,
+        IParameterSymbol parameter => parameter.Type,
+        _ => null,
+    };
+
+    private static string Describe(ISymbol symbol) => symbol switch
+    {
+        IFieldSymbol field => (field.IsStatic ? "static field '" : "field '") + field.ContainingType.Name + "." + field.Name + "'",
+        IPropertySymbol property => (property.IsStatic ? "static property '" : "property '") + property.ContainingType.Name + "." + property.Name + "'",
+        ILocalSymbol local => "captured local '" + local.Name + "'",
+        IParameterSymbol parameter => "captured parameter '" + parameter.Name + "'",
+        _ => "'" + symbol.Name + "'",
+    };
+
+    private static string KindName(AccessKind kind) => kind switch
+    {
+        AccessKind.Read => AccessKinds.Read,
+        AccessKind.Write => AccessKinds.Write,
+        AccessKind.Increment => AccessKinds.Increment,
+        AccessKind.Decrement => AccessKinds.Decrement,
+        AccessKind.CompoundAssignment => AccessKinds.CompoundAssignment,
+        _ => AccessKinds.RefArgument,
+    };
+
+    /// <summary>Classifies what the parent does with a reference, and where to report it.</summary>
+    private (AccessKind Kind, IOperation At) Classify(IOperation reference)
+    {
+        var parent = reference.Parent;
+        switch (parent)
+        {
+            case ISimpleAssignmentOperation assignment when assignment.Target == reference:
+                return (AccessKind.Write, assignment);
+            case ICompoundAssignmentOperation compound when compound.Target == reference:
+                return (AccessKind.CompoundAssignment, compound);
+            case ICoalesceAssignmentOperation coalesce when coalesce.Target == reference:
+                return (AccessKind.CompoundAssignment, coalesce);
+            case IIncrementOrDecrementOperation increment:
+                return (increment.Kind == OperationKind.Increment ? AccessKind.Increment : AccessKind.Decrement, increment);
+            case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
+                return IsInterlockedOrVolatile(argument) ? (AccessKind.Receiver, argument) : (AccessKind.RefArgument, argument);
+            case IMemberReferenceOperation member when member.Instance == reference:
+                return (AccessKind.Receiver, parent);
+            case IInvocationOperation invocation when invocation.Instance == reference:
+                return (AccessKind.Receiver, parent);
+            case IArrayElementReferenceOperation element when element.ArrayReference == reference:
+                return (AccessKind.Receiver, parent);
+            case ITupleOperation tuple when IsDeconstructionTarget(tuple):
+                return (AccessKind.Write, tuple.Parent!);
+            case IConversionOperation conversion when conversion.IsImplicit:
+                return Classify(conversion) is var (kind, at) && kind == AccessKind.Receiver ? (kind, at) : (AccessKind.Read, reference);
+            default:
+                return (AccessKind.Read, reference);
+        }
+    }
+
+    private static bool IsDeconstructionTarget(ITupleOperation tuple)
+        => tuple.Parent is IDeconstructionAssignmentOperation deconstruction && deconstruction.Target == tuple;
+
+    private bool IsInterlockedOrVolatile(IArgumentOperation argument)
+    {
+        var type = (argument.Parent as IInvocationOperation)?.TargetMethod.ContainingType?.OriginalDefinition;
+        return type is not null
+            && (SymbolEqualityComparer.Default.Equals(type, _analysis.Types.Interlocked) || SymbolEqualityComparer.Default.Equals(type, _analysis.Types.Volatile));
+    }
+
+    private static IOperation StatementOf(IOperation operation)
+    {
+        var current = operation;
+        while (current.Parent is { } parent && parent is not IBlockOperation && current is not IExpressionStatementOperation)
+        {
+            current = parent;
+        }
+
+        return current;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Executor.Analyzers;
+
+/// <summary>
+/// EXEC001: a delegate that runs as a concurrent callback (on whichever thread completes the work, or inline on the
+/// thread that registers it) reads or writes shared state without holding a lock.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class EXEC001UnsynchronizedCallbackAccessAnalyzer : DiagnosticAnalyzer
+{
+    internal static readonly DiagnosticDescriptor Rule = new(
+        id: DiagnosticIds.UnsynchronizedCallbackAccess,
+        title: "Concurrent callback touches shared state without a lock",
+        messageFormat: "Callback passed to '{0}' {1} {2} without a lock; callbacks may run on any worker thread or on the thread that registers them",
+        category: DiagnosticCategories.Concurrency,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Done callbacks, continuations, timer and cancellation callbacks run on whichever thread completes the work, "
+            + "or synchronously on the thread that registers them when the work is already complete. Callbacks for different "
+            + "work items therefore run at the same time on several threads. Fields, statics, captured locals and collections "
+            + "that are not thread-safe must be accessed under a lock, or with Interlocked.",
+        helpLinkUri: HelpLinks.For(DiagnosticIds.UnsynchronizedCallbackAccess));
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(static start =>
+        {
+            var types = KnownTypes.Create(start.Compilation);
+            var analysis = new CallbackAnalysis(
+                start.Compilation,
+                types,
+                new CallbackOptionsCache(start.Options.AnalyzerConfigOptionsProvider),
+                new SharedStateFacts(start.Compilation));
+
+            start.RegisterOperationAction(
+                c => analysis.AnalyzeInvocation(c, (IInvocationOperation)c.Operation),
+                OperationKind.Invocation);
+            start.RegisterOperationAction(
+                c => analysis.AnalyzeObjectCreation(c, (IObjectCreationOperation)c.Operation),
+                OperationKind.ObjectCreation);
+            start.RegisterOperationAction(
+                c => analysis.AnalyzeEventAssignment(c, (IEventAssignmentOperation)c.Operation),
+                OperationKind.EventAssignment);
+        });
+    }
+}

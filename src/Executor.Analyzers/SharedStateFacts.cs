@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Executor.Analyzers;
+
+/// <summary>
+/// Per-compilation facts about shared state that need a look beyond the callback: whether a field is written after
+/// construction, and which lock already guards a symbol elsewhere. Each fact is computed once per symbol.
+/// </summary>
+internal sealed class SharedStateFacts
+{
+    private readonly Compilation _compilation;
+    private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new();
+    private readonly ConcurrentDictionary<ISymbol, bool> _writtenAfterConstruction = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol, string> _guardingLocks = new(SymbolEqualityComparer.Default);
+
+    public SharedStateFacts(Compilation compilation) => _compilation = compilation;
+
+    /// <summary>Gets a semantic model for a tree of this compilation (cached: the callee analysis reads other files).</summary>
+    public SemanticModel ModelFor(SyntaxTree tree)
+    {
+#pragma warning disable RS1030 // Interprocedural analysis needs bodies in other files; models are created once per tree and cached.
+        return _models.GetOrAdd(tree, t => _compilation.GetSemanticModel(t));
+#pragma warning restore RS1030
+    }
+
+    /// <summary>Whether a field or auto-property is assigned anywhere in its type outside constructors and initializers.</summary>
+    public bool IsWrittenAfterConstruction(ISymbol member, CancellationToken cancellationToken)
+    {
+        if (_writtenAfterConstruction.TryGetValue(member, out var known))
+        {
+            return known;
+        }
+
+        bool written = ComputeWrittenAfterConstruction(member, cancellationToken);
+        _writtenAfterConstruction.TryAdd(member, written);
+        return written;
+    }
+
+    /// <summary>Whether a captured local or parameter is written after <paramref name="position"/> or inside any lambda or local function of <paramref name="scope"/>.</summary>
+    public bool IsWrittenAfter(ISymbol variable, SyntaxNode scope, int position, SemanticModel model, CancellationToken cancellationToken)
+    {
+        foreach (var identifier in scope.DescendantNodes())
+        {
+            if (identifier is not IdentifierNameSyntax name || name.Identifier.ValueText != variable.Name || !IsWriteContext(name))
+            {
+                continue;
+            }
+
+            if (name.SpanStart < position && !IsInsideFunction(name, scope))
+            {
+                continue;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, variable))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The lock expression that guards <paramref name="symbol"/> at its other accesses inside <paramref name="scopes"/>
+    /// (the most frequent one, first in source order on a tie), or <see langword="null"/>.
+    /// </summary>
+    public string? GuardingLock(ISymbol symbol, IEnumerable<SyntaxNode> scopes, CancellationToken cancellationToken)
+    {
+        if (_guardingLocks.TryGetValue(symbol, out var known))
+        {
+            return known.Length == 0 ? null : known;
+        }
+
+        var counts = new Dictionary<string, int>();
+        var order = new List<string>();
+        foreach (var scope in scopes)
+        {
+            foreach (var node in scope.DescendantNodes())
+            {
+                ExpressionSyntax? lockExpression = node switch
+                {
+                    LockStatementSyntax lockStatement => lockStatement.Expression,
+                    UsingStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "EnterScope" } access } } => access.Expression,
+                    _ => null,
+                };
+
+                if (lockExpression is null || !IsStableLockExpression(lockExpression))
+                {
+                    continue;
+                }
+
+                var body = node is LockStatementSyntax l ? l.Statement : ((UsingStatementSyntax)node).Statement;
+                if (!Mentions(body, symbol, cancellationToken))
+                {
+                    continue;
+                }
+
+                string text = lockExpression.WithoutTrivia().ToString();
+                if (counts.TryGetValue(text, out int count))
+                {
+                    counts[text] = count + 1;
+                }
+                else
+                {
+                    counts[text] = 1;
+                    order.Add(text);
+                }
+            }
+        }
+
+        string? best = null;
+        int bestCount = 0;
+        foreach (var text in order)
+        {
+            if (counts[text] > bestCount)
+            {
+                best = text;
+                bestCount = counts[text];
+            }
+        }
+
+        _guardingLocks.TryAdd(symbol, best ?? string.Empty);
+        return best;
+    }
+
+    /// <summary>Whether an identifier is the target of an assignment, increment, decrement, or ref/out argument.</summary>
+    public static bool IsWriteContext(IdentifierNameSyntax name)
+    {
+        SyntaxNode expression = name;
+        while (expression.Parent is MemberAccessExpressionSyntax access && access.Name == expression
+            || expression.Parent is ParenthesizedExpressionSyntax
+            || expression.Parent is ConditionalAccessExpressionSyntax conditional && conditional.WhenNotNull == expression)
+        {
+            expression = expression.Parent!;
+        }
+
+        switch (expression.Parent)
+        {
+            case AssignmentExpressionSyntax assignment when assignment.Left == expression:
+                return true;
+            case PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression):
+                return true;
+            case PostfixUnaryExpressionSyntax postfix when postfix.IsKind(SyntaxKind.PostIncrementExpression) || postfix.IsKind(SyntaxKind.PostDecrementExpression):
+                return true;
+            case ArgumentSyntax argument when !argument.RefKindKeyword.IsKind(SyntaxKind.None) && !argument.RefKindKeyword.IsKind(SyntaxKind.InKeyword):
+                return true;
+            case ArgumentSyntax { Parent: TupleExpressionSyntax tuple }:
+                return tuple.Parent is AssignmentExpressionSyntax tupleAssignment && tupleAssignment.Left == tuple;
+            default:
+                return false;
+        }
+    }
+
+    private bool ComputeWrittenAfterConstruction(ISymbol member, CancellationToken cancellationToken)
+    {
+        var type = member.ContainingType;
+        if (type is null)
+        {
+            return false;
+        }
+
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var declaration = reference.GetSyntax(cancellationToken);
+            SemanticModel? model = null;
+            foreach (var node in declaration.DescendantNodes())
+            {
+                if (node is not IdentifierNameSyntax name || name.Identifier.ValueText != member.Name || !IsWriteContext(name))
+                {
+                    continue;
+                }
+
+                if (IsConstruction(name, member.IsStatic))
+                {
+                    continue;
+                }
+
+                model ??= ModelFor(name.SyntaxTree);
+                if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, member.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsConstruction(SyntaxNode node, bool isStatic)
+    {
+        foreach (var ancestor in node.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case AnonymousFunctionExpressionSyntax:
+                case LocalFunctionStatementSyntax:
+                    return false;
+                case ConstructorDeclarationSyntax constructor:
+                    return constructor.Modifiers.Any(SyntaxKind.StaticKeyword) == isStatic;
+                case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent.Parent: FieldDeclarationSyntax } }:
+                case EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax }:
+                    return true;
+                case MemberDeclarationSyntax:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsInsideFunction(SyntaxNode node, SyntaxNode scope)
+    {
+        for (var current = node.Parent; current is not null && current != scope; current = current.Parent)
+        {
+            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsStableLockExpression(ExpressionSyntax expression) => expression switch
+    {
+        IdentifierNameSyntax => true,
+        ThisExpressionSyntax => true,
+        TypeOfExpressionSyntax => true,
+        MemberAccessExpressionSyntax access => access.Expression is ThisExpressionSyntax or IdentifierNameSyntax or PredefinedTypeSyntax,
+        _ => false,
+    };
+
+    private bool Mentions(SyntaxNode body, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        SemanticModel? model = null;
+        foreach (var node in body.DescendantNodes())
+        {
+            if (node is IdentifierNameSyntax name && name.Identifier.ValueText == symbol.Name)
+            {
+                model ??= ModelFor(name.SyntaxTree);
+                if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, symbol.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace Executor.Analyzers.Tests.Verifiers;
+
+/// <summary>The one analyzer verifier: .NET 8 reference assemblies plus the real Executor.Runtime.</summary>
+public static class CSharpAnalyzerVerifier<TAnalyzer>
+    where TAnalyzer : DiagnosticAnalyzer, new()
+{
+    public static DiagnosticResult Diagnostic() => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic();
+
+    public static DiagnosticResult Diagnostic(string diagnosticId) => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic(diagnosticId);
+
+    public static Task VerifyAnalyzerAsync([StringSyntax("C#-test")] string source, params DiagnosticResult[] expected)
+    {
+        var test = new Test { TestCode = source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    public sealed class Test : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+    {
+        public Test()
+        {
+            TestReferences.Apply(this);
+        }
+    }
+}
+
+/// <summary>Reference assemblies and the runtime reference shared by every verifier.</summary>
+internal static class TestReferences
+{
+    public static ReferenceAssemblies Net80 { get; } = ReferenceAssemblies.Net.Net80;
+
+    public static void Apply<TVerifier>(AnalyzerTest<TVerifier> test)
+        where TVerifier : IVerifier, new()
+    {
+        test.ReferenceAssemblies = Net80;
+        test.TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(typeof(Executor.ThreadPoolExecutor).Assembly.Location));
+    }
+}
