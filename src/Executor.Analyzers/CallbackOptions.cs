@@ -12,14 +12,17 @@ namespace Executor.Analyzers;
 /// </summary>
 internal sealed class CallbackOptions
 {
-    /// <summary>Extra callback APIs: <c>M:Ns.Type.Method(System.Action)</c> for one overload, <c>M:Ns.Type.Method</c> for all overloads, <c>E:Ns.Type.Event</c> for event subscriptions; separated by <c>;</c>.</summary>
+    /// <summary>Extra callback APIs: <c>M:Ns.Type.Method(System.Action)</c> for one overload, <c>M:Ns.Type.Method</c> for all overloads, <c>E:Ns.Type.Event</c> for event subscriptions; separated by <c>|</c>.</summary>
     public const string CallbackApisKey = "dotnet_code_quality.EXEC001.callback_apis";
 
-    /// <summary>Extra thread-safe types: <c>T:Ns.Type</c>; separated by <c>;</c>.</summary>
+    /// <summary>Extra thread-safe types: <c>T:Ns.Type</c>; separated by <c>|</c>.</summary>
     public const string ThreadSafeTypesKey = "dotnet_code_quality.EXEC001.thread_safe_types";
 
     /// <summary><c>false</c> turns off the built-in .NET callback APIs (<c>ContinueWith</c>, <c>CancellationToken.Register</c>, timers, <c>ThreadPool.QueueUserWorkItem</c>).</summary>
     public const string DotNetCallbacksKey = "dotnet_code_quality.EXEC001.include_dotnet_callback_apis";
+
+    /// <summary>Entries are separated by <c>|</c> or white space (<c>;</c> would start an .editorconfig comment; documentation IDs contain commas).</summary>
+    private static readonly char[] Separators = { '|', ' ', '\t' };
 
     public static readonly CallbackOptions Default = new(ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, includeDotNetCallbacks: true);
 
@@ -77,7 +80,7 @@ internal sealed class CallbackOptions
         }
 
         var builder = ImmutableArray.CreateBuilder<string>();
-        foreach (var part in raw.Split(';'))
+        foreach (var part in raw.Split(Separators, StringSplitOptions.RemoveEmptyEntries))
         {
             var trimmed = part.Trim();
             if (trimmed.Length > 0)

@@ -649,8 +649,10 @@ internal sealed class CallbackWalker
                 return (AccessKind.CompoundAssignment, coalesce);
             case IIncrementOrDecrementOperation increment:
                 return (increment.Kind == OperationKind.Increment ? AccessKind.Increment : AccessKind.Decrement, increment);
+            case IArgumentOperation { Parameter.RefKind: not RefKind.None } argument when IsInterlockedOrVolatile(argument):
+                return (AccessKind.Receiver, argument);
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
-                return IsInterlockedOrVolatile(argument) ? (AccessKind.Receiver, argument) : (AccessKind.RefArgument, argument);
+                return (AccessKind.RefArgument, argument);
             case IMemberReferenceOperation member when member.Instance == reference:
                 return (AccessKind.Receiver, parent);
             case IInvocationOperation invocation when invocation.Instance == reference:

@@ -37,6 +37,12 @@ internal static class TestReferences
 {
     public static ReferenceAssemblies Net80 { get; } = ReferenceAssemblies.Net.Net80;
 
+    /// <summary>.NET 9 reference assemblies (System.Threading.Lock). The library's Net90 preset pins a version this registry lacks.</summary>
+    public static ReferenceAssemblies Net90 { get; } = new ReferenceAssemblies(
+        "net9.0",
+        new PackageIdentity("Microsoft.NETCore.App.Ref", "9.0.16"),
+        System.IO.Path.Combine("ref", "net9.0"));
+
     public static void Apply<TVerifier>(AnalyzerTest<TVerifier> test)
         where TVerifier : IVerifier, new()
     {

@@ -1,0 +1,469 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using VerifyCS = Executor.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<Executor.Analyzers.EXEC001UnsynchronizedCallbackAccessAnalyzer>;
+
+namespace Executor.Analyzers.Tests.Rules;
+
+/// <summary>Which delegates EXEC001 treats as concurrent callbacks, and in which forms.</summary>
+public class EXEC001CallbackSourcesTests
+{
+    internal static DiagnosticResult Diag(int marker, string api, string verb, string target)
+        => VerifyCS.Diagnostic().WithLocation(marker).WithArguments(api, verb, target);
+
+    [Fact]
+    public async Task TypedAddDoneCallback_LambdaIncrementsField_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    var future = pool.Submit(() => 42);
+                    future.AddDoneCallback(f => {|#0:_count++|});
+                }
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Counter._count'"));
+    }
+
+    [Fact]
+    public async Task UntypedAddDoneCallback_AnonymousMethod_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    Future future = pool.Submit(() => { });
+                    future.AddDoneCallback(delegate (Future f) { {|#0:_count = 5|}; });
+                }
+            }
+            """,
+            Diag(0, "Future.AddDoneCallback", "writes", "field 'Counter._count'"));
+    }
+
+    [Fact]
+    public async Task UserApiMarkedConcurrentCallback_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Bus
+            {
+                public void Subscribe([ConcurrentCallback] Action<string> handler) { }
+            }
+
+            class Listener
+            {
+                private int _seen;
+
+                void Run(Bus bus) => bus.Subscribe(message => {|#0:_seen += message.Length|});
+            }
+            """,
+            Diag(0, "Bus.Subscribe", "updates", "field 'Listener._seen'"));
+    }
+
+    [Fact]
+    public async Task UserApiWithoutAttribute_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+
+            class Bus
+            {
+                public void Subscribe(Action<string> handler) { }
+            }
+
+            class Listener
+            {
+                private int _seen;
+
+                void Run(Bus bus) => bus.Subscribe(message => _seen += message.Length);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ConcurrentCallbackOnOverriddenParameter_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            abstract class Source
+            {
+                public abstract void On([ConcurrentCallback] Action handler);
+            }
+
+            sealed class Impl : Source
+            {
+                public override void On(Action handler) { }
+            }
+
+            class Listener
+            {
+                private int _seen;
+
+                void Run(Impl source) => source.On(() => {|#0:_seen++|});
+            }
+            """,
+            Diag(0, "Impl.On", "increments", "field 'Listener._seen'"));
+    }
+
+    [Fact]
+    public async Task TaskContinueWith_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Worker
+            {
+                private int _done;
+
+                void Run(Task task, Task<int> typed)
+                {
+                    task.ContinueWith(t => {|#0:_done++|});
+                    typed.ContinueWith(t => {|#1:_done += t.Result|}, TaskContinuationOptions.ExecuteSynchronously);
+                }
+            }
+            """,
+            Diag(0, "Task.ContinueWith", "increments", "field 'Worker._done'"),
+            Diag(1, "Task<int>.ContinueWith", "updates", "field 'Worker._done'"));
+    }
+
+    [Fact]
+    public async Task CancellationTokenRegister_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Worker
+            {
+                private bool _cancelled;
+
+                void Run(CancellationToken token)
+                {
+                    token.Register(() => {|#0:_cancelled = true|});
+                    token.UnsafeRegister(state => {|#1:_cancelled = true|}, null);
+                }
+            }
+            """,
+            Diag(0, "CancellationToken.Register", "writes", "field 'Worker._cancelled'"),
+            Diag(1, "CancellationToken.UnsafeRegister", "writes", "field 'Worker._cancelled'"));
+    }
+
+    [Fact]
+    public async Task ThreadPoolQueueUserWorkItem_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Worker
+            {
+                private static int s_jobs;
+
+                void Run()
+                {
+                    ThreadPool.QueueUserWorkItem(_ => {|#0:s_jobs++|});
+                    ThreadPool.UnsafeQueueUserWorkItem(_ => {|#1:s_jobs--|}, null);
+                }
+            }
+            """,
+            Diag(0, "ThreadPool.QueueUserWorkItem", "increments", "static field 'Worker.s_jobs'"),
+            Diag(1, "ThreadPool.UnsafeQueueUserWorkItem", "decrements", "static field 'Worker.s_jobs'"));
+    }
+
+    [Fact]
+    public async Task ThreadingTimerConstructor_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Poller
+            {
+                private int _ticks;
+
+                Timer Start() => new Timer(_ => {|#0:_ticks++|}, null, 0, 100);
+            }
+            """,
+            Diag(0, "new Timer", "increments", "field 'Poller._ticks'"));
+    }
+
+    [Fact]
+    public async Task TimersTimerElapsed_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            class Poller
+            {
+                private int _ticks;
+
+                void Start(System.Timers.Timer timer)
+                {
+                    timer.Elapsed += (sender, e) => {|#0:_ticks++|};
+                }
+            }
+            """,
+            Diag(0, "Timer.Elapsed", "increments", "field 'Poller._ticks'"));
+    }
+
+    [Fact]
+    public async Task TimersTimerElapsedUnsubscribe_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Timers;
+
+            class Poller
+            {
+                private int _ticks;
+
+                void Stop(Timer timer, ElapsedEventHandler handler)
+                {
+                    timer.Elapsed -= handler;
+                    _ticks = 0;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task SynchronousLambdas_ListForEachLinqArraySort_DoNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.Linq;
+
+            class Totals
+            {
+                private int _sum;
+
+                void Run(List<int> values, int[] array)
+                {
+                    values.ForEach(v => _sum += v);
+                    var doubled = values.Select(v => { _sum++; return v * 2; }).ToList();
+                    Array.Sort(array, (a, b) => { _sum++; return a.CompareTo(b); });
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task MethodGroupInSameFile_ReportsAtAccessInMethod()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(OnDone);
+                }
+
+                private void OnDone(Future<int> future)
+                {
+                    {|#0:_count += future.Result()|};
+                }
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "updates", "field 'Counter._count'"));
+    }
+
+    [Fact]
+    public async Task MethodGroupRegisteredTwice_ReportsOnce()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(OnDone);
+                    pool.Submit(() => 2).AddDoneCallback(OnDone);
+                }
+
+                private void OnDone(Future<int> future) => {|#0:_count++|};
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Counter._count'"));
+    }
+
+    [Fact]
+    public async Task MethodGroupInOtherFile_ReportsAtMethodGroup()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestState =
+            {
+                Sources =
+                {
+                    """
+                    using Executor;
+
+                    partial class Counter
+                    {
+                        void Run(ThreadPoolExecutor pool)
+                        {
+                            pool.Submit(() => 1).AddDoneCallback({|#0:OnDone|});
+                        }
+                    }
+                    """,
+                    """
+                    using Executor;
+
+                    partial class Counter
+                    {
+                        private int _count;
+
+                        private void OnDone(Future<int> future) => _count++;
+                    }
+                    """,
+                },
+            },
+        };
+        test.ExpectedDiagnostics.Add(Diag(0, "Future<int>.AddDoneCallback", "uses 'Counter.OnDone', which increments", "field 'Counter._count'"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task LocalFunctionAsCallback_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(OnDone);
+
+                    void OnDone(Future<int> future)
+                    {
+                        {|#0:_count++|};
+                    }
+                }
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Counter._count'"));
+    }
+
+    [Fact]
+    public async Task DelegateLocalInitializedWithLambda_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    Action<Future<int>> callback = f => {|#0:_count++|};
+                    pool.Submit(() => 1).AddDoneCallback(callback);
+                }
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Counter._count'"));
+    }
+
+    [Fact]
+    public async Task DelegateLocalNeverPassedToCallbackApi_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run()
+                {
+                    Action callback = () => _count++;
+                    callback();
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CallbackNestedInCallback_ReportsWithInnerApi()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Chain
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool, Task task)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        task.ContinueWith(t => {|#0:_count++|});
+                    });
+                }
+            }
+            """,
+            Diag(0, "Task.ContinueWith", "increments", "field 'Chain._count'"));
+    }
+
+    [Fact]
+    public async Task LambdaInsideCallbackPassedToLinq_IsPartOfCallback()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using System.Linq;
+            using Executor;
+
+            class Totals
+            {
+                private int _sum;
+
+                void Run(ThreadPoolExecutor pool, List<int> values)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        var n = values.Count(v => { {|#0:_sum++|}; return v > 0; });
+                    });
+                }
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Totals._sum'"));
+    }
+
+    [Fact]
+    public async Task GeneratedCode_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            // <auto-generated/>
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _count++);
+            }
+            """);
+    }
+}
