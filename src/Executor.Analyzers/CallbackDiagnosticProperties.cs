@@ -18,7 +18,7 @@ public static class CallbackDiagnosticProperties
     /// <summary>The expression of a lock that already guards this symbol elsewhere (for example <c>_gate</c>), when one does.</summary>
     public const string GuardingLock = "GuardingLock";
 
-    /// <summary>The element type's special type for numeric updates (<c>Int32</c>, <c>Int64</c>, ...), when the accessed value is numeric.</summary>
+    /// <summary>The metadata name of the accessed value's type when it is a built-in type (<c>Int32</c>, <c>Int64</c>, <c>Boolean</c>, ...).</summary>
     public const string ValueType = "ValueType";
 }
 

@@ -448,7 +448,7 @@ internal sealed class CallbackWalker
         properties[CallbackDiagnosticProperties.IsStatic] = isStatic ? "true" : "false";
         if (type is not null && type.SpecialType != SpecialType.None)
         {
-            properties[CallbackDiagnosticProperties.ValueType] = type.SpecialType.ToString();
+            properties[CallbackDiagnosticProperties.ValueType] = type.MetadataName;
         }
 
         if (GuardingLockFor(symbol) is { } guard)

@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace Executor.Analyzers.Tests.Rules;
+
+/// <summary>The facts EXEC001 hands to code fixes through <see cref="Diagnostic.Properties"/>.</summary>
+public class EXEC001PropertiesTests
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .Append(MetadataReference.CreateFromFile(typeof(Executor.ThreadPoolExecutor).Assembly.Location))
+            .ToImmutableArray());
+
+    internal static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source)
+    {
+        var compilation = CSharpCompilation.Create(
+            "PropertiesTest",
+            new[] { CSharpSyntaxTree.ParseText(source, path: "Test0.cs") },
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var diagnostics = await compilation
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC001UnsynchronizedCallbackAccessAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+        return diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ToImmutableArray();
+    }
+
+    [Fact]
+    public async Task FieldGuardedElsewhere_CarriesGuardingLockAndKinds()
+    {
+        var diagnostics = await AnalyzeAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _sync = new object();
+                private readonly object _other = new object();
+                private int _count;
+
+                public void Reset() { lock (_sync) { _count = 0; } }
+                public int Read() { lock (_sync) { return _count; } }
+                public void Touch() { lock (_other) { _count = 1; } }
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _count++);
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("EXEC001", diagnostic.Id);
+        Assert.Equal(AccessKinds.Increment, diagnostic.Properties[CallbackDiagnosticProperties.AccessKind]);
+        Assert.Equal("_count", diagnostic.Properties[CallbackDiagnosticProperties.SymbolName]);
+        Assert.Equal("Field", diagnostic.Properties[CallbackDiagnosticProperties.SymbolKind]);
+        Assert.Equal("false", diagnostic.Properties[CallbackDiagnosticProperties.IsStatic]);
+        Assert.Equal("Int32", diagnostic.Properties[CallbackDiagnosticProperties.ValueType]);
+        Assert.Equal("_sync", diagnostic.Properties[CallbackDiagnosticProperties.GuardingLock]);
+    }
+
+    [Fact]
+    public async Task UnguardedStatic_HasNoGuardingLock_AndIsStatic()
+    {
+        var diagnostics = await AnalyzeAsync("""
+            using Executor;
+
+            static class Totals
+            {
+                private static long s_total;
+
+                public static void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => s_total += f.Result());
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(AccessKinds.CompoundAssignment, diagnostic.Properties[CallbackDiagnosticProperties.AccessKind]);
+        Assert.Equal("true", diagnostic.Properties[CallbackDiagnosticProperties.IsStatic]);
+        Assert.Equal("Int64", diagnostic.Properties[CallbackDiagnosticProperties.ValueType]);
+        Assert.False(diagnostic.Properties.ContainsKey(CallbackDiagnosticProperties.GuardingLock));
+    }
+
+    [Fact]
+    public async Task CapturedLocalGuardedInEnclosingMethod_CarriesLocalLock()
+    {
+        var diagnostics = await AnalyzeAsync("""
+            using Executor;
+
+            class Runner
+            {
+                int Run(ThreadPoolExecutor pool)
+                {
+                    var gate = new object();
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => total += f.Result());
+                    lock (gate) { return total; }
+                }
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("Local", diagnostic.Properties[CallbackDiagnosticProperties.SymbolKind]);
+        Assert.Equal("gate", diagnostic.Properties[CallbackDiagnosticProperties.GuardingLock]);
+    }
+
+    [Fact]
+    public async Task InterproceduralReport_IsACallWithTheCalleeSymbol()
+    {
+        var diagnostics = await AnalyzeAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Bump());
+
+                private void Bump() => _count++;
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(AccessKinds.Call, diagnostic.Properties[CallbackDiagnosticProperties.AccessKind]);
+        Assert.Equal("_count", diagnostic.Properties[CallbackDiagnosticProperties.SymbolName]);
+    }
+}
