@@ -18,6 +18,7 @@ internal sealed class CallbackAnalysis
 
     private readonly Compilation _compilation;
     private readonly ConcurrentDictionary<SyntaxNode, byte> _analyzedRoots = new();
+    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableDictionary<IMethodSymbol, string>> _callbackMethodGroups = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth, bool ThisShared), CallbackFinding?> _summaries = new();
 
     public CallbackAnalysis(Compilation compilation, KnownTypes types, CallbackOptionsCache options, SharedStateFacts facts)
@@ -361,28 +362,51 @@ internal sealed class CallbackAnalysis
         }
     }
 
-    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, string apiName)
+    /// <summary>
+    /// Analyzes a method body when the method is passed as a callback method group somewhere in its own type, so the
+    /// accesses are reported inside the method, as local diagnostics of the method being analyzed.
+    /// </summary>
+    public void AnalyzeMethodBody(OperationAnalysisContext context, IOperation body)
     {
-        var method = reference.Method.OriginalDefinition;
-        var body = GetBody(method, context.CancellationToken);
-        if (body is null || IsThreadSafeType(method.ContainingType, Options.For(reference.Syntax.SyntaxTree)))
+        if (context.ContainingSymbol is not IMethodSymbol { ContainingType: { } type } method)
         {
             return;
         }
 
-        bool thisShared = method.IsStatic || reference.Instance is null || CallbackWalker.IsSharedReceiver(reference.Instance, isOwned: null);
-        if (body.Syntax.SyntaxTree == reference.Syntax.SyntaxTree)
+        var groups = _callbackMethodGroups.GetOrAdd(type, t => FindCallbackMethodGroups(t, context.CancellationToken));
+        if (groups.TryGetValue(method.OriginalDefinition, out var apiName))
         {
-            // Same file: report at the accesses themselves, once per method.
-            if (_analyzedRoots.TryAdd(body.Syntax, 0))
+            Report(context, new CallbackWalker(this, body, apiName, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
+        }
+    }
+
+    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, string apiName)
+    {
+        var method = reference.Method.OriginalDefinition;
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            // A local function is declared in the same member: report at its accesses.
+            if (GetBody(method, context.CancellationToken) is { } localFunction && _analyzedRoots.TryAdd(localFunction.Syntax, 0))
             {
-                Report(context, new CallbackWalker(this, body, apiName, 0, thisShared, summaryOnly: false, context.CancellationToken, stack: null));
+                Report(context, new CallbackWalker(this, localFunction, apiName, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
             }
 
             return;
         }
 
-        // Another file: report at the method group, naming the access it makes.
+        if (IsDeclaredWithin(reference.Syntax, method.ContainingType))
+        {
+            // Reported inside the method by AnalyzeMethodBody.
+            return;
+        }
+
+        if (GetBody(method, context.CancellationToken) is null || IsThreadSafeType(method.ContainingType, Options.For(reference.Syntax.SyntaxTree)))
+        {
+            return;
+        }
+
+        // A method of another type: report at the method group, naming the access it makes.
+        bool thisShared = method.IsStatic || reference.Instance is null || CallbackWalker.IsSharedReceiver(reference.Instance, isOwned: null);
         if (SummarizeMethod(method, 1, thisShared, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), out _, context.CancellationToken) is { } finding)
         {
             var properties = finding.Properties.SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
@@ -393,6 +417,103 @@ internal sealed class CallbackAnalysis
                 apiName,
                 "uses '" + ApiName(method) + "', which " + finding.Verb,
                 finding.Target));
+        }
+    }
+
+    private static bool IsDeclaredWithin(SyntaxNode node, INamedTypeSymbol type)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree == node.SyntaxTree && reference.Span.Contains(node.Span))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Finds the methods of a type that its own code passes as callbacks, with the API of the first such use in source order.</summary>
+    private ImmutableDictionary<IMethodSymbol, string> FindCallbackMethodGroups(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>();
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } candidate && !candidate.IsAbstract)
+            {
+                names.Add(candidate.Name);
+            }
+        }
+
+        var result = ImmutableDictionary.CreateBuilder<IMethodSymbol, string>(SymbolEqualityComparer.Default);
+        if (names.Count == 0)
+        {
+            return result.ToImmutable();
+        }
+
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var declaration = reference.GetSyntax(cancellationToken);
+            var model = Facts.ModelFor(declaration.SyntaxTree);
+            foreach (var node in declaration.DescendantNodes())
+            {
+                if (node is not Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier || !names.Contains(identifier.Identifier.ValueText))
+                {
+                    continue;
+                }
+
+                SyntaxNode expression = identifier.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == identifier
+                    ? access
+                    : identifier;
+                var operation = model.GetOperation(expression, cancellationToken);
+                while (operation is IDelegateCreationOperation or IConversionOperation)
+                {
+                    operation = operation is IDelegateCreationOperation creation ? creation.Target : ((IConversionOperation)operation).Operand;
+                }
+
+                if (operation is not IMethodReferenceOperation methodReference)
+                {
+                    continue;
+                }
+
+                var method = methodReference.Method.OriginalDefinition;
+                if (!SymbolEqualityComparer.Default.Equals(method.ContainingType, type) || result.ContainsKey(method))
+                {
+                    continue;
+                }
+
+                if (CallbackApiOf(methodReference) is { } apiName)
+                {
+                    result[method] = apiName;
+                }
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>The API a method group is passed to as a concurrent callback, or null.</summary>
+    private string? CallbackApiOf(IMethodReferenceOperation reference)
+    {
+        IOperation current = reference;
+        while (current.Parent is IDelegateCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        switch (current.Parent)
+        {
+            case IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation }
+                when IsCallbackParameter(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree)):
+                return ApiName(invocation.TargetMethod);
+            case IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation }
+                when IsCallbackParameter(constructor, parameter, Options.For(creation.Syntax.SyntaxTree)):
+                return "new " + constructor.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            case IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation eventReference } assignment
+                when IsCallbackEvent(eventReference.Event, Options.For(assignment.Syntax.SyntaxTree)):
+                return ApiName(eventReference.Event);
+            default:
+                return null;
         }
     }
 

@@ -51,6 +51,9 @@ public sealed class EXEC001UnsynchronizedCallbackAccessAnalyzer : DiagnosticAnal
             start.RegisterOperationAction(
                 c => analysis.AnalyzeEventAssignment(c, (IEventAssignmentOperation)c.Operation),
                 OperationKind.EventAssignment);
+            start.RegisterOperationAction(
+                c => analysis.AnalyzeMethodBody(c, c.Operation),
+                OperationKind.MethodBody);
         });
     }
 }

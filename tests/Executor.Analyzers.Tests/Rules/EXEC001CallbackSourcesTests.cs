@@ -304,7 +304,7 @@ public class EXEC001CallbackSourcesTests
     }
 
     [Fact]
-    public async Task MethodGroupInOtherFile_ReportsAtMethodGroup()
+    public async Task MethodGroupInPartialDeclarationInOtherFile_ReportsAtAccessInMethod()
     {
         var test = new VerifyCS.Test
         {
@@ -319,7 +319,7 @@ public class EXEC001CallbackSourcesTests
                     {
                         void Run(ThreadPoolExecutor pool)
                         {
-                            pool.Submit(() => 1).AddDoneCallback({|#0:OnDone|});
+                            pool.Submit(() => 1).AddDoneCallback(OnDone);
                         }
                     }
                     """,
@@ -330,14 +330,65 @@ public class EXEC001CallbackSourcesTests
                     {
                         private int _count;
 
-                        private void OnDone(Future<int> future) => _count++;
+                        private void OnDone(Future<int> future) => {|#0:_count++|};
                     }
                     """,
                 },
             },
         };
-        test.ExpectedDiagnostics.Add(Diag(0, "Future<int>.AddDoneCallback", "uses 'Counter.OnDone', which increments", "field 'Counter._count'"));
+        test.ExpectedDiagnostics.Add(Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Counter._count'"));
         await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task MethodGroupOfAnotherType_ReportsAtMethodGroup()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Handler
+            {
+                private int _count;
+
+                public void OnDone(Future<int> future) => _count++;
+            }
+
+            class Runner
+            {
+                private readonly Handler _handler = new Handler();
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback({|#0:_handler.OnDone|});
+                }
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "uses 'Handler.OnDone', which increments", "field 'Handler._count'"));
+    }
+
+    [Fact]
+    public async Task MethodGroupNotPassedToCallbackApi_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(List<int> values)
+                {
+                    values.ForEach(Add);
+                    Action a = Touch;
+                    a();
+                }
+
+                private void Add(int v) => _count += v;
+
+                private void Touch() => _count++;
+            }
+            """);
     }
 
     [Fact]

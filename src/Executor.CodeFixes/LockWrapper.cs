@@ -1,0 +1,559 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Executor.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
+using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
+
+namespace Executor.CodeFixes;
+
+/// <summary>
+/// Wraps flagged accesses in <c>lock</c> blocks. All diagnostics of a document are planned together: each type gets at
+/// most one new lock field, adjacent flagged statements share one <c>lock</c>, and an expression-bodied callback
+/// becomes a block body.
+/// </summary>
+internal static class LockWrapper
+{
+    private const int CSharp13 = 1300;
+
+    public static bool CanFix(SyntaxNode root, Diagnostic diagnostic)
+        => FindTarget(root, diagnostic) is { } target && !ContainsAwait(target.Node);
+
+    public static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return document;
+        }
+
+        var planner = new Planner(root, model, cancellationToken);
+        foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
+        {
+            planner.Add(diagnostic);
+        }
+
+        var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
+        planner.Apply(editor);
+        var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
+        changed = await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        changed = await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await Formatter.FormatAsync(changed, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Where to put the lock: a statement, or the expression body of a lambda, method or local function.</summary>
+    private sealed class Target
+    {
+        public Target(SyntaxNode node, SyntaxNode? expressionBodyOwner)
+        {
+            Node = node;
+            ExpressionBodyOwner = expressionBodyOwner;
+        }
+
+        public SyntaxNode Node { get; }
+
+        public SyntaxNode? ExpressionBodyOwner { get; }
+    }
+
+    private static Target? FindTarget(SyntaxNode root, Diagnostic diagnostic)
+    {
+        if (!diagnostic.Location.IsInSource || !root.FullSpan.Contains(diagnostic.Location.SourceSpan))
+        {
+            return null;
+        }
+
+        var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        for (var current = node; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case LocalDeclarationStatementSyntax:
+                case LocalFunctionStatementSyntax:
+                    // Wrapping a declaration would hide the variable from the statements after it.
+                    return null;
+                case StatementSyntax statement when statement is not BlockSyntax:
+                    return statement.Parent is BlockSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax
+                        or ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
+                        or UsingStatementSyntax or LockStatementSyntax or FixedStatementSyntax
+                        ? new Target(statement, null)
+                        : null;
+                case LambdaExpressionSyntax { ExpressionBody: { } body } lambda when body.Span.Contains(node.Span):
+                    return new Target(body, lambda);
+                case ArrowExpressionClauseSyntax arrow when arrow.Parent is MethodDeclarationSyntax or LocalFunctionStatementSyntax:
+                    return new Target(arrow.Expression, arrow.Parent);
+                case MemberDeclarationSyntax:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool ContainsAwait(SyntaxNode node)
+        => node.DescendantNodesAndSelf(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+            .Any(n => n is AwaitExpressionSyntax || n is ForEachStatementSyntax { AwaitKeyword.RawKind: not 0 } || n is UsingStatementSyntax { AwaitKeyword.RawKind: not 0 });
+
+    /// <summary>Plans all the edits of one document before making any.</summary>
+    private sealed class Planner
+    {
+        private readonly SyntaxNode _root;
+        private readonly SemanticModel _model;
+        private readonly CancellationToken _cancellationToken;
+        private readonly List<(Target Target, ExpressionSyntax Lock)> _wraps = new();
+        private readonly Dictionary<(TypeDeclarationSyntax Type, bool IsStatic), string> _newFields = new();
+        private readonly Dictionary<StatementSyntax, string> _newLocals = new();
+        private readonly HashSet<string> _usedLocalNames = new();
+
+        public Planner(SyntaxNode root, SemanticModel model, CancellationToken cancellationToken)
+        {
+            _root = root;
+            _model = model;
+            _cancellationToken = cancellationToken;
+        }
+
+        public void Add(Diagnostic diagnostic)
+        {
+            var target = FindTarget(_root, diagnostic);
+            if (target is null || ContainsAwait(target.Node))
+            {
+                return;
+            }
+
+            var properties = diagnostic.Properties;
+            bool stateIsStatic = properties.TryGetValue(CallbackDiagnosticProperties.IsStatic, out var isStatic) && isStatic == "true";
+            properties.TryGetValue(CallbackDiagnosticProperties.SymbolKind, out var symbolKind);
+            properties.TryGetValue(CallbackDiagnosticProperties.GuardingLock, out var guard);
+            int position = target.Node.SpanStart;
+            bool contextIsStatic = _model.GetEnclosingSymbol(position, _cancellationToken) is { } enclosing && IsStaticContext(enclosing);
+            bool needStatic = stateIsStatic || contextIsStatic;
+
+            ExpressionSyntax? lockExpression = null;
+            if (guard is not null && Binds(guard, position, needStatic, allowLocal: true))
+            {
+                lockExpression = ParseExpression(guard);
+            }
+
+            if (lockExpression is null && symbolKind is "Local" or "Parameter")
+            {
+                lockExpression = PlanLocalLock(diagnostic, target);
+                if (lockExpression is null)
+                {
+                    return;
+                }
+            }
+
+            if (lockExpression is null && target.Node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } type)
+            {
+                lockExpression = ExistingTypeLock(type, needStatic, position) ?? IdentifierName(NewFieldName(type, needStatic));
+            }
+
+            if (lockExpression is not null)
+            {
+                _wraps.Add((target, lockExpression));
+            }
+        }
+
+        public void Apply(SyntaxEditor editor)
+        {
+            // Outermost targets win: an inner one is covered by the lock around its container.
+            var wraps = _wraps
+                .Where(w => !_wraps.Any(o => o.Target.Node != w.Target.Node && o.Target.Node.Span.Contains(w.Target.Node.Span)))
+                .GroupBy(w => w.Target.Node)
+                .Select(g => g.First())
+                .OrderBy(w => w.Target.Node.SpanStart)
+                .ToList();
+
+            var consumed = new HashSet<SyntaxNode>();
+            foreach (var (target, lockExpression) in wraps)
+            {
+                if (consumed.Contains(target.Node))
+                {
+                    continue;
+                }
+
+                if (target.ExpressionBodyOwner is not null)
+                {
+                    ReplaceExpressionBody(editor, target, lockExpression);
+                    continue;
+                }
+
+                var statement = (StatementSyntax)target.Node;
+                var run = new List<StatementSyntax> { statement };
+                if (statement.Parent is BlockSyntax block)
+                {
+                    // Merge the following sibling statements that take the same lock.
+                    int index = block.Statements.IndexOf(statement);
+                    for (int i = index + 1; i < block.Statements.Count; i++)
+                    {
+                        var next = block.Statements[i];
+                        if (!wraps.Any(w => w.Target.Node == next && w.Lock.IsEquivalentTo(lockExpression)))
+                        {
+                            break;
+                        }
+
+                        run.Add(next);
+                        consumed.Add(next);
+                    }
+                }
+
+                if (statement.Parent is BlockSyntax parentBlock && AdjacentLock(parentBlock, run, lockExpression, consumed) is var (before, after) && (before ?? after) is not null)
+                {
+                    // Join an existing lock on the same object right before or after the run, instead of adding another.
+                    var joined = new List<StatementSyntax>();
+                    joined.AddRange(before is null ? Enumerable.Empty<StatementSyntax>() : ((BlockSyntax)before.Statement).Statements);
+                    joined.AddRange(run);
+                    joined.AddRange(after is null ? Enumerable.Empty<StatementSyntax>() : ((BlockSyntax)after.Statement).Statements);
+                    var keep = before ?? after!;
+                    var oldBlock = (BlockSyntax)keep.Statement;
+                    var newBlock = MultiLineBlock(joined.Select(Normalize));
+                    var merged = keep.WithStatement(newBlock.WithCloseBraceToken(newBlock.CloseBraceToken.WithTrailingTrivia(oldBlock.CloseBraceToken.TrailingTrivia)))
+                        .WithAdditionalAnnotations(Formatter.Annotation);
+                    editor.ReplaceNode(keep, merged);
+                    foreach (var removed in run.Concat(before is not null && after is not null ? new StatementSyntax[] { after } : System.Array.Empty<StatementSyntax>()))
+                    {
+                        editor.RemoveNode(removed, SyntaxRemoveOptions.KeepNoTrivia);
+                    }
+
+                    continue;
+                }
+
+                editor.ReplaceNode(statement, MakeLock(lockExpression, run));
+                foreach (var removed in run.Skip(1))
+                {
+                    editor.RemoveNode(removed, SyntaxRemoveOptions.KeepNoTrivia);
+                }
+            }
+
+            foreach (var pair in _newFields)
+            {
+                var type = pair.Key.Type;
+                int index = type.Members.IndexOf(m => m is FieldDeclarationSyntax);
+                editor.InsertMembers(type, index < 0 ? 0 : index, new[] { MakeField(pair.Value, pair.Key.IsStatic) });
+            }
+
+            foreach (var pair in _newLocals)
+            {
+                editor.InsertBefore(pair.Key, MakeLocal(pair.Value));
+            }
+        }
+
+        /// <summary>The <c>lock</c> statements on the same object directly before and after a run of statements, if any.</summary>
+        private static (LockStatementSyntax? Before, LockStatementSyntax? After) AdjacentLock(BlockSyntax block, List<StatementSyntax> run, ExpressionSyntax lockExpression, HashSet<SyntaxNode> consumed)
+        {
+            int first = block.Statements.IndexOf(run[0]);
+            int last = block.Statements.IndexOf(run[run.Count - 1]);
+            LockStatementSyntax? Matching(int index)
+                => index >= 0 && index < block.Statements.Count
+                    && block.Statements[index] is LockStatementSyntax { Statement: BlockSyntax } candidate
+                    && !consumed.Contains(candidate)
+                    && candidate.Expression.WithoutTrivia().IsEquivalentTo(lockExpression.WithoutTrivia())
+                    ? candidate
+                    : null;
+
+            var before = Matching(first - 1);
+            var after = Matching(last + 1);
+            if (after is not null)
+            {
+                consumed.Add(after);
+            }
+
+            return (before, after);
+        }
+
+        private static bool IsStaticContext(ISymbol symbol)
+        {
+            for (var current = symbol; current is not null; current = current.ContainingSymbol)
+            {
+                if (current is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
+                {
+                    continue;
+                }
+
+                return current.IsStatic;
+            }
+
+            return false;
+        }
+
+        private bool Binds(string expression, int position, bool needStatic, bool allowLocal)
+        {
+            var parsed = ParseExpression(expression);
+            var symbol = _model.GetSpeculativeSymbolInfo(position, parsed, SpeculativeBindingOption.BindAsExpression).Symbol;
+            return symbol switch
+            {
+                null => false,
+                ILocalSymbol or IParameterSymbol => allowLocal,
+                IFieldSymbol or IPropertySymbol => !needStatic || symbol.IsStatic,
+                _ => false,
+            };
+        }
+
+        private ExpressionSyntax? ExistingTypeLock(TypeDeclarationSyntax type, bool needStatic, int position)
+        {
+            var candidates = new HashSet<string>();
+            foreach (var lockStatement in type.DescendantNodes().OfType<LockStatementSyntax>())
+            {
+                if (lockStatement.Expression is IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax }
+                    && _model.GetSymbolInfo(lockStatement.Expression, _cancellationToken).Symbol is IFieldSymbol { DeclaredAccessibility: Accessibility.Private } field
+                    && SymbolEqualityComparer.Default.Equals(field.ContainingType, _model.GetDeclaredSymbol(type, _cancellationToken))
+                    && (!needStatic || field.IsStatic))
+                {
+                    candidates.Add(field.Name);
+                }
+            }
+
+            if (candidates.Count != 1)
+            {
+                return null;
+            }
+
+            var name = candidates.First();
+            return Binds(name, position, needStatic, allowLocal: false) ? IdentifierName(name) : null;
+        }
+
+        private string NewFieldName(TypeDeclarationSyntax type, bool isStatic)
+        {
+            if (_newFields.TryGetValue((type, isStatic), out var existing))
+            {
+                return existing;
+            }
+
+            var fieldNames = type.Members.OfType<FieldDeclarationSyntax>()
+                .SelectMany(f => f.Declaration.Variables.Select(v => (Name: v.Identifier.ValueText, IsStatic: f.Modifiers.Any(SyntaxKind.StaticKeyword))))
+                .ToList();
+            string prefix;
+            if (isStatic && fieldNames.Any(f => f.IsStatic && f.Name.StartsWith("s_", System.StringComparison.Ordinal)))
+            {
+                prefix = "s_";
+            }
+            else if (fieldNames.Any(f => f.Name.StartsWith("m_", System.StringComparison.Ordinal)))
+            {
+                prefix = "m_";
+            }
+            else if (fieldNames.Count == 0 || fieldNames.Any(f => f.Name.StartsWith("_", System.StringComparison.Ordinal)))
+            {
+                prefix = "_";
+            }
+            else
+            {
+                prefix = string.Empty;
+            }
+
+            var taken = new HashSet<string>(type.Members.SelectMany(MemberNames));
+            taken.UnionWith(_newFields.Values);
+            string name = prefix + (isStatic && prefix.Length == 0 ? "staticGate" : "gate");
+            for (int i = 2; taken.Contains(name); i++)
+            {
+                name = prefix + "gate" + i;
+            }
+
+            _newFields[(type, isStatic)] = name;
+            return name;
+        }
+
+        private static IEnumerable<string> MemberNames(MemberDeclarationSyntax member) => member switch
+        {
+            FieldDeclarationSyntax field => field.Declaration.Variables.Select(v => v.Identifier.ValueText),
+            PropertyDeclarationSyntax property => new[] { property.Identifier.ValueText },
+            MethodDeclarationSyntax method => new[] { method.Identifier.ValueText },
+            EventFieldDeclarationSyntax @event => @event.Declaration.Variables.Select(v => v.Identifier.ValueText),
+            BaseTypeDeclarationSyntax nested => new[] { nested.Identifier.ValueText },
+            _ => Enumerable.Empty<string>(),
+        };
+
+        private ExpressionSyntax? PlanLocalLock(Diagnostic diagnostic, Target target)
+        {
+            var symbolName = diagnostic.Properties.TryGetValue(CallbackDiagnosticProperties.SymbolName, out var n) ? n : null;
+            var node = _root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            var symbol = node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
+                .Where(id => id.Identifier.ValueText == symbolName)
+                .Select(id => _model.GetSymbolInfo(id, _cancellationToken).Symbol)
+                .FirstOrDefault(s => s is ILocalSymbol or IParameterSymbol);
+            if (symbol is null || symbol.DeclaringSyntaxReferences.Length == 0)
+            {
+                return null;
+            }
+
+            var declaration = symbol.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
+            StatementSyntax? anchor = symbol is ILocalSymbol
+                ? declaration.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>()
+                : FirstBodyStatement(declaration);
+            if (anchor is null || anchor.Parent is not BlockSyntax)
+            {
+                return null;
+            }
+
+            if (!_newLocals.TryGetValue(anchor, out var name))
+            {
+                name = "gate";
+                for (int i = 2; _usedLocalNames.Contains(name) || _model.LookupSymbols(anchor.SpanStart, name: name).Length > 0 || IsDeclaredIn(anchor.Parent!, name); i++)
+                {
+                    name = "gate" + i;
+                }
+
+                _usedLocalNames.Add(name);
+                _newLocals[anchor] = name;
+                PlanEnclosingAccesses(symbol, anchor, target, IdentifierName(name));
+            }
+
+            return IdentifierName(name);
+        }
+
+        private static bool IsDeclaredIn(SyntaxNode scope, string name)
+            => scope.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => v.Identifier.ValueText == name);
+
+        private static StatementSyntax? FirstBodyStatement(SyntaxNode parameterSyntax)
+        {
+            var body = parameterSyntax.Ancestors().Select(a => a switch
+            {
+                BaseMethodDeclarationSyntax method => method.Body,
+                LocalFunctionStatementSyntax local => local.Body,
+                _ => null,
+            }).FirstOrDefault(b => b is not null);
+            return body?.Statements.FirstOrDefault();
+        }
+
+        /// <summary>Wraps the enclosing method's later accesses of a captured local, which can run while callbacks do.</summary>
+        private void PlanEnclosingAccesses(ISymbol symbol, StatementSyntax anchor, Target callbackTarget, ExpressionSyntax lockExpression)
+        {
+            var callback = callbackTarget.Node.FirstAncestorOrSelf<AnonymousFunctionExpressionSyntax>();
+            if (callback is null || anchor.Parent is not BlockSyntax scope)
+            {
+                return;
+            }
+
+            foreach (var identifier in scope.DescendantNodes().OfType<IdentifierNameSyntax>())
+            {
+                if (identifier.Identifier.ValueText != symbol.Name
+                    || identifier.SpanStart <= callback.Span.End
+                    || identifier.Ancestors().TakeWhile(a => a != scope).Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or LockStatementSyntax)
+                    || !SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(identifier, _cancellationToken).Symbol, symbol))
+                {
+                    continue;
+                }
+
+                var statement = identifier.Ancestors().OfType<StatementSyntax>().FirstOrDefault(s => s.Parent is BlockSyntax);
+                if (statement is null || statement is LocalDeclarationStatementSyntax || statement.Span.Contains(callback.Span) || ContainsAwait(statement))
+                {
+                    continue;
+                }
+
+                _wraps.Add((new Target(statement, null), lockExpression));
+            }
+        }
+
+        private void ReplaceExpressionBody(SyntaxEditor editor, Target target, ExpressionSyntax lockExpression)
+        {
+            var expression = (ExpressionSyntax)target.Node;
+            bool returnsValue = target.ExpressionBodyOwner switch
+            {
+                LambdaExpressionSyntax lambda => _model.GetSymbolInfo(lambda, _cancellationToken).Symbol is IMethodSymbol { ReturnsVoid: false },
+                _ => _model.GetDeclaredSymbol(target.ExpressionBodyOwner!, _cancellationToken) is IMethodSymbol { ReturnsVoid: false },
+            };
+            StatementSyntax inner = returnsValue
+                ? ReturnStatement(expression.WithoutTrivia())
+                : ExpressionStatement(expression.WithoutTrivia());
+            var body = MultiLineBlock(new[] { MakeLock(lockExpression, new List<StatementSyntax> { inner }).WithTrailingTrivia(ElasticCarriageReturnLineFeed) }).WithAdditionalAnnotations(Formatter.Annotation);
+
+            switch (target.ExpressionBodyOwner)
+            {
+                case ParenthesizedLambdaExpressionSyntax parenthesized:
+                    editor.ReplaceNode(parenthesized, parenthesized.WithExpressionBody(null).WithBlock(body).WithAdditionalAnnotations(Formatter.Annotation));
+                    break;
+                case SimpleLambdaExpressionSyntax simple:
+                    editor.ReplaceNode(simple, simple.WithExpressionBody(null).WithBlock(body).WithAdditionalAnnotations(Formatter.Annotation));
+                    break;
+                case MethodDeclarationSyntax method:
+                    editor.ReplaceNode(method, method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
+                    break;
+                case LocalFunctionStatementSyntax local:
+                    editor.ReplaceNode(local, local.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
+                    break;
+            }
+        }
+
+        private static LockStatementSyntax MakeLock(ExpressionSyntax lockExpression, List<StatementSyntax> statements)
+        {
+            var first = statements[0];
+            var last = statements[statements.Count - 1];
+            // Indentation and comments above the first statement move to the lock statement; the formatter re-indents the rest.
+            var inner = statements.Select((s, i) => Normalize(i == 0 ? s.WithLeadingTrivia(ElasticMarker) : s));
+
+            var leading = first.GetLeadingTrivia();
+            var trailing = last.GetTrailingTrivia().Where(t => t.IsKind(SyntaxKind.EndOfLineTrivia)).ToList();
+            return LockStatement(lockExpression.WithoutTrivia(), MultiLineBlock(inner))
+                .WithLeadingTrivia(leading.Count == 0 ? TriviaList(ElasticMarker) : leading)
+                .WithTrailingTrivia(trailing.Count == 0 ? TriviaList(ElasticMarker) : TriviaList(trailing))
+                .WithAdditionalAnnotations(Formatter.Annotation);
+        }
+
+        /// <summary>Keeps a statement's comments and drops its layout, so the formatter lays the moved statement out afresh.</summary>
+        private static StatementSyntax Normalize(StatementSyntax statement)
+        {
+            var leading = new List<SyntaxTrivia> { ElasticMarker };
+            foreach (var trivia in statement.GetLeadingTrivia())
+            {
+                if (IsComment(trivia))
+                {
+                    leading.Add(trivia);
+                    leading.Add(ElasticCarriageReturnLineFeed);
+                }
+            }
+
+            var trailing = new List<SyntaxTrivia>();
+            foreach (var trivia in statement.GetTrailingTrivia())
+            {
+                if (IsComment(trivia))
+                {
+                    trailing.Add(Space);
+                    trailing.Add(trivia);
+                }
+            }
+
+            trailing.Add(ElasticCarriageReturnLineFeed);
+            return statement.WithLeadingTrivia(leading).WithTrailingTrivia(trailing);
+        }
+
+        /// <summary>A block whose braces sit on their own lines: the formatter keeps a block it sees on one line as it is.</summary>
+        private static BlockSyntax MultiLineBlock(IEnumerable<StatementSyntax> statements)
+            => Block(
+                Token(SyntaxKind.OpenBraceToken).WithTrailingTrivia(ElasticCarriageReturnLineFeed),
+                List(statements),
+                Token(SyntaxKind.CloseBraceToken));
+
+        private static bool IsComment(SyntaxTrivia trivia)
+            => trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineCommentTrivia);
+
+        private FieldDeclarationSyntax MakeField(string name, bool isStatic)
+        {
+            bool useLock = _model.Compilation.GetTypeByMetadataName("System.Threading.Lock") is not null
+                && _root.SyntaxTree.Options is CSharpParseOptions options
+                && (int)options.LanguageVersion >= CSharp13;
+            var type = useLock
+                ? ParseTypeName("System.Threading.Lock").WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation)
+                : PredefinedType(Token(SyntaxKind.ObjectKeyword));
+            var modifiers = isStatic
+                ? TokenList(Token(SyntaxKind.PrivateKeyword), Token(SyntaxKind.StaticKeyword), Token(SyntaxKind.ReadOnlyKeyword))
+                : TokenList(Token(SyntaxKind.PrivateKeyword), Token(SyntaxKind.ReadOnlyKeyword));
+            var creation = ObjectCreationExpression(type.WithoutAnnotations(Simplifier.AddImportsAnnotation).WithAdditionalAnnotations(Simplifier.Annotation)).WithArgumentList(ArgumentList());
+            return FieldDeclaration(VariableDeclaration(type, SingletonSeparatedList(VariableDeclarator(name).WithInitializer(EqualsValueClause(creation)))))
+                .WithModifiers(modifiers)
+                .WithAdditionalAnnotations(Formatter.Annotation);
+        }
+
+        private static LocalDeclarationStatementSyntax MakeLocal(string name)
+            => LocalDeclarationStatement(VariableDeclaration(
+                    IdentifierName("var"),
+                    SingletonSeparatedList(VariableDeclarator(name).WithInitializer(EqualsValueClause(
+                        ObjectCreationExpression(PredefinedType(Token(SyntaxKind.ObjectKeyword))).WithArgumentList(ArgumentList()))))))
+                .WithAdditionalAnnotations(Formatter.Annotation);
+    }
+}

@@ -1,1 +1,0 @@
-namespace Executor.CodeFixes; internal static class Placeholder { }
