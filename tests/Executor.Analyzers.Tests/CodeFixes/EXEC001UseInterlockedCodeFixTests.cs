@@ -1,0 +1,164 @@
+using System.Threading.Tasks;
+using Executor.CodeFixes;
+using Xunit;
+using VerifyCS = Executor.Analyzers.Tests.Verifiers.CSharpCodeFixVerifier<Executor.Analyzers.EXEC001UnsynchronizedCallbackAccessAnalyzer, Executor.CodeFixes.EXEC001UnsynchronizedCallbackAccessCodeFix>;
+
+namespace Executor.Analyzers.Tests.CodeFixes;
+
+/// <summary>The second EXEC001 fix: Interlocked, offered only where it is exactly equivalent.</summary>
+public class EXEC001UseInterlockedCodeFixTests
+{
+    private const string Key = EXEC001UnsynchronizedCallbackAccessCodeFix.UseInterlockedKey;
+
+    [Fact]
+    public async Task AllForms_OnIntAndLongFields_AndCapturedLocal()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _a;
+                private long _b;
+                private int _c;
+                private int _d;
+
+                void Run(ThreadPoolExecutor pool, int n)
+                {
+                    long total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        [|_a++|];
+                        [|_b--|];
+                        [|++_c|];
+                        [|--_d|];
+                        [|_a += n|];
+                        [|_b -= 2L|];
+                        [|total += 5L|];
+                    });
+                }
+            }
+            """, """
+            using System.Threading;
+            using Executor;
+
+            class Counter
+            {
+                private int _a;
+                private long _b;
+                private int _c;
+                private int _d;
+
+                void Run(ThreadPoolExecutor pool, int n)
+                {
+                    long total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        Interlocked.Increment(ref _a);
+                        Interlocked.Decrement(ref _b);
+                        Interlocked.Increment(ref _c);
+                        Interlocked.Decrement(ref _d);
+                        Interlocked.Add(ref _a, n);
+                        Interlocked.Add(ref _b, -2L);
+                        Interlocked.Add(ref total, 5L);
+                    });
+                }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task ExpressionLambdaAndUsedValues_KeepTheirValue()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Counter
+            {
+                private int _a;
+                private int _seq;
+
+                void Run(ThreadPoolExecutor pool, Task<int> task)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f => [|_a++|]);
+                    pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine([|_seq++|]));
+                    task.ContinueWith(t => [|++_a|]);
+                }
+            }
+            """, """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Counter
+            {
+                private int _a;
+                private int _seq;
+
+                void Run(ThreadPoolExecutor pool, Task<int> task)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f => Interlocked.Increment(ref _a));
+                    pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine((Interlocked.Increment(ref _seq) - 1)));
+                    task.ContinueWith(t => Interlocked.Increment(ref _a));
+                }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task ArrayElementIncrement_UsesInterlocked()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Histogram
+            {
+                private readonly int[] _buckets = new int[10];
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 3).AddDoneCallback(f => [|_buckets[f.Result()]++|]);
+            }
+            """, """
+            using System.Threading;
+            using Executor;
+
+            class Histogram
+            {
+                private readonly int[] _buckets = new int[10];
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 3).AddDoneCallback(f => Interlocked.Increment(ref _buckets[f.Result()]));
+            }
+            """, Key);
+    }
+
+    [Theory]
+    [InlineData("private double _x;", "[|_x++|]")]
+    [InlineData("public int X { get; set; }", "[|X++|]")]
+    [InlineData("private byte _x;", "[|_x++|]")]
+    [InlineData("private uint _x;", "[|_x -= 1u|]")]
+    [InlineData("private int _x;", "[|_x *= 2|]")]
+    [InlineData("private int _x;", "[|_x = 5|]")]
+    public async Task NotOffered_WhereNotExactlyEquivalent(string member, string access)
+    {
+        var source = $$"""
+            using Executor;
+
+            class Counter
+            {
+                {{member}}
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        {{access}};
+                    });
+                }
+            }
+            """;
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+}
