@@ -216,9 +216,10 @@ public class Future
 
     private protected void WaitDone(TimeSpan? timeout)
     {
+        // Validate first, so a negative timeout is rejected whether or not the future happens to be done already.
+        long ms = ToMilliseconds(timeout, nameof(timeout));
         if (!IsDone)
         {
-            long ms = ToMilliseconds(timeout, nameof(timeout));
             lock (_gate)
             {
                 if (State < FutureState.Cancelled)
@@ -226,7 +227,8 @@ public class Future
                     var stopwatch = ms > 0 ? Stopwatch.StartNew() : null;
                     while (State < FutureState.Cancelled)
                     {
-                        int remaining = ms < 0 ? Timeout.Infinite : (int)Math.Max(0, ms - stopwatch!.ElapsedMilliseconds);
+                        // A zero timeout has no stopwatch: it must time out at once, not dereference null.
+                        int remaining = ms < 0 ? Timeout.Infinite : (int)Math.Max(0, ms - (stopwatch?.ElapsedMilliseconds ?? 0));
                         if (ms >= 0 && remaining == 0)
                         {
                             throw new TimeoutException($"The future did not complete within {timeout!.Value}.");

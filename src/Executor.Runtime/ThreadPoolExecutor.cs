@@ -50,7 +50,8 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
     /// <summary>Finalizes the executor: lets idle workers of an executor that was dropped without shutdown exit once its queue is drained.</summary>
     ~ThreadPoolExecutor()
     {
-        _core.Shutdown(wait: false, cancelFutures: false);
+        // _core is null when the constructor threw; an exception here would kill the process.
+        _core?.Shutdown(wait: false, cancelFutures: false);
     }
 
     /// <summary>Gets the largest number of worker threads this executor uses.</summary>
@@ -68,6 +69,7 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(fn);
         var future = new FuncWorkItem<T>(fn);
         _core.Enqueue(future);
+        GC.KeepAlive(this); // Else an optimized caller's last use of the executor lets its finalizer shut it down mid-submit.
         return future;
     }
 
@@ -82,6 +84,7 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(fn);
         var future = new ActionWorkItem(fn);
         _core.Enqueue(future);
+        GC.KeepAlive(this); // Else an optimized caller's last use of the executor lets its finalizer shut it down mid-submit.
         return future;
     }
 
@@ -99,6 +102,7 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(fn);
         var future = new StateFuncWorkItem<TState, T>(fn, state);
         _core.Enqueue(future);
+        GC.KeepAlive(this); // Else an optimized caller's last use of the executor lets its finalizer shut it down mid-submit.
         return future;
     }
 
@@ -115,6 +119,7 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(fn);
         var future = new StateActionWorkItem<TState>(fn, state);
         _core.Enqueue(future);
+        GC.KeepAlive(this); // Else an optimized caller's last use of the executor lets its finalizer shut it down mid-submit.
         return future;
     }
 
@@ -194,6 +199,12 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
     /// <summary>Gets the names of the worker threads started so far.</summary>
     internal IReadOnlyList<string> WorkerNames => _core.WorkerNames;
 
+    /// <summary>Gets the number of workers that have announced they are idle and not yet been claimed by a submit (for tests).</summary>
+    internal int IdleWorkerCount => _core.IdleWorkerCount;
+
+    /// <summary>Gets a value indicating whether every worker thread started so far has terminated (for tests).</summary>
+    internal bool AllWorkersExited => _core.AllWorkersExited;
+
     /// <summary>Shuts down every executor still alive and waits for its work; run when the process exits.</summary>
     internal static void ShutdownAllForProcessExit() => Core.ShutdownAll();
 
@@ -223,7 +234,9 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
         }
         finally
         {
-            CancelAll(futures, index + 1);
+            // From index, not index + 1: when the wait for item index timed out, it may not have started either.
+            // (After a break, item index was yielded, so it is done and Cancel is a no-op.)
+            CancelAll(futures, index);
         }
     }
 
@@ -277,6 +290,19 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
                 lock (_stateGate)
                 {
                     return _threads.ConvertAll(t => t.Name ?? string.Empty);
+                }
+            }
+        }
+
+        public int IdleWorkerCount => Volatile.Read(ref _idle);
+
+        public bool AllWorkersExited
+        {
+            get
+            {
+                lock (_stateGate)
+                {
+                    return _threads.TrueForAll(t => !t.IsAlive);
                 }
             }
         }
@@ -417,6 +443,13 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
 
                     if (_shutdown || _broken is not null)
                     {
+                        // A submit accepted just before the shutdown may have enqueued after the TryDequeue above. The
+                        // flag is set under the lock after every accepted enqueue, so looking again now sees them all.
+                        if (!_queue.IsEmpty)
+                        {
+                            continue;
+                        }
+
                         return;
                     }
 
