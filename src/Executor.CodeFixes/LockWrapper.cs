@@ -71,6 +71,12 @@ internal static class LockWrapper
         }
 
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        if (node is IdentifierNameSyntax or MemberAccessExpressionSyntax && node.Parent is ArgumentSyntax or AssignmentExpressionSyntax)
+        {
+            // A method group passed as the callback: locking the registration would not protect the callback.
+            return null;
+        }
+
         for (var current = node; current is not null; current = current.Parent)
         {
             switch (current)

@@ -660,4 +660,86 @@ public class EXEC001WrapInLockCodeFixTests
             }
             """, Key);
     }
+
+    [Fact]
+    public async Task MethodGroupOfAnotherType_NoWrapOffered()
+    {
+        var source = """
+            using Executor;
+
+            class Handler
+            {
+                private int _count;
+
+                public void OnDone(Future<int> future) => _count++;
+            }
+
+            class Runner
+            {
+                private readonly Handler _handler = new Handler();
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback([|_handler.OnDone|]);
+                }
+            }
+            """;
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task InterproceduralCall_WrapsTheCall()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _sync = new object();
+                private int _count;
+
+                public int Read()
+                {
+                    lock (_sync) { return _count; }
+                }
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        [|Bump()|];
+                    });
+                }
+
+                private void Bump() => _count++;
+            }
+            """, """
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _sync = new object();
+                private int _count;
+
+                public int Read()
+                {
+                    lock (_sync) { return _count; }
+                }
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        lock (_sync)
+                        {
+                            Bump();
+                        }
+                    });
+                }
+
+                private void Bump() => _count++;
+            }
+            """, Key);
+    }
 }
