@@ -86,7 +86,7 @@ internal static class LockWrapper
                     // Wrapping a declaration would hide the variable from the statements after it.
                     return null;
                 case StatementSyntax statement when statement is not BlockSyntax:
-                    return statement.Parent is BlockSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax
+                    return statement.Parent is BlockSyntax or GlobalStatementSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax
                         or ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
                         or UsingStatementSyntax or LockStatementSyntax or FixedStatementSyntax
                         ? new Target(statement, null)
@@ -117,12 +117,16 @@ internal static class LockWrapper
         private readonly Dictionary<(TypeDeclarationSyntax Type, bool IsStatic), string> _newFields = new();
         private readonly Dictionary<StatementSyntax, string> _newLocals = new();
         private readonly HashSet<string> _usedLocalNames = new();
+        private readonly HashSet<StatementSyntax> _reusedLocals = new();
+        private readonly SyntaxTrivia _eol;
 
         public Planner(SyntaxNode root, SemanticModel model, CancellationToken cancellationToken)
         {
             _root = root;
             _model = model;
             _cancellationToken = cancellationToken;
+            var firstEol = root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+            _eol = ElasticEndOfLine(firstEol.IsKind(SyntaxKind.EndOfLineTrivia) ? firstEol.ToString() : "\n");
         }
 
         public void Add(Diagnostic diagnostic)
@@ -159,6 +163,12 @@ internal static class LockWrapper
             if (lockExpression is null && target.Node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } type)
             {
                 lockExpression = ExistingTypeLock(type, needStatic, position) ?? IdentifierName(NewFieldName(type, needStatic));
+            }
+            else if (lockExpression is null && target.Node.FirstAncestorOrSelf<GlobalStatementSyntax>() is { } global
+                && global.Parent is CompilationUnitSyntax unit && unit.Members.OfType<GlobalStatementSyntax>().First().Statement is var first)
+            {
+                // Top-level statements have no type to hold a field: one local gate at the top of the program.
+                lockExpression = IdentifierName(LocalGateBefore(first));
             }
 
             if (lockExpression is not null)
@@ -245,9 +255,21 @@ internal static class LockWrapper
                 editor.InsertMembers(type, index < 0 ? 0 : index, new[] { MakeField(pair.Value, pair.Key.IsStatic) });
             }
 
-            foreach (var pair in _newLocals)
+            foreach (var pair in _newLocals.Where(p => !_reusedLocals.Contains(p.Key)).GroupBy(p => p.Value).Select(g => g.First()))
             {
-                editor.InsertBefore(pair.Key, MakeLocal(pair.Value));
+                if (pair.Key.Parent is GlobalStatementSyntax global)
+                {
+                    // Laid out by hand: the formatter would surround a new top-level statement with blank lines.
+                    var eol = global.GetTrailingTrivia().Where(t => t.IsKind(SyntaxKind.EndOfLineTrivia)).DefaultIfEmpty(_eol);
+                    // The new first statement takes over the blank lines and comments above the old one.
+                    var declaration = ParseStatement("var " + pair.Value + " = new object();").WithLeadingTrivia(global.GetLeadingTrivia()).WithTrailingTrivia(eol);
+                    editor.InsertBefore(global, GlobalStatement(declaration));
+                    editor.ReplaceNode(global, (current, _) => current.WithLeadingTrivia(current.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia))));
+                }
+                else
+                {
+                    editor.InsertBefore(pair.Key, MakeLocal(pair.Value));
+                }
             }
         }
 
@@ -392,25 +414,65 @@ internal static class LockWrapper
             StatementSyntax? anchor = symbol is ILocalSymbol
                 ? declaration.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>()
                 : FirstBodyStatement(declaration);
-            if (anchor is null || anchor.Parent is not BlockSyntax)
+            if (anchor is null || anchor.Parent is not (BlockSyntax or GlobalStatementSyntax))
             {
                 return null;
             }
 
-            if (!_newLocals.TryGetValue(anchor, out var name))
+            if (!_newLocals.ContainsKey(anchor))
             {
-                name = "gate";
-                for (int i = 2; _usedLocalNames.Contains(name) || _model.LookupSymbols(anchor.SpanStart, name: name).Length > 0 || IsDeclaredIn(anchor.Parent!, name); i++)
-                {
-                    name = "gate" + i;
-                }
-
-                _usedLocalNames.Add(name);
-                _newLocals[anchor] = name;
+                var name = LocalGateBefore(anchor);
                 PlanEnclosingAccesses(symbol, anchor, target, IdentifierName(name));
             }
 
-            return IdentifierName(name);
+            var gate = _newLocals[anchor];
+            return IdentifierName(gate);
+        }
+
+        /// <summary>Plans <c>var gate = new object();</c> before a statement (once per statement) and returns its name.</summary>
+        private string LocalGateBefore(StatementSyntax anchor)
+        {
+            if (_newLocals.TryGetValue(anchor, out var existing))
+            {
+                return existing;
+            }
+
+            // An earlier `var gate = new object();` in scope (say from a previous fix) is reused, not duplicated.
+            foreach (var visible in _model.LookupSymbols(anchor.SpanStart))
+            {
+                if (visible is ILocalSymbol { Type.SpecialType: SpecialType.System_Object } local
+                    && local.Name.StartsWith("gate", System.StringComparison.Ordinal)
+                    && local.DeclaringSyntaxReferences.Length == 1
+                    && local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: ObjectCreationExpressionSyntax })
+                {
+                    _newLocals[anchor] = local.Name;
+                    _reusedLocals.Add(anchor);
+                    return local.Name;
+                }
+            }
+
+            var scope = anchor.Parent is GlobalStatementSyntax global ? global.Parent! : anchor.Parent!;
+            foreach (var planned in _newLocals)
+            {
+                // A gate this fix already plans earlier in the same scope serves here too.
+                var plannedScope = planned.Key.Parent is GlobalStatementSyntax g ? g.Parent : planned.Key.Parent;
+                if (plannedScope == scope && planned.Key.SpanStart <= anchor.SpanStart)
+                {
+                    _newLocals[anchor] = planned.Value;
+                    _reusedLocals.Add(anchor);
+                    return planned.Value;
+                }
+            }
+
+            string name = "gate";
+            for (int i = 2; _usedLocalNames.Contains(name) || _model.LookupSymbols(anchor.SpanStart, name: name).Length > 0 || IsDeclaredIn(scope, name); i++)
+            {
+                name = "gate" + i;
+            }
+
+            _usedLocalNames.Add(name);
+            _newLocals[anchor] = name;
+            return name;
         }
 
         private static bool IsDeclaredIn(SyntaxNode scope, string name)
@@ -431,7 +493,8 @@ internal static class LockWrapper
         private void PlanEnclosingAccesses(ISymbol symbol, StatementSyntax anchor, Target callbackTarget, ExpressionSyntax lockExpression)
         {
             var callback = callbackTarget.Node.FirstAncestorOrSelf<AnonymousFunctionExpressionSyntax>();
-            if (callback is null || anchor.Parent is not BlockSyntax scope)
+            SyntaxNode? scope = anchor.Parent is GlobalStatementSyntax global ? global.Parent : anchor.Parent as BlockSyntax;
+            if (callback is null || scope is null)
             {
                 return;
             }
@@ -446,7 +509,7 @@ internal static class LockWrapper
                     continue;
                 }
 
-                var statement = identifier.Ancestors().OfType<StatementSyntax>().FirstOrDefault(s => s.Parent is BlockSyntax);
+                var statement = identifier.Ancestors().OfType<StatementSyntax>().FirstOrDefault(s => s.Parent is BlockSyntax or GlobalStatementSyntax);
                 if (statement is null || statement is LocalDeclarationStatementSyntax || statement.Span.Contains(callback.Span) || ContainsAwait(statement))
                 {
                     continue;
@@ -467,7 +530,7 @@ internal static class LockWrapper
             StatementSyntax inner = returnsValue
                 ? ReturnStatement(expression.WithoutTrivia())
                 : ExpressionStatement(expression.WithoutTrivia());
-            var body = MultiLineBlock(new[] { MakeLock(lockExpression, new List<StatementSyntax> { inner }).WithTrailingTrivia(ElasticCarriageReturnLineFeed) }).WithAdditionalAnnotations(Formatter.Annotation);
+            var body = MultiLineBlock(new[] { MakeLock(lockExpression, new List<StatementSyntax> { inner }).WithTrailingTrivia(_eol) }).WithAdditionalAnnotations(Formatter.Annotation);
 
             switch (target.ExpressionBodyOwner)
             {
@@ -486,7 +549,7 @@ internal static class LockWrapper
             }
         }
 
-        private static LockStatementSyntax MakeLock(ExpressionSyntax lockExpression, List<StatementSyntax> statements)
+        private LockStatementSyntax MakeLock(ExpressionSyntax lockExpression, List<StatementSyntax> statements)
         {
             var first = statements[0];
             var last = statements[statements.Count - 1];
@@ -502,7 +565,7 @@ internal static class LockWrapper
         }
 
         /// <summary>Keeps a statement's comments and drops its layout, so the formatter lays the moved statement out afresh.</summary>
-        private static StatementSyntax Normalize(StatementSyntax statement)
+        private StatementSyntax Normalize(StatementSyntax statement)
         {
             var leading = new List<SyntaxTrivia> { ElasticMarker };
             foreach (var trivia in statement.GetLeadingTrivia())
@@ -510,7 +573,7 @@ internal static class LockWrapper
                 if (IsComment(trivia))
                 {
                     leading.Add(trivia);
-                    leading.Add(ElasticCarriageReturnLineFeed);
+                    leading.Add(_eol);
                 }
             }
 
@@ -524,14 +587,14 @@ internal static class LockWrapper
                 }
             }
 
-            trailing.Add(ElasticCarriageReturnLineFeed);
+            trailing.Add(_eol);
             return statement.WithLeadingTrivia(leading).WithTrailingTrivia(trailing);
         }
 
         /// <summary>A block whose braces sit on their own lines: the formatter keeps a block it sees on one line as it is.</summary>
-        private static BlockSyntax MultiLineBlock(IEnumerable<StatementSyntax> statements)
+        private BlockSyntax MultiLineBlock(IEnumerable<StatementSyntax> statements)
             => Block(
-                Token(SyntaxKind.OpenBraceToken).WithTrailingTrivia(ElasticCarriageReturnLineFeed),
+                Token(SyntaxKind.OpenBraceToken).WithTrailingTrivia(_eol),
                 List(statements),
                 Token(SyntaxKind.CloseBraceToken));
 

@@ -742,4 +742,71 @@ public class EXEC001WrapInLockCodeFixTests
             }
             """, Key);
     }
+
+    [Fact]
+    public async Task TopLevelStatements_GetOneLocalGateAtTheTop()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestCode = """
+                using Executor;
+
+                var tally = new Tally();
+                int done = 0;
+                using (var pool = new ThreadPoolExecutor(4))
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f => [|tally.Add(f.Result())|]);
+                    pool.Submit(() => 2).AddDoneCallback(f => [|done++|]);
+                }
+
+                System.Console.WriteLine(done);
+
+                class Tally
+                {
+                    private int _total;
+
+                    public void Add(int n) => _total += n;
+                }
+                """,
+            FixedCode = """
+                using Executor;
+
+                var gate = new object();
+                var tally = new Tally();
+                int done = 0;
+                using (var pool = new ThreadPoolExecutor(4))
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        lock (gate)
+                        {
+                            tally.Add(f.Result());
+                        }
+                    });
+                    pool.Submit(() => 2).AddDoneCallback(f =>
+                    {
+                        lock (gate)
+                        {
+                            done++;
+                        }
+                    });
+                }
+
+                lock (gate)
+                {
+                    System.Console.WriteLine(done);
+                }
+
+                class Tally
+                {
+                    private int _total;
+
+                    public void Add(int n) => _total += n;
+                }
+                """,
+            CodeActionEquivalenceKey = Key,
+        };
+        test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        await test.RunAsync();
+    }
 }
