@@ -34,6 +34,10 @@ public class Future
     private List<Delegate>? _moreCallbacks;
     private List<FutureWaiter>? _waiters;
 
+    // Threads blocked in Monitor.Wait on _gate. Completion pulses only when there are some: PulseAll on every future
+    // would give each one a sync block (a native allocation under a process-wide lock), about half of a worker's time.
+    private int _blockedWaiters;
+
     /// <summary>Initializes a new pending future.</summary>
     public Future()
     {
@@ -234,7 +238,15 @@ public class Future
                             throw new TimeoutException($"The future did not complete within {timeout!.Value}.");
                         }
 
-                        Monitor.Wait(_gate, remaining);
+                        _blockedWaiters++;
+                        try
+                        {
+                            Monitor.Wait(_gate, remaining);
+                        }
+                        finally
+                        {
+                            _blockedWaiters--;
+                        }
                     }
                 }
             }
@@ -312,7 +324,11 @@ public class Future
 
     private void CompleteUnderLock()
     {
-        Monitor.PulseAll(_gate);
+        // Caller holds _gate, as does every waiter between checking the state and waiting: no wake-up is lost.
+        if (_blockedWaiters > 0)
+        {
+            Monitor.PulseAll(_gate);
+        }
         if (_waiters is { } waiters)
         {
             foreach (var waiter in waiters)

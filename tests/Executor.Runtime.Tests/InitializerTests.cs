@@ -82,9 +82,14 @@ public class InitializerTests
             var futures = Enumerable.Range(0, 4).Select(i => executor.Submit(() => Interlocked.Increment(ref taskRuns))).ToList();
             TestUtil.WaitOrFail(initStarted, "the initializer to start");
             var callbackSawBroken = new ConcurrentBag<bool>();
+            using var callbacksRan = new CountdownEvent(futures.Count);
             foreach (var future in futures)
             {
-                future.AddDoneCallback(f => callbackSawBroken.Add(f.Exception(TimeSpan.Zero) is BrokenThreadPoolException));
+                future.AddDoneCallback(f =>
+                {
+                    callbackSawBroken.Add(f.Exception(TimeSpan.Zero) is BrokenThreadPoolException);
+                    callbacksRan.Signal();
+                });
             }
 
             release.Set();
@@ -99,6 +104,8 @@ public class InitializerTests
                 Assert.False(future.IsCancelled);
             }
 
+            // Callbacks run after the state is visible as done, so wait for them rather than assume they finished.
+            Assert.True(callbacksRan.Wait(TestUtil.Timeout), "the done callbacks did not all run");
             Assert.Equal(4, callbackSawBroken.Count);
             Assert.All(callbackSawBroken, Assert.True);
             Assert.Equal(0, Volatile.Read(ref taskRuns));
