@@ -22,13 +22,6 @@ namespace Executor.Analyzers.Tests.Robustness;
 /// </summary>
 public sealed class CodeFixRobustnessTests
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .Append(MetadataReference.CreateFromFile(typeof(Executor.ThreadPoolExecutor).Assembly.Location))
-            .ToImmutableArray());
-
     public static TheoryData<string> SourceNames()
     {
         var data = new TheoryData<string>();
@@ -130,7 +123,7 @@ public sealed class CodeFixRobustnessTests
                 LanguageNames.CSharp,
                 compilationOptions: new CSharpCompilationOptions(topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
                 parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
-                metadataReferences: References.Value))
+                metadataReferences: Executor.Analyzers.Tests.Verifiers.TestReferences.FrameworkAndRuntime))
             .AddDocument(DocumentId.CreateNewId(projectId), "Test0.cs", SourceText.From(text));
         return solution.Projects.Single().Documents.Single();
     }

@@ -13,19 +13,12 @@ namespace Executor.Analyzers.Tests.Rules;
 /// <summary>The facts EXEC001 hands to code fixes through <see cref="Diagnostic.Properties"/>.</summary>
 public class EXEC001PropertiesTests
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .Append(MetadataReference.CreateFromFile(typeof(Executor.ThreadPoolExecutor).Assembly.Location))
-            .ToImmutableArray());
-
     internal static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source)
     {
         var compilation = CSharpCompilation.Create(
             "PropertiesTest",
             new[] { CSharpSyntaxTree.ParseText(source, path: "Test0.cs") },
-            References.Value,
+            Executor.Analyzers.Tests.Verifiers.TestReferences.FrameworkAndRuntime,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var diagnostics = await compilation

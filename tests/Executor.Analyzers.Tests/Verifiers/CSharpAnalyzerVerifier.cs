@@ -43,6 +43,17 @@ internal static class TestReferences
         new PackageIdentity("Microsoft.NETCore.App.Ref", "9.0.16"),
         System.IO.Path.Combine("ref", "net9.0"));
 
+    /// <summary>The running framework's assemblies plus Executor.Runtime, for tests that build compilations by hand.</summary>
+    public static System.Collections.Immutable.ImmutableArray<MetadataReference> FrameworkAndRuntime => FrameworkAndRuntimeLazy.Value;
+
+    private static readonly System.Lazy<System.Collections.Immutable.ImmutableArray<MetadataReference>> FrameworkAndRuntimeLazy = new(() =>
+        System.Collections.Immutable.ImmutableArray.CreateRange(
+            System.Linq.Enumerable.Append(
+                System.Linq.Enumerable.Select(
+                    ((string)System.AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(System.IO.Path.PathSeparator),
+                    path => (MetadataReference)MetadataReference.CreateFromFile(path)),
+                MetadataReference.CreateFromFile(typeof(Executor.ThreadPoolExecutor).Assembly.Location))));
+
     public static void Apply<TVerifier>(AnalyzerTest<TVerifier> test)
         where TVerifier : IVerifier, new()
     {
