@@ -465,6 +465,13 @@ internal sealed class CallbackAnalysis
                 SyntaxNode expression = identifier.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == identifier
                     ? access
                     : identifier;
+                // Only an argument or the right side of '+=' can pass a method group as a callback. Binding every
+                // call 'M(...)' here would build the operation trees of whole types (measured in bench/AnalyzerScale).
+                if (!CouldBeCallbackMethodGroup(expression))
+                {
+                    continue;
+                }
+
                 var operation = model.GetOperation(expression, cancellationToken);
                 while (operation is IDelegateCreationOperation or IConversionOperation)
                 {
@@ -490,6 +497,23 @@ internal sealed class CallbackAnalysis
         }
 
         return result.ToImmutable();
+    }
+
+    private static bool CouldBeCallbackMethodGroup(SyntaxNode expression)
+    {
+        var current = expression;
+        while (current.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.CastExpressionSyntax)
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax => true,
+            Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax assignment => assignment.Right == current
+                && assignment.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.AddAssignmentExpression),
+            _ => false,
+        };
     }
 
     /// <summary>The API a method group is passed to as a concurrent callback, or null.</summary>
