@@ -17,6 +17,7 @@ internal sealed class SharedStateFacts
     private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly ConcurrentDictionary<ISymbol, bool> _writtenAfterConstruction = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ISymbol, string> _guardingLocks = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<SyntaxNode, Dictionary<string, List<IdentifierNameSyntax>>> _writesByScope = new();
 
     public SharedStateFacts(Compilation compilation) => _compilation = compilation;
 
@@ -44,13 +45,16 @@ internal sealed class SharedStateFacts
     /// <summary>Whether a captured local or parameter is written after <paramref name="position"/> or inside any lambda or local function of <paramref name="scope"/>.</summary>
     public bool IsWrittenAfter(ISymbol variable, SyntaxNode scope, int position, SemanticModel model, CancellationToken cancellationToken)
     {
-        foreach (var identifier in scope.DescendantNodes())
+        // One scan per member (cached), not one per read of a captured variable: reads in N lambdas of one large
+        // method used to rescan the whole method N times (quadratic; see bench/AnalyzerScale/README.md).
+        var writes = _writesByScope.GetOrAdd(scope, IndexWrites);
+        if (!writes.TryGetValue(variable.Name, out var names))
         {
-            if (identifier is not IdentifierNameSyntax name || name.Identifier.ValueText != variable.Name || !IsWriteContext(name))
-            {
-                continue;
-            }
+            return false;
+        }
 
+        foreach (var name in names)
+        {
             if (name.SpanStart < position && !IsInsideFunction(name, scope))
             {
                 continue;
@@ -63,6 +67,25 @@ internal sealed class SharedStateFacts
         }
 
         return false;
+    }
+
+    private static Dictionary<string, List<IdentifierNameSyntax>> IndexWrites(SyntaxNode scope)
+    {
+        var index = new Dictionary<string, List<IdentifierNameSyntax>>();
+        foreach (var node in scope.DescendantNodes())
+        {
+            if (node is IdentifierNameSyntax name && IsWriteContext(name))
+            {
+                if (!index.TryGetValue(name.Identifier.ValueText, out var list))
+                {
+                    index[name.Identifier.ValueText] = list = new List<IdentifierNameSyntax>();
+                }
+
+                list.Add(name);
+            }
+        }
+
+        return index;
     }
 
     /// <summary>
