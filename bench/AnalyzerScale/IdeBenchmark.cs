@@ -42,8 +42,15 @@ internal static class IdeBenchmark
 
         public string? OutputFile { get; set; }
 
-        /// <summary>Which analyzer sets to measure: "both", "ours" or "vs-threading".</summary>
+        /// <summary>
+        /// Which analyzer sets to measure, comma-separated: "ours", "vs-threading", "noop" (an analyzer that registers
+        /// the same operation actions as ours and does nothing: the driver's and compiler's cost of running any
+        /// operation analyzer); "both" means "ours,vs-threading".
+        /// </summary>
         public string Sets { get; set; } = "both";
+
+        /// <summary>Analyze the whole compilation at once (like a build) instead of single documents; for profiling.</summary>
+        public bool WholeCompilation { get; set; }
     }
 
     private sealed record Sample(string Set, int Round, string Document, int Lines, double BindMs, double AnalyzeMs, int Diagnostics);
@@ -87,9 +94,10 @@ internal static class IdeBenchmark
         Console.WriteLine($"ours: {oursPath}: {ours.Length} analyzer(s)");
 
         string? vsDirectory = options.VsThreadingDirectory ?? FindVsThreadingDirectory(root);
-        if (options.Sets == "ours")
+        var wanted = new HashSet<string>((options.Sets == "both" ? "ours,vs-threading" : options.Sets).Split(','), StringComparer.Ordinal);
+        if (!wanted.Contains("vs-threading"))
         {
-            Console.WriteLine("vs-threading: skipped (--sets ours)");
+            Console.WriteLine("vs-threading: not requested (--sets)");
         }
         else if (vsDirectory is null)
         {
@@ -135,9 +143,14 @@ internal static class IdeBenchmark
             }
         }
 
-        if (options.Sets == "vs-threading" && sets.Count > 1)
+        if (!wanted.Contains("ours"))
         {
             sets.RemoveAt(0);
+        }
+
+        if (wanted.Contains("noop"))
+        {
+            sets.Insert(0, ("no-op operation analyzer", ImmutableArray.Create<DiagnosticAnalyzer>(new NoOpOperationAnalyzer()), ImmutableArray<AdditionalText>.Empty));
         }
 
         // Documents: the largest files are the interesting ones in a one-big-file project; otherwise an even spread.
@@ -155,6 +168,11 @@ internal static class IdeBenchmark
         }
 
         Console.WriteLine($"warm-up document: {Relative(root, trees[warmup].FilePath)}; measured documents: {sample.Count}; rounds: {options.Rounds}");
+
+        if (options.WholeCompilation)
+        {
+            return await AnalyzeWholeCompilationAsync(compilation, sets, options.Rounds).ConfigureAwait(false);
+        }
 
         var samples = new List<Sample>();
         for (int round = 0; round < options.Rounds; round++)
@@ -211,6 +229,35 @@ internal static class IdeBenchmark
 
             File.WriteAllText(output, tsv.ToString());
             File.WriteAllText(Path.ChangeExtension(output, ".md"), report.ToString());
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> AnalyzeWholeCompilationAsync(
+        CSharpCompilation compilation,
+        List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers, ImmutableArray<AdditionalText> AdditionalFiles)> sets,
+        int rounds)
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (var set in sets)
+            {
+                var cwa = compilation.WithAnalyzers(
+                    set.Analyzers,
+                    new CompilationWithAnalyzersOptions(new AnalyzerOptions(set.AdditionalFiles), null, concurrentAnalysis: true, logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false));
+                var stopwatch = Stopwatch.StartNew();
+                var diagnostics = await cwa.GetAnalyzerDiagnosticsAsync(CancellationToken.None).ConfigureAwait(false);
+                double wallMs = stopwatch.Elapsed.TotalMilliseconds;
+                double analyzerMs = 0;
+                foreach (var analyzer in set.Analyzers)
+                {
+                    analyzerMs += (await cwa.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None).ConfigureAwait(false)).ExecutionTime.TotalMilliseconds;
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"round {round}: {set.Name}: whole compilation {wallMs:F0} ms wall (binding included), analyzer execution time {analyzerMs:F0} ms, {diagnostics.Length} diagnostics"));
+            }
         }
 
         return 0;
@@ -312,6 +359,25 @@ internal static class IdeBenchmark
         {
             AddDependencyLocation(fullPath);
             return AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(fullPath));
+        }
+    }
+
+    /// <summary>Registers the operation actions EXEC001 registers, and does nothing in them.</summary>
+#pragma warning disable RS1001, RS1036, RS1041, RS2008 // Host-side baseline for the benchmark, never loaded by a compiler or shipped.
+    private sealed class NoOpOperationAnalyzer : DiagnosticAnalyzer
+#pragma warning restore RS1001, RS1036, RS1041, RS2008
+    {
+#pragma warning disable RS2008 // Not a shipped rule: see above.
+        private static readonly DiagnosticDescriptor Rule = new("NOOP001", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Warning, isEnabledByDefault: true);
+#pragma warning restore RS2008
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterOperationAction(_ => { }, OperationKind.Invocation, OperationKind.ObjectCreation, OperationKind.EventAssignment, OperationKind.MethodBody);
         }
     }
 

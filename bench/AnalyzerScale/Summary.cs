@@ -20,20 +20,21 @@ internal sealed record BuildRow(
     double VsThreadingSeconds,
     int Exec001,
     int Expected,
-    int VsThreadingWarnings)
+    int VsThreadingWarnings,
+    double Vsthrd010Seconds)
 {
-    public const string Header = "case\tkind\tlines\trun\twall_s\tcsc_s\tanalyzers_s\tours_s\tvsthrd_s\texec001\texpected\tvsthrd_warnings";
+    public const string Header = "case\tkind\tlines\trun\twall_s\tcsc_s\tanalyzers_s\tours_s\tvsthrd_s\texec001\texpected\tvsthrd_warnings\tvsthrd010_s";
 
     public string ToTsv() => string.Join('\t', new[]
     {
-        Case, Kind, I(Lines), I(Run), F(WallSeconds), F(CscSeconds), F(AnalyzersSeconds), F(OursSeconds), F(VsThreadingSeconds), I(Exec001), I(Expected), I(VsThreadingWarnings),
+        Case, Kind, I(Lines), I(Run), F(WallSeconds), F(CscSeconds), F(AnalyzersSeconds), F(OursSeconds), F(VsThreadingSeconds), I(Exec001), I(Expected), I(VsThreadingWarnings), F(Vsthrd010Seconds),
     });
 
     public static BuildRow Parse(string line)
     {
         var p = line.Split('\t');
         return new BuildRow(p[0], p[1], int.Parse(p[2], CultureInfo.InvariantCulture), int.Parse(p[3], CultureInfo.InvariantCulture), D(p[4]), D(p[5]), D(p[6]), D(p[7]), D(p[8]),
-            int.Parse(p[9], CultureInfo.InvariantCulture), int.Parse(p[10], CultureInfo.InvariantCulture), int.Parse(p[11], CultureInfo.InvariantCulture));
+            int.Parse(p[9], CultureInfo.InvariantCulture), int.Parse(p[10], CultureInfo.InvariantCulture), int.Parse(p[11], CultureInfo.InvariantCulture), D(p[12]));
     }
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
@@ -55,6 +56,7 @@ internal static class Summary
         var text = new StringBuilder();
         var multi = Medians(rows.Where(r => r.Kind == "multi-file"));
         var big = Medians(rows.Where(r => r.Kind == "big-file"));
+        var baseline = Medians(rows.Where(r => r.Kind == "baseline")).ToDictionary(m => m.Case, m => m.Csc, StringComparer.Ordinal);
 
         if (multi.Count > 0)
         {
@@ -62,6 +64,23 @@ internal static class Summary
             text.AppendLine();
             AppendTable(text, multi);
             text.AppendLine();
+            if (baseline.Count > 0)
+            {
+                text.AppendLine("Against the compiler alone (a build of the same project with -p:RunAnalyzers=false, one run):");
+                text.AppendLine();
+                text.AppendLine("| case | compile without analyzers s | ours s | ours / compile without analyzers | vs-threading / compile without analyzers |");
+                text.AppendLine("|---|---|---|---|---|");
+                foreach (var m in multi)
+                {
+                    if (baseline.TryGetValue(m.Case, out double plain))
+                    {
+                        text.AppendLine(CultureInfo.InvariantCulture, $"| {m.Case} | {plain:F2} | {m.Ours:F3} | {m.Ours / plain:P2} | {m.VsThreading / plain:P1} |");
+                    }
+                }
+
+                text.AppendLine();
+            }
+
             text.AppendLine("Scaling (time ratio when the code doubles):");
             text.AppendLine();
             AppendScaling(text, multi);
@@ -127,12 +146,12 @@ internal static class Summary
 
     private static void AppendTable(StringBuilder text, List<CaseMedian> cases)
     {
-        text.AppendLine("| case | lines | runs | build wall s | compile (Csc) s | all analyzers s | ours (EXEC001) s | vs-threading s | ours / compile | ours / vs-threading | EXEC001 found / expected |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| case | lines | runs | build wall s | compile (Csc) s | all analyzers s | ours (EXEC001) s | vs-threading s | of which VSTHRD010 s | ours / compile | ours / vs-threading | ours / vs-threading without VSTHRD010 | EXEC001 found / expected |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var m in cases)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {m.Case} | {m.Lines:N0} | {m.Runs} | {m.Wall:F1} | {m.Csc:F2} | {m.Analyzers:F2} | {m.Ours:F3} | {m.VsThreading:F3} | {m.Ours / m.Csc:P2} | {m.Ours / m.VsThreading:F2}x | {m.Exec001} / {m.Expected} |");
+                $"| {m.Case} | {m.Lines:N0} | {m.Runs} | {m.Wall:F1} | {m.Csc:F2} | {m.Analyzers:F2} | {m.Ours:F3} | {m.VsThreading:F3} | {m.Vsthrd010:F3} | {m.Ours / m.Csc:P2} | {m.Ours / m.VsThreading:F2}x | {m.Ours / (m.VsThreading - m.Vsthrd010):F2}x | {m.Exec001} / {m.Expected} |");
         }
     }
 
@@ -159,6 +178,7 @@ internal static class Summary
                 Median(g.Select(r => r.AnalyzersSeconds)),
                 Median(g.Select(r => r.OursSeconds)),
                 Median(g.Select(r => r.VsThreadingSeconds)),
+                Median(g.Select(r => r.Vsthrd010Seconds)),
                 string.Join(",", g.Select(r => r.Exec001).Distinct()),
                 g.First().Expected))
             .OrderBy(m => m.Lines)
@@ -178,5 +198,5 @@ internal static class Summary
     public static List<BuildRow> Read(string path)
         => File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(BuildRow.Parse).ToList();
 
-    private sealed record CaseMedian(string Case, int Lines, int Runs, double Wall, double Csc, double Analyzers, double Ours, double VsThreading, string Exec001, int Expected);
+    private sealed record CaseMedian(string Case, int Lines, int Runs, double Wall, double Csc, double Analyzers, double Ours, double VsThreading, double Vsthrd010, string Exec001, int Expected);
 }
