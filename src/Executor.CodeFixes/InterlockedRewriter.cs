@@ -41,9 +41,7 @@ internal static class InterlockedRewriter
         }
 
         var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
-        changed = await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        changed = await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await Formatter.FormatAsync(changed, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await FixCleanup.FinishAsync(changed, cancellationToken).ConfigureAwait(false);
     }
 
     private static (ExpressionSyntax Original, ExpressionSyntax Replacement)? Rewrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)

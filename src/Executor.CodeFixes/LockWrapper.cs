@@ -44,9 +44,7 @@ internal static class LockWrapper
         var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
         planner.Apply(editor);
         var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
-        changed = await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        changed = await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await Formatter.FormatAsync(changed, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await FixCleanup.FinishAsync(changed, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Where to put the lock: a statement, or the expression body of a lambda, method or local function.</summary>

@@ -205,9 +205,6 @@ public sealed class ThreadPoolExecutor : IDisposable, IAsyncDisposable
     /// <summary>Gets a value indicating whether every worker thread started so far has terminated (for tests).</summary>
     internal bool AllWorkersExited => _core.AllWorkersExited;
 
-    /// <summary>Shuts down every executor still alive and waits for its work; run when the process exits.</summary>
-    internal static void ShutdownAllForProcessExit() => Core.ShutdownAll();
-
     private static void CancelAll<TResult>(List<Future<TResult>> futures, int from)
     {
         for (int i = from; i < futures.Count; i++)
