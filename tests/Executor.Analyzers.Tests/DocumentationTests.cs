@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
@@ -11,8 +10,6 @@ namespace Executor.Analyzers.Tests;
 /// <summary>Every shipped rule has a help link to a doc page that exists, a README row, and a release-tracking entry.</summary>
 public class DocumentationTests
 {
-    private static string RepoRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
-
     private static DiagnosticAnalyzer[] Analyzers() => typeof(EXEC001UnsynchronizedCallbackAccessAnalyzer).Assembly.GetTypes()
         .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
         .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
@@ -21,7 +18,7 @@ public class DocumentationTests
     [Fact]
     public void EveryDescriptor_HasHelpLinkToExistingDocPage_ReadmeRowAndReleaseEntry()
     {
-        var root = RepoRoot();
+        var root = RepositoryLayout.Root;
         var readme = File.ReadAllText(Path.Combine(root, "README.md"));
         var unshipped = File.ReadAllText(Path.Combine(root, "src", "Executor.Analyzers", "AnalyzerReleases.Unshipped.md"))
             + File.ReadAllText(Path.Combine(root, "src", "Executor.Analyzers", "AnalyzerReleases.Shipped.md"));
