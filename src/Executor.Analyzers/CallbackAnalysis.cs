@@ -20,6 +20,8 @@ internal sealed class CallbackAnalysis
     private readonly ConcurrentDictionary<SyntaxNode, byte> _analyzedRoots = new();
     private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableDictionary<IMethodSymbol, string>> _callbackMethodGroups = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth, bool ThisShared), CallbackFinding?> _summaries = new();
+    private readonly ConcurrentDictionary<ISymbol, string> _apiNames = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, CallbackParameterKind[]> _parameterKinds = new(SymbolEqualityComparer.Default);
 
     public CallbackAnalysis(Compilation compilation, KnownTypes types, CallbackOptionsCache options, SharedStateFacts facts)
     {
@@ -65,7 +67,7 @@ internal sealed class CallbackAnalysis
         {
             if (argument.Parameter is { } parameter && IsCallbackParameter(constructor, parameter, options))
             {
-                AnalyzeCallbackValue(context, argument.Value, "new " + constructor.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), depth: 0);
+                AnalyzeCallbackValue(context, argument.Value, ApiName(constructor), depth: 0);
             }
         }
     }
@@ -91,12 +93,15 @@ internal sealed class CallbackAnalysis
             return false;
         }
 
-        if (HasConcurrentCallbackAttribute(method, parameter))
+        // What the symbols say is fixed per method and computed once; what the options say can differ per file.
+        var kinds = _parameterKinds.GetOrAdd(method.OriginalDefinition, ClassifyParameters);
+        var kind = parameter.Ordinal < kinds.Length ? kinds[parameter.Ordinal] : CallbackParameterKind.None;
+        if (kind == CallbackParameterKind.Attributed)
         {
             return true;
         }
 
-        if (options.IncludeDotNetCallbacks && IsDotNetCallbackApi(method))
+        if (kind == CallbackParameterKind.DotNet && options.IncludeDotNetCallbacks)
         {
             return true;
         }
@@ -229,10 +234,15 @@ internal sealed class CallbackAnalysis
         }
     }
 
-    internal static string ApiName(ISymbol symbol)
-        => symbol.ContainingType is { } type
-            ? type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "." + symbol.Name
-            : symbol.Name;
+    /// <summary>The API's name as the message shows it ("Future&lt;int&gt;.AddDoneCallback"); computed once per symbol.</summary>
+    public string ApiName(ISymbol symbol) => _apiNames.GetOrAdd(symbol, static s => FormatApiName(s));
+
+    private static string FormatApiName(ISymbol symbol)
+        => symbol is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+            ? "new " + constructor.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)
+            : symbol.ContainingType is { } type
+                ? type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "." + symbol.Name
+                : symbol.Name;
 
     private static bool HasDelegateParameter(IMethodSymbol method)
     {
@@ -260,14 +270,27 @@ internal sealed class CallbackAnalysis
         return false;
     }
 
-    private bool HasConcurrentCallbackAttribute(IMethodSymbol method, IParameterSymbol parameter)
+    private CallbackParameterKind[] ClassifyParameters(IMethodSymbol definition)
+    {
+        bool dotNet = IsDotNetCallbackApi(definition);
+        var kinds = new CallbackParameterKind[definition.Parameters.Length];
+        for (int i = 0; i < kinds.Length; i++)
+        {
+            kinds[i] = HasConcurrentCallbackAttribute(definition, i) ? CallbackParameterKind.Attributed
+                : dotNet ? CallbackParameterKind.DotNet
+                : CallbackParameterKind.None;
+        }
+
+        return kinds;
+    }
+
+    private bool HasConcurrentCallbackAttribute(IMethodSymbol method, int ordinal)
     {
         if (Types.ConcurrentCallbackAttribute is not { } attribute)
         {
             return false;
         }
 
-        int ordinal = parameter.Ordinal;
         for (IMethodSymbol? current = method.OriginalDefinition; current is not null; current = current.OverriddenMethod?.OriginalDefinition)
         {
             if (ordinal < current.Parameters.Length)
@@ -409,7 +432,7 @@ internal sealed class CallbackAnalysis
         bool thisShared = method.IsStatic || reference.Instance is null || CallbackWalker.IsSharedReceiver(reference.Instance, isOwned: null);
         if (SummarizeMethod(method, 1, thisShared, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), out _, context.CancellationToken) is { } finding)
         {
-            var properties = finding.Properties.SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
+            var properties = WithGuardingLock(finding, context.CancellationToken).SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
             context.ReportDiagnostic(Diagnostic.Create(
                 EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
                 reference.Syntax.GetLocation(),
@@ -455,13 +478,8 @@ internal sealed class CallbackAnalysis
         {
             var declaration = reference.GetSyntax(cancellationToken);
             var model = Facts.ModelFor(declaration.SyntaxTree);
-            foreach (var node in declaration.DescendantNodes())
+            foreach (var identifier in CandidateIdentifiers(declaration, names, cancellationToken))
             {
-                if (node is not Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier || !names.Contains(identifier.Identifier.ValueText))
-                {
-                    continue;
-                }
-
                 SyntaxNode expression = identifier.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == identifier
                     ? access
                     : identifier;
@@ -499,6 +517,56 @@ internal sealed class CallbackAnalysis
         return result.ToImmutable();
     }
 
+    /// <summary>
+    /// The identifiers in <paramref name="declaration"/> named like one of <paramref name="names"/> and not
+    /// directly followed by '(' (calls), in source order, found by searching the declaration's text instead of walking
+    /// all its syntax nodes (the walk was most of the remaining cost of this method at scale).
+    /// </summary>
+    private static List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax> CandidateIdentifiers(SyntaxNode declaration, HashSet<string> names, CancellationToken cancellationToken)
+    {
+        var found = new List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>();
+        string text = declaration.SyntaxTree.GetText(cancellationToken).ToString(declaration.Span);
+        foreach (var name in names)
+        {
+            int at = 0;
+            while ((at = text.IndexOf(name, at, System.StringComparison.Ordinal)) >= 0)
+            {
+                int start = at;
+                int end = at + name.Length;
+                at = end;
+                if (start > 0 && IsIdentifierPart(text[start - 1]) || end < text.Length && IsIdentifierPart(text[end]))
+                {
+                    continue;
+                }
+
+                int next = end;
+                while (next < text.Length && char.IsWhiteSpace(text[next]))
+                {
+                    next++;
+                }
+
+                if (next < text.Length && text[next] == '(')
+                {
+                    continue;
+                }
+
+                // FindToken on a position in a comment or string returns another token: keep exact identifier hits
+                // only. A verbatim identifier (@Name) starts one character earlier.
+                int tokenStart = declaration.SpanStart + (start > 0 && text[start - 1] == '@' ? start - 1 : start);
+                var token = declaration.FindToken(tokenStart);
+                if (token.SpanStart == tokenStart && token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier && identifier.Identifier.ValueText == name)
+                {
+                    found.Add(identifier);
+                }
+            }
+        }
+
+        found.Sort((a, b) => a.SpanStart.CompareTo(b.SpanStart));
+        return found;
+    }
+
+    private static bool IsIdentifierPart(char c) => char.IsLetterOrDigit(c) || c == '_';
+
     private static bool CouldBeCallbackMethodGroup(SyntaxNode expression)
     {
         var current = expression;
@@ -532,13 +600,38 @@ internal sealed class CallbackAnalysis
                 return ApiName(invocation.TargetMethod);
             case IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation }
                 when IsCallbackParameter(constructor, parameter, Options.For(creation.Syntax.SyntaxTree)):
-                return "new " + constructor.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                return ApiName(constructor);
             case IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation eventReference } assignment
                 when IsCallbackEvent(eventReference.Event, Options.For(assignment.Syntax.SyntaxTree)):
                 return ApiName(eventReference.Event);
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// The finding's properties plus <see cref="CallbackDiagnosticProperties.GuardingLock"/>: the lock that guards the
+    /// accessed symbol elsewhere (in its type for fields and properties, in its member for locals and parameters).
+    /// </summary>
+    private ImmutableDictionary<string, string?> WithGuardingLock(CallbackFinding finding, CancellationToken cancellationToken)
+    {
+        var symbol = finding.Symbol;
+        var scopes = new List<SyntaxNode>();
+        if (symbol is IFieldSymbol or IPropertySymbol)
+        {
+            foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
+            {
+                scopes.Add(reference.GetSyntax(cancellationToken));
+            }
+        }
+        else if (symbol.DeclaringSyntaxReferences.Length > 0 && CallbackWalker.EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
+        {
+            scopes.Add(member);
+        }
+
+        return scopes.Count > 0 && Facts.GuardingLock(symbol, scopes, cancellationToken) is { } guard
+            ? finding.Properties.SetItem(CallbackDiagnosticProperties.GuardingLock, guard)
+            : finding.Properties;
     }
 
     private IOperation? InitializerOf(ILocalSymbol local, CancellationToken cancellationToken)
@@ -554,7 +647,7 @@ internal sealed class CallbackAnalysis
             : null;
     }
 
-    private static void Report(OperationAnalysisContext context, CallbackWalker walker)
+    private void Report(OperationAnalysisContext context, CallbackWalker walker)
     {
         walker.Walk();
         foreach (var finding in walker.Findings)
@@ -562,12 +655,25 @@ internal sealed class CallbackAnalysis
             context.ReportDiagnostic(Diagnostic.Create(
                 EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
                 finding.Location,
-                finding.Properties,
+                WithGuardingLock(finding, context.CancellationToken),
                 walker.ApiName,
                 finding.Verb,
                 finding.Target));
         }
     }
+}
+
+/// <summary>What the symbols say about a delegate parameter (the options can add more, per file).</summary>
+internal enum CallbackParameterKind : byte
+{
+    /// <summary>Not a callback by attribute or by the built-in list.</summary>
+    None,
+
+    /// <summary>Marked <c>[ConcurrentCallback]</c> (here or on the method it overrides).</summary>
+    Attributed,
+
+    /// <summary>One of .NET's callback APIs (<c>ContinueWith</c>, <c>CancellationToken.Register</c>, timers, the thread pool).</summary>
+    DotNet,
 }
 
 /// <summary>One unsynchronized access found in a callback (or, for summaries, in a method it calls).</summary>

@@ -350,7 +350,7 @@ internal sealed class CallbackWalker
         {
             if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner)
             {
-                string verb = "calls '" + CallbackAnalysis.ApiName(method) + "' on";
+                string verb = "calls '" + _analysis.ApiName(method) + "' on";
                 AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot);
             }
 
@@ -386,7 +386,7 @@ internal sealed class CallbackWalker
         }
 
         var properties = summary.Properties.SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
-        var finding = new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), summary.Symbol, "calls '" + CallbackAnalysis.ApiName(method) + "', which " + summary.Verb, summary.Target, properties, isRead: false);
+        var finding = new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), summary.Symbol, "calls '" + _analysis.ApiName(method) + "', which " + summary.Verb, summary.Target, properties, isRead: false);
         Record(finding);
     }
 
@@ -451,11 +451,8 @@ internal sealed class CallbackWalker
             properties[CallbackDiagnosticProperties.ValueType] = type.MetadataName;
         }
 
-        if (GuardingLockFor(symbol) is { } guard)
-        {
-            properties[CallbackDiagnosticProperties.GuardingLock] = guard;
-        }
-
+        // GuardingLock is added when the finding is reported (CallbackAnalysis.WithGuardingLock): most findings of
+        // summaries are never reported, and the lookup reads other members of the type.
         Record(new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), symbol, verb, Describe(symbol), properties.ToImmutable(), isRead));
     }
 
@@ -468,24 +465,6 @@ internal sealed class CallbackWalker
         }
 
         _findings.Add(finding);
-    }
-
-    private string? GuardingLockFor(ISymbol symbol)
-    {
-        var scopes = new List<SyntaxNode>();
-        if (symbol is IFieldSymbol or IPropertySymbol)
-        {
-            foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
-            {
-                scopes.Add(reference.GetSyntax(_cancellationToken));
-            }
-        }
-        else if (symbol.DeclaringSyntaxReferences.Length > 0 && EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken)) is { } member)
-        {
-            scopes.Add(member);
-        }
-
-        return scopes.Count == 0 ? null : _analysis.Facts.GuardingLock(symbol, scopes, _cancellationToken);
     }
 
     private bool IsReadWorthReporting(ISymbol member, ITypeSymbol type)
@@ -511,7 +490,7 @@ internal sealed class CallbackWalker
         return _analysis.Facts.IsWrittenAfter(variable, scope, _root.Syntax.SpanStart, model, _cancellationToken);
     }
 
-    private static SyntaxNode? EnclosingMember(SyntaxNode node)
+    internal static SyntaxNode? EnclosingMember(SyntaxNode node)
     {
         foreach (var ancestor in node.AncestorsAndSelf())
         {

@@ -18,6 +18,7 @@ internal sealed class SharedStateFacts
     private readonly ConcurrentDictionary<ISymbol, bool> _writtenAfterConstruction = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ISymbol, string> _guardingLocks = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<SyntaxNode, Dictionary<string, List<IdentifierNameSyntax>>> _writesByScope = new();
+    private readonly ConcurrentDictionary<SyntaxNode, List<LockSite>> _locksByScope = new();
 
     public SharedStateFacts(Compilation compilation) => _compilation = compilation;
 
@@ -103,35 +104,23 @@ internal sealed class SharedStateFacts
         var order = new List<string>();
         foreach (var scope in scopes)
         {
-            foreach (var node in scope.DescendantNodes())
+            // The lock statements of a scope, and the names used in their bodies, are collected once per scope
+            // (a type's declarations, or a member), not once per symbol that needs a guarding lock.
+            foreach (var site in _locksByScope.GetOrAdd(scope, IndexLocks))
             {
-                ExpressionSyntax? lockExpression = node switch
-                {
-                    LockStatementSyntax lockStatement => lockStatement.Expression,
-                    UsingStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "EnterScope" } access } } => access.Expression,
-                    _ => null,
-                };
-
-                if (lockExpression is null || !IsStableLockExpression(lockExpression))
+                if (!site.Names.Contains(symbol.Name) || !Mentions(site.Body, symbol, cancellationToken))
                 {
                     continue;
                 }
 
-                var body = node is LockStatementSyntax l ? l.Statement : ((UsingStatementSyntax)node).Statement;
-                if (!Mentions(body, symbol, cancellationToken))
+                if (counts.TryGetValue(site.LockText, out int count))
                 {
-                    continue;
-                }
-
-                string text = lockExpression.WithoutTrivia().ToString();
-                if (counts.TryGetValue(text, out int count))
-                {
-                    counts[text] = count + 1;
+                    counts[site.LockText] = count + 1;
                 }
                 else
                 {
-                    counts[text] = 1;
-                    order.Add(text);
+                    counts[site.LockText] = 1;
+                    order.Add(site.LockText);
                 }
             }
         }
@@ -149,6 +138,39 @@ internal sealed class SharedStateFacts
 
         _guardingLocks.TryAdd(symbol, best ?? string.Empty);
         return best;
+    }
+
+    private static List<LockSite> IndexLocks(SyntaxNode scope)
+    {
+        var sites = new List<LockSite>();
+        foreach (var node in scope.DescendantNodes())
+        {
+            ExpressionSyntax? lockExpression = node switch
+            {
+                LockStatementSyntax lockStatement => lockStatement.Expression,
+                UsingStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "EnterScope" } access } } => access.Expression,
+                _ => null,
+            };
+
+            if (lockExpression is null || !IsStableLockExpression(lockExpression))
+            {
+                continue;
+            }
+
+            var body = node is LockStatementSyntax l ? l.Statement : ((UsingStatementSyntax)node).Statement;
+            var names = new HashSet<string>();
+            foreach (var inner in body.DescendantNodes())
+            {
+                if (inner is IdentifierNameSyntax name)
+                {
+                    names.Add(name.Identifier.ValueText);
+                }
+            }
+
+            sites.Add(new LockSite(lockExpression.WithoutTrivia().ToString(), body, names));
+        }
+
+        return sites;
     }
 
     /// <summary>Whether an identifier is the target of an assignment, increment, decrement, or ref/out argument.</summary>
@@ -189,15 +211,16 @@ internal sealed class SharedStateFacts
 
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
+            // The writes of a declaration are indexed by name once, then looked up per member.
             var declaration = reference.GetSyntax(cancellationToken);
-            SemanticModel? model = null;
-            foreach (var node in declaration.DescendantNodes())
+            if (!_writesByScope.GetOrAdd(declaration, IndexWrites).TryGetValue(member.Name, out var writes))
             {
-                if (node is not IdentifierNameSyntax name || name.Identifier.ValueText != member.Name || !IsWriteContext(name))
-                {
-                    continue;
-                }
+                continue;
+            }
 
+            SemanticModel? model = null;
+            foreach (var name in writes)
+            {
                 if (IsConstruction(name, member.IsStatic))
                 {
                     continue;
@@ -274,5 +297,22 @@ internal sealed class SharedStateFacts
         }
 
         return false;
+    }
+
+    /// <summary>A <c>lock</c> (or <c>using (x.EnterScope())</c>) statement: its lock expression's text, its body, and the names its body uses.</summary>
+    private sealed class LockSite
+    {
+        public LockSite(string lockText, SyntaxNode body, HashSet<string> names)
+        {
+            LockText = lockText;
+            Body = body;
+            Names = names;
+        }
+
+        public string LockText { get; }
+
+        public SyntaxNode Body { get; }
+
+        public HashSet<string> Names { get; }
     }
 }

@@ -282,6 +282,68 @@ public class EXEC001CallbackSourcesTests
     }
 
     [Fact]
+    public async Task MethodGroupInSameFile_VerbatimThisQualifiedAndSpacedForms_ReportAtAccessInMethod()
+    {
+        // The method-group scan searches the type's text for the method names: each spelling must still be found.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _a;
+                private int _b;
+                private int _c;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(@OnA);
+                    pool.Submit(() => 1).AddDoneCallback(this.OnB);
+                    pool.Submit(() => 1).AddDoneCallback(
+                        OnC
+                        );
+                }
+
+                private void OnA(Future<int> future) => {|#0:_a++|};
+
+                private void OnB(Future<int> future) => {|#1:_b++|};
+
+                private void OnC(Future<int> future) => {|#2:_c++|};
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Counter._a'"),
+            Diag(1, "Future<int>.AddDoneCallback", "increments", "field 'Counter._b'"),
+            Diag(2, "Future<int>.AddDoneCallback", "increments", "field 'Counter._c'"));
+    }
+
+    [Fact]
+    public async Task MethodNameOnlyInCommentsStringsCallsAndLongerNames_DoesNotReport()
+    {
+        // Text hits that are not a method group passed to a callback API: a comment, a string, a call, an
+        // identifier that merely contains the name, and nameof.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    // AddDoneCallback(OnDone) is not used here
+                    string text = "AddDoneCallback(OnDone)";
+                    pool.Submit(() => 1).AddDoneCallback(f => OnDoneLater(text));
+                    pool.Submit(() => 1).AddDoneCallback(f => System.Console.WriteLine(nameof(OnDone)));
+                    OnDone(pool.Submit(() => 1));
+                }
+
+                private void OnDone(Future<int> future) => _count++;
+
+                private void OnDoneLater(string text) => System.Console.WriteLine(text);
+            }
+            """);
+    }
+
+    [Fact]
     public async Task MethodGroupRegisteredTwice_ReportsOnce()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
