@@ -121,4 +121,70 @@ public class EXEC001PropertiesTests
         Assert.Equal(AccessKinds.Call, diagnostic.Properties[CallbackDiagnosticProperties.AccessKind]);
         Assert.Equal("_count", diagnostic.Properties[CallbackDiagnosticProperties.SymbolName]);
     }
+
+    [Fact]
+    public async Task InterproceduralReport_CarriesTheLockThatGuardsTheCalleeField()
+    {
+        // The guarding lock is looked up when a finding is reported, also for findings that come from a callee.
+        var diagnostics = await AnalyzeAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _gate = new object();
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Bump());
+
+                private void Bump() => _count++;
+
+                public int Read()
+                {
+                    lock (_gate)
+                    {
+                        return _count;
+                    }
+                }
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(AccessKinds.Call, diagnostic.Properties[CallbackDiagnosticProperties.AccessKind]);
+        Assert.Equal("_gate", diagnostic.Properties[CallbackDiagnosticProperties.GuardingLock]);
+    }
+
+    [Fact]
+    public async Task MethodGroupOfAnotherType_CarriesTheLockOfThatType()
+    {
+        var diagnostics = await AnalyzeAsync("""
+            using Executor;
+
+            class Handler
+            {
+                private readonly object _sync = new object();
+                private int _count;
+
+                public void OnDone(Future<int> future) => _count++;
+
+                public void Reset()
+                {
+                    lock (_sync)
+                    {
+                        _count = 0;
+                    }
+                }
+            }
+
+            class Runner
+            {
+                private readonly Handler _handler = new Handler();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(_handler.OnDone);
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(AccessKinds.Call, diagnostic.Properties[CallbackDiagnosticProperties.AccessKind]);
+        Assert.Equal("_sync", diagnostic.Properties[CallbackDiagnosticProperties.GuardingLock]);
+    }
 }
