@@ -22,6 +22,7 @@ internal sealed class CallbackAnalysis
     private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth, bool ThisShared), CallbackFinding?> _summaries = new();
     private readonly ConcurrentDictionary<ISymbol, string> _apiNames = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, CallbackParameterKind[]> _parameterKinds = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _threadSafeBySymbols = new(SymbolEqualityComparer.Default);
 
     public CallbackAnalysis(Compilation compilation, KnownTypes types, CallbackOptionsCache options, SharedStateFacts facts)
     {
@@ -118,7 +119,19 @@ internal sealed class CallbackAnalysis
             return false;
         }
 
+        // What the symbols say is fixed per type and computed once; what the options say can differ per file.
         var definition = named.OriginalDefinition;
+        if (_threadSafeBySymbols.GetOrAdd(definition, IsThreadSafeBySymbols))
+        {
+            return true;
+        }
+
+        return !options.ThreadSafeTypes.IsEmpty
+            && CallbackOptions.Matches(options.ThreadSafeTypes, DocumentationCommentId.CreateDeclarationId(definition));
+    }
+
+    private bool IsThreadSafeBySymbols(INamedTypeSymbol definition)
+    {
         if (Types.ThreadSafeAttribute is { } attribute)
         {
             foreach (var data in definition.GetAttributes())
@@ -136,13 +149,7 @@ internal sealed class CallbackAnalysis
             return true;
         }
 
-        if (Types.Future is { } future && InheritsFrom(definition, future))
-        {
-            return true;
-        }
-
-        return !options.ThreadSafeTypes.IsEmpty
-            && CallbackOptions.Matches(options.ThreadSafeTypes, DocumentationCommentId.CreateDeclarationId(definition));
+        return Types.Future is { } future && InheritsFrom(definition, future);
     }
 
     /// <summary>

@@ -187,4 +187,82 @@ public class EXEC001PropertiesTests
         Assert.Equal(AccessKinds.Call, diagnostic.Properties[CallbackDiagnosticProperties.AccessKind]);
         Assert.Equal("_sync", diagnostic.Properties[CallbackDiagnosticProperties.GuardingLock]);
     }
+
+    [Fact]
+    public async Task GuardingLock_FoundThroughEnterScope_NotFooledByTheWordLockInNamesCommentsAndStrings()
+    {
+        // The lock sites are found by searching the type's text: "lock" inside names, comments and strings must not
+        // count, and a using (x.EnterScope()) block counts as a lock.
+        var diagnostics = await AnalyzeAsync("""
+            using System;
+            using Executor;
+
+            class Scope
+            {
+                public IDisposable EnterScope() => throw new NotSupportedException();
+            }
+
+            class Counter
+            {
+                private readonly Scope _gate = new Scope();
+                private readonly object _blockedLock = new object();
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _count++);
+
+                // lock (_blockedLock) { _count = 0; } is only a comment
+                public string Describe() => "lock (_blockedLock) { _count++; }";
+
+                public void Reset()
+                {
+                    using (_gate.EnterScope())
+                    {
+                        _count = 0;
+                    }
+                }
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("_gate", diagnostic.Properties[CallbackDiagnosticProperties.GuardingLock]);
+    }
+
+    [Fact]
+    public async Task GuardingLock_IsTheMostFrequentLock_FirstInSourceOrderOnATie()
+    {
+        var diagnostics = await AnalyzeAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _a = new object();
+                private readonly object _b = new object();
+                private int _x;
+                private int _y;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f => _x++);
+                    pool.Submit(() => 1).AddDoneCallback(f => _y++);
+                }
+
+                void One() { lock (_a) { _x = 1; } }
+
+                void Two() { lock (_b) { _x = 2; } }
+
+                void Three() { lock (_b) { _x = 3; } }
+
+                void Four() { lock (_a) { _y = 1; } }
+
+                void Five() { lock (_b) { _y = 2; } }
+            }
+            """);
+
+        // _x: _b guards it twice, _a once. _y: one each, and _a comes first.
+        Assert.Equal(2, diagnostics.Length);
+        Assert.Equal("_x", diagnostics[0].Properties[CallbackDiagnosticProperties.SymbolName]);
+        Assert.Equal("_b", diagnostics[0].Properties[CallbackDiagnosticProperties.GuardingLock]);
+        Assert.Equal("_y", diagnostics[1].Properties[CallbackDiagnosticProperties.SymbolName]);
+        Assert.Equal("_a", diagnostics[1].Properties[CallbackDiagnosticProperties.GuardingLock]);
+    }
 }
