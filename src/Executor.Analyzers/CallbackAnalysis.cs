@@ -18,7 +18,7 @@ internal sealed class CallbackAnalysis
 
     private readonly Compilation _compilation;
     private readonly ConcurrentDictionary<SyntaxNode, byte> _analyzedRoots = new();
-    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableDictionary<IMethodSymbol, string>> _callbackMethodGroups = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableDictionary<IMethodSymbol, ISymbol>> _callbackMethodGroups = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth, bool ThisShared), CallbackFinding?> _summaries = new();
     private readonly ConcurrentDictionary<ISymbol, string> _apiNames = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, CallbackParameterKind[]> _parameterKinds = new(SymbolEqualityComparer.Default);
@@ -51,7 +51,7 @@ internal sealed class CallbackAnalysis
         {
             if (argument.Parameter is { } parameter && IsCallbackParameter(method, parameter, options))
             {
-                AnalyzeCallbackValue(context, argument.Value, ApiName(method), depth: 0);
+                AnalyzeCallbackValue(context, argument.Value, method, depth: 0);
             }
         }
     }
@@ -68,7 +68,7 @@ internal sealed class CallbackAnalysis
         {
             if (argument.Parameter is { } parameter && IsCallbackParameter(constructor, parameter, options))
             {
-                AnalyzeCallbackValue(context, argument.Value, ApiName(constructor), depth: 0);
+                AnalyzeCallbackValue(context, argument.Value, constructor, depth: 0);
             }
         }
     }
@@ -82,7 +82,7 @@ internal sealed class CallbackAnalysis
 
         if (IsCallbackEvent(@event, Options.For(assignment.Syntax.SyntaxTree)))
         {
-            AnalyzeCallbackValue(context, assignment.HandlerValue, ApiName(@event), depth: 0);
+            AnalyzeCallbackValue(context, assignment.HandlerValue, @event, depth: 0);
         }
     }
 
@@ -143,8 +143,8 @@ internal sealed class CallbackAnalysis
             }
         }
 
-        string? ns = definition.ContainingNamespace?.ToDisplayString();
-        if (ns is "System.Collections.Concurrent" or "System.Collections.Immutable" or "System.Threading.Channels")
+        var ns = definition.ContainingNamespace;
+        if (IsNamespace(ns, "System", "Collections", "Concurrent") || IsNamespace(ns, "System", "Collections", "Immutable") || IsNamespace(ns, "System", "Threading", "Channels"))
         {
             return true;
         }
@@ -185,7 +185,7 @@ internal sealed class CallbackAnalysis
         }
 
         stack.Add(method);
-        var walker = new CallbackWalker(this, body, apiName: string.Empty, depth, thisShared, summaryOnly: true, cancellationToken, stack);
+        var walker = new CallbackWalker(this, body, api: null, depth, thisShared, summaryOnly: true, cancellationToken, stack);
         walker.Walk();
         stack.Remove(method);
         cut = walker.CutByRecursion;
@@ -263,6 +263,11 @@ internal sealed class CallbackAnalysis
 
         return false;
     }
+
+    /// <summary>Whether <paramref name="ns"/> is exactly the namespace <c>outer.middle.inner</c> (no display-string formatting).</summary>
+    private static bool IsNamespace(INamespaceSymbol? ns, string outer, string middle, string inner)
+        => ns is { Name: var n3, ContainingNamespace: { Name: var n2, ContainingNamespace: { Name: var n1, ContainingNamespace.IsGlobalNamespace: true } } }
+            && n3 == inner && n2 == middle && n1 == outer;
 
     private static bool InheritsFrom(INamedTypeSymbol type, INamedTypeSymbol baseType)
     {
@@ -356,7 +361,7 @@ internal sealed class CallbackAnalysis
     private static bool Is(INamedTypeSymbol? type, INamedTypeSymbol? known)
         => type is not null && known is not null && SymbolEqualityComparer.Default.Equals(type, known);
 
-    private void AnalyzeCallbackValue(OperationAnalysisContext context, IOperation value, string apiName, int depth)
+    private void AnalyzeCallbackValue(OperationAnalysisContext context, IOperation value, ISymbol api, int depth)
     {
         while (value is IConversionOperation conversion)
         {
@@ -366,26 +371,26 @@ internal sealed class CallbackAnalysis
         switch (value)
         {
             case IDelegateCreationOperation creation:
-                AnalyzeCallbackValue(context, creation.Target, apiName, depth);
+                AnalyzeCallbackValue(context, creation.Target, api, depth);
                 break;
 
             case IAnonymousFunctionOperation function:
                 if (_analyzedRoots.TryAdd(function.Syntax, 0))
                 {
-                    Report(context, new CallbackWalker(this, function, apiName, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
+                    Report(context, new CallbackWalker(this, function, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
                 }
 
                 break;
 
             case IMethodReferenceOperation reference:
-                AnalyzeMethodGroup(context, reference, apiName);
+                AnalyzeMethodGroup(context, reference, api);
                 break;
 
             case ILocalReferenceOperation local when depth == 0 && local.Local.Type?.TypeKind == TypeKind.Delegate:
                 // A delegate-typed local initialized with a lambda and passed later.
                 if (InitializerOf(local.Local, context.CancellationToken) is { } initializer)
                 {
-                    AnalyzeCallbackValue(context, initializer, apiName, depth + 1);
+                    AnalyzeCallbackValue(context, initializer, api, depth + 1);
                 }
 
                 break;
@@ -404,13 +409,13 @@ internal sealed class CallbackAnalysis
         }
 
         var groups = _callbackMethodGroups.GetOrAdd(type, t => FindCallbackMethodGroups(t, context.CancellationToken));
-        if (groups.TryGetValue(method.OriginalDefinition, out var apiName))
+        if (groups.TryGetValue(method.OriginalDefinition, out var api))
         {
-            Report(context, new CallbackWalker(this, body, apiName, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
+            Report(context, new CallbackWalker(this, body, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
         }
     }
 
-    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, string apiName)
+    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, ISymbol api)
     {
         var method = reference.Method.OriginalDefinition;
         if (method.MethodKind == MethodKind.LocalFunction)
@@ -418,7 +423,7 @@ internal sealed class CallbackAnalysis
             // A local function is declared in the same member: report at its accesses.
             if (GetBody(method, context.CancellationToken) is { } localFunction && _analyzedRoots.TryAdd(localFunction.Syntax, 0))
             {
-                Report(context, new CallbackWalker(this, localFunction, apiName, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
+                Report(context, new CallbackWalker(this, localFunction, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
             }
 
             return;
@@ -444,7 +449,7 @@ internal sealed class CallbackAnalysis
                 EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
                 reference.Syntax.GetLocation(),
                 properties,
-                apiName,
+                ApiName(api),
                 "uses '" + ApiName(method) + "', which " + finding.Verb,
                 finding.Target));
         }
@@ -464,7 +469,7 @@ internal sealed class CallbackAnalysis
     }
 
     /// <summary>Finds the methods of a type that its own code passes as callbacks, with the API of the first such use in source order.</summary>
-    private ImmutableDictionary<IMethodSymbol, string> FindCallbackMethodGroups(INamedTypeSymbol type, CancellationToken cancellationToken)
+    private ImmutableDictionary<IMethodSymbol, ISymbol> FindCallbackMethodGroups(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var names = new HashSet<string>();
         foreach (var member in type.GetMembers())
@@ -475,7 +480,7 @@ internal sealed class CallbackAnalysis
             }
         }
 
-        var result = ImmutableDictionary.CreateBuilder<IMethodSymbol, string>(SymbolEqualityComparer.Default);
+        var result = ImmutableDictionary.CreateBuilder<IMethodSymbol, ISymbol>(SymbolEqualityComparer.Default);
         if (names.Count == 0)
         {
             return result.ToImmutable();
@@ -514,9 +519,9 @@ internal sealed class CallbackAnalysis
                     continue;
                 }
 
-                if (CallbackApiOf(methodReference) is { } apiName)
+                if (CallbackApiOf(methodReference) is { } api)
                 {
-                    result[method] = apiName;
+                    result[method] = api;
                 }
             }
         }
@@ -592,7 +597,7 @@ internal sealed class CallbackAnalysis
     }
 
     /// <summary>The API a method group is passed to as a concurrent callback, or null.</summary>
-    private string? CallbackApiOf(IMethodReferenceOperation reference)
+    private ISymbol? CallbackApiOf(IMethodReferenceOperation reference)
     {
         IOperation current = reference;
         while (current.Parent is IDelegateCreationOperation or IConversionOperation)
@@ -604,13 +609,13 @@ internal sealed class CallbackAnalysis
         {
             case IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation }
                 when IsCallbackParameter(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree)):
-                return ApiName(invocation.TargetMethod);
+                return invocation.TargetMethod;
             case IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation }
                 when IsCallbackParameter(constructor, parameter, Options.For(creation.Syntax.SyntaxTree)):
-                return ApiName(constructor);
+                return constructor;
             case IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation eventReference } assignment
                 when IsCallbackEvent(eventReference.Event, Options.For(assignment.Syntax.SyntaxTree)):
-                return ApiName(eventReference.Event);
+                return eventReference.Event;
             default:
                 return null;
         }
@@ -663,7 +668,7 @@ internal sealed class CallbackAnalysis
                 EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
                 finding.Location,
                 WithGuardingLock(finding, context.CancellationToken),
-                walker.ApiName,
+                walker.Api is { } api ? ApiName(api) : string.Empty,
                 finding.Verb,
                 finding.Target));
         }

@@ -34,11 +34,11 @@ internal sealed class CallbackWalker
     private readonly HashSet<IMethodSymbol> _walkedLocalFunctions = new(SymbolEqualityComparer.Default);
     private readonly List<CallbackFinding> _findings = new();
 
-    public CallbackWalker(CallbackAnalysis analysis, IOperation root, string apiName, int depth, bool thisShared, bool summaryOnly, CancellationToken cancellationToken, HashSet<IMethodSymbol>? stack)
+    public CallbackWalker(CallbackAnalysis analysis, IOperation root, ISymbol? api, int depth, bool thisShared, bool summaryOnly, CancellationToken cancellationToken, HashSet<IMethodSymbol>? stack)
     {
         _analysis = analysis;
         _root = root;
-        ApiName = apiName;
+        Api = api;
         _depth = depth;
         _thisShared = thisShared;
         _summaryOnly = summaryOnly;
@@ -59,7 +59,8 @@ internal sealed class CallbackWalker
         RefArgument,
     }
 
-    public string ApiName { get; }
+    /// <summary>Gets the callback API (method, constructor or event) the delegate is passed to; null when summarizing a callee.</summary>
+    public ISymbol? Api { get; }
 
     /// <summary>Gets the findings in source order, without reads that a write of the same symbol in the same statement already covers.</summary>
     public IReadOnlyList<CallbackFinding> Findings { get; private set; } = new List<CallbackFinding>();
@@ -348,7 +349,9 @@ internal sealed class CallbackWalker
 
         if (IsNonThreadSafeCollection(method.ContainingType))
         {
-            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner)
+            // The lock check comes before the message text is built: most such calls in callbacks are under a lock.
+            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner
+                && LockRegions.GetCoverage(invocation, lockRoot, _analysis.Types) != LockCoverage.Full)
             {
                 string verb = "calls '" + _analysis.ApiName(method) + "' on";
                 AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot);

@@ -263,6 +263,36 @@ public class EXEC001SafePatternsTests
     }
 
     [Fact]
+    public async Task TypeInUserNamespaceEndingLikeAThreadSafeOne_IsNotTrusted()
+    {
+        // Only the namespaces System.Collections.Concurrent (and Immutable, Threading.Channels) themselves are trusted.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            namespace Acme.System.Collections.Concurrent
+            {
+                public class Tally
+                {
+                    private int _count;
+
+                    public void Add() => _count++;
+                }
+            }
+
+            namespace Acme
+            {
+                class Runner
+                {
+                    private readonly Acme.System.Collections.Concurrent.Tally _tally = new();
+
+                    void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => {|#0:_tally.Add()|});
+                }
+            }
+            """,
+            Diag(0, "Future<int>.AddDoneCallback", "calls 'Tally.Add', which increments", "field 'Tally._count'"));
+    }
+
+    [Fact]
     public async Task ThreadSafeBclTypes_DoNotReport()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
