@@ -19,6 +19,7 @@ internal sealed class SharedStateFacts
     private readonly ConcurrentDictionary<ISymbol, string> _guardingLocks = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<SyntaxNode, Dictionary<string, List<IdentifierNameSyntax>>> _writesByScope = new();
     private readonly ConcurrentDictionary<SyntaxNode, List<LockSite>> _locksByScope = new();
+    private readonly ConcurrentDictionary<SyntaxNode, Dictionary<string, int>> _declaredNames = new();
 
     public SharedStateFacts(Compilation compilation) => _compilation = compilation;
 
@@ -308,22 +309,156 @@ internal sealed class SharedStateFacts
         _ => false,
     };
 
+    /// <summary>
+    /// Whether a lock body refers to <paramref name="symbol"/>. A name can only mean something else when something
+    /// of the same name is declared nearer (a local, a parameter, a nested type's member) or it follows another
+    /// object's dot; only those identifiers are bound. Binding every lock body of the type was most of the cost of
+    /// this lookup (bench/AnalyzerScale), and this fact only chooses the lock the code fix proposes.
+    /// </summary>
     private bool Mentions(SyntaxNode body, ISymbol symbol, CancellationToken cancellationToken)
     {
         SemanticModel? model = null;
         foreach (var node in body.DescendantNodes())
         {
-            if (node is IdentifierNameSyntax name && name.Identifier.ValueText == symbol.Name)
+            if (node is not IdentifierNameSyntax name || name.Identifier.ValueText != symbol.Name)
             {
-                model ??= ModelFor(name.SyntaxTree);
-                if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, symbol.OriginalDefinition))
-                {
-                    return true;
-                }
+                continue;
+            }
+
+            if (IsUnambiguousReference(name, symbol, cancellationToken))
+            {
+                return true;
+            }
+
+            model ??= ModelFor(name.SyntaxTree);
+            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, symbol.OriginalDefinition))
+            {
+                return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>Whether the syntax alone shows that <paramref name="name"/> refers to <paramref name="symbol"/>.</summary>
+    private bool IsUnambiguousReference(IdentifierNameSyntax name, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Expression is not ThisExpressionSyntax)
+        {
+            return false;
+        }
+
+        if (name.Parent is QualifiedNameSyntax or AliasQualifiedNameSyntax or NameColonSyntax or NameEqualsSyntax
+            || name.Parent is MemberBindingExpressionSyntax)
+        {
+            return false;
+        }
+
+        var member = EnclosingMemberOrLocalScope(name);
+        if (member is null)
+        {
+            return false;
+        }
+
+        var declared = _declaredNames.GetOrAdd(member, CountDeclaredNames);
+        declared.TryGetValue(symbol.Name, out int count);
+        switch (symbol)
+        {
+            case IFieldSymbol or IPropertySymbol:
+                // No local or parameter of that name, and the name is used in the symbol's own type, not a nested one.
+                if (count != 0 || name.FirstAncestorOrSelf<BaseTypeDeclarationSyntax>() is not { } type)
+                {
+                    return false;
+                }
+
+                foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
+                {
+                    if (reference.SyntaxTree == type.SyntaxTree && reference.Span == type.Span)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+
+            case ILocalSymbol or IParameterSymbol:
+                // The only declaration of that name in the member is the symbol's own.
+                return count == 1 && symbol.DeclaringSyntaxReferences.Length == 1
+                    && member.Span.Contains(symbol.DeclaringSyntaxReferences[0].Span)
+                    && symbol.DeclaringSyntaxReferences[0].SyntaxTree == member.SyntaxTree;
+
+            default:
+                return false;
+        }
+    }
+
+    private static SyntaxNode? EnclosingMemberOrLocalScope(SyntaxNode node)
+    {
+        foreach (var ancestor in node.Ancestors())
+        {
+            if (ancestor is MemberDeclarationSyntax and not GlobalStatementSyntax or CompilationUnitSyntax)
+            {
+                return ancestor is BaseTypeDeclarationSyntax ? null : ancestor;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>How many times each name is declared in a member: parameters, locals, pattern and loop variables, range variables, local functions.</summary>
+    private static Dictionary<string, int> CountDeclaredNames(SyntaxNode member)
+    {
+        var counts = new Dictionary<string, int>();
+        void Add(SyntaxToken identifier)
+        {
+            string text = identifier.ValueText;
+            counts[text] = counts.TryGetValue(text, out int n) ? n + 1 : 1;
+        }
+
+        foreach (var node in member.DescendantNodesAndSelf())
+        {
+            switch (node)
+            {
+                case ParameterSyntax parameter:
+                    Add(parameter.Identifier);
+                    break;
+                case VariableDeclaratorSyntax declarator when declarator.Parent?.Parent is not FieldDeclarationSyntax and not EventFieldDeclarationSyntax:
+                    Add(declarator.Identifier);
+                    break;
+                case SingleVariableDesignationSyntax designation:
+                    Add(designation.Identifier);
+                    break;
+                case ForEachStatementSyntax forEach:
+                    Add(forEach.Identifier);
+                    break;
+                case CatchDeclarationSyntax catchDeclaration:
+                    Add(catchDeclaration.Identifier);
+                    break;
+                case FromClauseSyntax from:
+                    Add(from.Identifier);
+                    break;
+                case LetClauseSyntax let:
+                    Add(let.Identifier);
+                    break;
+                case JoinClauseSyntax join:
+                    Add(join.Identifier);
+                    break;
+                case JoinIntoClauseSyntax into:
+                    Add(into.Identifier);
+                    break;
+                case QueryContinuationSyntax continuation:
+                    Add(continuation.Identifier);
+                    break;
+                case LocalFunctionStatementSyntax localFunction:
+                    Add(localFunction.Identifier);
+                    break;
+                case TypeParameterSyntax typeParameter:
+                    Add(typeParameter.Identifier);
+                    break;
+            }
+        }
+
+        return counts;
     }
 
     /// <summary>A <c>lock</c> (or <c>using (x.EnterScope())</c>) statement: its lock expression's text, its body, and the names its body uses.</summary>

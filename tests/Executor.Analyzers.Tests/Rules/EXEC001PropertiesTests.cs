@@ -265,4 +265,73 @@ public class EXEC001PropertiesTests
         Assert.Equal("_y", diagnostics[1].Properties[CallbackDiagnosticProperties.SymbolName]);
         Assert.Equal("_a", diagnostics[1].Properties[CallbackDiagnosticProperties.GuardingLock]);
     }
+
+    [Fact]
+    public async Task GuardingLock_IgnoresSameNamedLocalsNestedTypeFieldsAndOtherObjectsMembers()
+    {
+        // Each of the first three locks mentions a different "_count" than the field, and comes first in source
+        // order: a name-only match would pick one of them. Only "_gate" guards the field itself.
+        var diagnostics = await AnalyzeAsync("""
+            using Executor;
+
+            class Stats
+            {
+                public int _count;
+            }
+
+            class Counter
+            {
+                private readonly object _shadow = new object();
+                private readonly object _peer = new object();
+                private readonly object _gate = new object();
+                private readonly Stats _stats = new Stats();
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _count++);
+
+                void Local()
+                {
+                    lock (_shadow)
+                    {
+                        int _count = 0;
+                        _count++;
+                        System.Console.WriteLine(_count);
+                    }
+                }
+
+                void Other()
+                {
+                    lock (_peer)
+                    {
+                        _stats._count = 1;
+                    }
+                }
+
+                class Inner
+                {
+                    private readonly object _innerGate = new object();
+                    private int _count;
+
+                    void Touch()
+                    {
+                        lock (_innerGate)
+                        {
+                            _count++;
+                        }
+                    }
+                }
+
+                void Reset()
+                {
+                    lock (_gate)
+                    {
+                        _count = 0;
+                    }
+                }
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("_gate", diagnostic.Properties[CallbackDiagnosticProperties.GuardingLock]);
+    }
 }
