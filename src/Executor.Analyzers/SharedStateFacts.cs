@@ -254,6 +254,13 @@ internal sealed class SharedStateFacts
                     continue;
                 }
 
+                // When the syntax settles it, the member that writes is not bound here (it would be bound for us first,
+                // and charged to this analyzer).
+                if (IsUnambiguousReference(name, member, cancellationToken))
+                {
+                    return true;
+                }
+
                 model ??= ModelFor(name.SyntaxTree);
                 if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, member.OriginalDefinition))
                 {
@@ -348,8 +355,11 @@ internal sealed class SharedStateFacts
             return false;
         }
 
-        if (name.Parent is QualifiedNameSyntax or AliasQualifiedNameSyntax or NameColonSyntax or NameEqualsSyntax
-            || name.Parent is MemberBindingExpressionSyntax)
+        // Names that are looked up in another type or scope: qualified names, named arguments and patterns, and the
+        // members set by an object or with-initializer ("new Other { Name = 1 }").
+        if (name.Parent is QualifiedNameSyntax or AliasQualifiedNameSyntax or NameColonSyntax or NameEqualsSyntax or ExpressionColonSyntax
+            || name.Parent is MemberBindingExpressionSyntax
+            || name.Parent is AssignmentExpressionSyntax { Parent: InitializerExpressionSyntax } initializerAssignment && initializerAssignment.Left == name)
         {
             return false;
         }

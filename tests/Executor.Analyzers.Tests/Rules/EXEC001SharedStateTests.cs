@@ -121,6 +121,69 @@ public class EXEC001SharedStateTests
     }
 
     [Fact]
+    public async Task ReadOfField_WhenOnlyLookAlikesAreWrittenAfterConstruction_DoesNotReport()
+    {
+        // Each write below has the field's name but writes something else: an object initializer's member, a
+        // local, another type's field, a nested type's field, a lambda parameter. None makes '_state' mutable.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Options
+            {
+                public string _state = "";
+            }
+
+            class Status
+            {
+                private readonly Options _options = new Options();
+                private string _state = "idle";
+
+                public Options Make() => new Options { _state = "x" };
+
+                public void Local()
+                {
+                    string _state = "local";
+                    _state += "!";
+                    Console.WriteLine(_state);
+                }
+
+                public void Other() => _options._state = "y";
+
+                public Func<string, string> Lambda() => _state => _state = "z";
+
+                class Nested
+                {
+                    private string _state = "";
+
+                    public void Set() => _state = "n";
+                }
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine(_state));
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadOfField_WrittenThroughThisInAnotherMember_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Status
+            {
+                private string _state = "idle";
+
+                public void Set(string value) { if (value.Length > 0) { this._state = value; } }
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine({|#0:_state|}));
+            }
+            """,
+            Diag(0, Api, "reads", "field 'Status._state'"));
+    }
+
+    [Fact]
     public async Task ReadAndWriteOfSameFieldInOneStatement_ReportsOnce()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
