@@ -195,7 +195,8 @@ internal sealed class SharedStateFacts
                 }
             }
 
-            sites.Add(new LockSite(lockExpression.WithoutTrivia().ToString(), body, names));
+            // ToString() leaves out the leading and trailing trivia (WithoutTrivia() would rebuild the node).
+            sites.Add(new LockSite(lockExpression.ToString(), body, names));
         }
 
         return sites;
