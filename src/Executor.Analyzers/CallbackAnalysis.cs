@@ -132,15 +132,9 @@ internal sealed class CallbackAnalysis
 
     private bool IsThreadSafeBySymbols(INamedTypeSymbol definition)
     {
-        if (Types.ThreadSafeAttribute is { } attribute)
+        if (KnownTypes.HasAttribute(definition.GetAttributes(), Types.ThreadSafeAttribute))
         {
-            foreach (var data in definition.GetAttributes())
-            {
-                if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
-                {
-                    return true;
-                }
-            }
+            return true;
         }
 
         var ns = definition.ContainingNamespace;
@@ -149,7 +143,7 @@ internal sealed class CallbackAnalysis
             return true;
         }
 
-        return Types.Future is { } future && InheritsFrom(definition, future);
+        return InheritsFrom(definition, Types.Future);
     }
 
     /// <summary>
@@ -269,11 +263,11 @@ internal sealed class CallbackAnalysis
         => ns is { Name: var n3, ContainingNamespace: { Name: var n2, ContainingNamespace: { Name: var n1, ContainingNamespace.IsGlobalNamespace: true } } }
             && n3 == inner && n2 == middle && n1 == outer;
 
-    private static bool InheritsFrom(INamedTypeSymbol type, INamedTypeSymbol baseType)
+    private static bool InheritsFrom(INamedTypeSymbol type, KnownType baseType)
     {
         for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
         {
-            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, baseType))
+            if (baseType.Matches(current.OriginalDefinition))
             {
                 return true;
             }
@@ -298,21 +292,13 @@ internal sealed class CallbackAnalysis
 
     private bool HasConcurrentCallbackAttribute(IMethodSymbol method, int ordinal)
     {
-        if (Types.ConcurrentCallbackAttribute is not { } attribute)
-        {
-            return false;
-        }
-
         for (IMethodSymbol? current = method.OriginalDefinition; current is not null; current = current.OverriddenMethod?.OriginalDefinition)
         {
             if (ordinal < current.Parameters.Length)
             {
-                foreach (var data in current.Parameters[ordinal].GetAttributes())
+                if (KnownTypes.HasAttribute(current.Parameters[ordinal].GetAttributes(), Types.ConcurrentCallbackAttribute))
                 {
-                    if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
         }
@@ -358,8 +344,7 @@ internal sealed class CallbackAnalysis
             && CallbackOptions.Matches(options.CallbackApis, DocumentationCommentId.CreateDeclarationId(@event.OriginalDefinition));
     }
 
-    private static bool Is(INamedTypeSymbol? type, INamedTypeSymbol? known)
-        => type is not null && known is not null && SymbolEqualityComparer.Default.Equals(type, known);
+    private static bool Is(INamedTypeSymbol? type, KnownType known) => known.Matches(type);
 
     private void AnalyzeCallbackValue(OperationAnalysisContext context, IOperation value, ISymbol api, int depth)
     {

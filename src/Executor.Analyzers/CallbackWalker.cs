@@ -524,26 +524,10 @@ internal sealed class CallbackWalker
         return false;
     }
 
-    private bool IsThreadStatic(IFieldSymbol field)
-    {
-        if (_analysis.Types.ThreadStaticAttribute is not { } attribute)
-        {
-            return false;
-        }
-
-        foreach (var data in field.GetAttributes())
-        {
-            if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool IsThreadStatic(IFieldSymbol field) => KnownTypes.HasAttribute(field.GetAttributes(), _analysis.Types.ThreadStaticAttribute);
 
     private bool IsNonThreadSafeCollection(INamedTypeSymbol? type)
-        => type is not null && _analysis.Types.NonThreadSafeCollections.Contains(type.OriginalDefinition);
+        => _analysis.Types.IsNonThreadSafeCollection(type?.OriginalDefinition);
 
     private static bool IsAutoProperty(IPropertySymbol property)
     {
@@ -657,7 +641,7 @@ internal sealed class CallbackWalker
     {
         var type = (argument.Parent as IInvocationOperation)?.TargetMethod.ContainingType?.OriginalDefinition;
         return type is not null
-            && (SymbolEqualityComparer.Default.Equals(type, _analysis.Types.Interlocked) || SymbolEqualityComparer.Default.Equals(type, _analysis.Types.Volatile));
+            && (_analysis.Types.Interlocked.Matches(type) || _analysis.Types.Volatile.Matches(type));
     }
 
     private static IOperation StatementOf(IOperation operation)

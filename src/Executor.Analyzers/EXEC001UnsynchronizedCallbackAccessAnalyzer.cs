@@ -35,10 +35,9 @@ public sealed class EXEC001UnsynchronizedCallbackAccessAnalyzer : DiagnosticAnal
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(static start =>
         {
-            var types = KnownTypes.Create(start.Compilation);
             var analysis = new CallbackAnalysis(
                 start.Compilation,
-                types,
+                KnownTypes.Instance,
                 new CallbackOptionsCache(start.Options.AnalyzerConfigOptionsProvider),
                 new SharedStateFacts(start.Compilation));
 

@@ -244,8 +244,7 @@ internal static class LockRegions
         return LockCoverage.None;
     }
 
-    private static bool Is(INamedTypeSymbol type, INamedTypeSymbol? known)
-        => known is not null && SymbolEqualityComparer.Default.Equals(type, known);
+    private static bool Is(INamedTypeSymbol type, KnownType known) => known.Matches(type);
 
     private static LockCoverage Max(LockCoverage a, LockCoverage b) => a > b ? a : b;
 }
