@@ -344,6 +344,41 @@ public class EXEC001CallbackSourcesTests
     }
 
     [Fact]
+    public async Task OwnCopyOfConcurrentCallbackAttribute_WithoutTheRuntime_Reports()
+    {
+        // A library that does not reference Executor.Runtime declares the attribute itself; it is matched by name.
+        var test = new VerifyCS.Test
+        {
+            TestCode = """
+                using System;
+
+                namespace Executor
+                {
+                    [AttributeUsage(AttributeTargets.Parameter)]
+                    internal sealed class ConcurrentCallbackAttribute : Attribute
+                    {
+                    }
+                }
+
+                class Bus
+                {
+                    public void Subscribe([Executor.ConcurrentCallback] Action handler) { }
+                }
+
+                class Counter
+                {
+                    private int _count;
+
+                    void Run(Bus bus) => bus.Subscribe(() => {|#0:_count++|});
+                }
+                """,
+        };
+        test.TestState.AdditionalReferences.Clear();
+        test.ExpectedDiagnostics.Add(Diag(0, "Bus.Subscribe", "increments", "field 'Counter._count'"));
+        await test.RunAsync();
+    }
+
+    [Fact]
     public async Task MethodGroupRegisteredTwice_ReportsOnce()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
