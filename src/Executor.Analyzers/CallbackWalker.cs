@@ -31,6 +31,8 @@ internal sealed class CallbackWalker
     private readonly HashSet<IMethodSymbol> _stack;
     private readonly CallbackOptions _options;
     private readonly List<(SyntaxTree Tree, TextSpan Span)> _owned = new();
+    private readonly Dictionary<ISymbol, bool> _ownedCache = new(SymbolEqualityComparer.Default);
+    private readonly List<IOperation> _children = new();
     private readonly HashSet<IMethodSymbol> _walkedLocalFunctions = new(SymbolEqualityComparer.Default);
     private readonly List<CallbackFinding> _findings = new();
 
@@ -161,8 +163,10 @@ internal sealed class CallbackWalker
                 continue;
             }
 
-            // Push children in reverse so they are visited in source order.
-            var children = new List<IOperation>();
+            // Push children in reverse so they are visited in source order. One buffer serves every operation: a
+            // nested walk (a local function) runs inside Visit, before the buffer is filled here.
+            var children = _children;
+            children.Clear();
             foreach (var child in operation.ChildOperations)
             {
                 children.Add(child);
@@ -409,6 +413,7 @@ internal sealed class CallbackWalker
         }
 
         _owned.Add((syntax.SyntaxTree, syntax.Span));
+        _ownedCache.Clear();
         IOperation? body = (IOperation?)operation.Body ?? operation.IgnoredBody;
         if (body is not null)
         {
@@ -510,18 +515,27 @@ internal sealed class CallbackWalker
 
     private bool IsOwned(ISymbol symbol)
     {
+        // Cached per symbol (DeclaringSyntaxReferences allocates); the cache is cleared when _owned grows.
+        if (_ownedCache.TryGetValue(symbol, out bool known))
+        {
+            return known;
+        }
+
+        bool owned = false;
         foreach (var reference in symbol.DeclaringSyntaxReferences)
         {
             foreach (var (tree, span) in _owned)
             {
                 if (reference.SyntaxTree == tree && span.Contains(reference.Span))
                 {
-                    return true;
+                    owned = true;
+                    break;
                 }
             }
         }
 
-        return false;
+        _ownedCache[symbol] = owned;
+        return owned;
     }
 
     private bool IsThreadStatic(IFieldSymbol field) => KnownTypes.HasAttribute(field.GetAttributes(), _analysis.Types.ThreadStaticAttribute);
