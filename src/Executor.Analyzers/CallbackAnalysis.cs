@@ -132,13 +132,12 @@ internal sealed class CallbackAnalysis
 
     private bool IsThreadSafeBySymbols(INamedTypeSymbol definition)
     {
-        if (KnownTypes.HasAttribute(definition.GetAttributes(), Types.ThreadSafeAttribute))
+        if (Types.ThreadSafeAttribute.IsAppliedIn(definition.GetAttributes()))
         {
             return true;
         }
 
-        var ns = definition.ContainingNamespace;
-        if (IsNamespace(ns, "System", "Collections", "Concurrent") || IsNamespace(ns, "System", "Collections", "Immutable") || IsNamespace(ns, "System", "Threading", "Channels"))
+        if (Types.IsInThreadSafeNamespace(definition))
         {
             return true;
         }
@@ -258,11 +257,6 @@ internal sealed class CallbackAnalysis
         return false;
     }
 
-    /// <summary>Whether <paramref name="ns"/> is exactly the namespace <c>outer.middle.inner</c> (no display-string formatting).</summary>
-    private static bool IsNamespace(INamespaceSymbol? ns, string outer, string middle, string inner)
-        => ns is { Name: var n3, ContainingNamespace: { Name: var n2, ContainingNamespace: { Name: var n1, ContainingNamespace.IsGlobalNamespace: true } } }
-            && n3 == inner && n2 == middle && n1 == outer;
-
     private static bool InheritsFrom(INamedTypeSymbol type, KnownType baseType)
     {
         for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
@@ -296,7 +290,7 @@ internal sealed class CallbackAnalysis
         {
             if (ordinal < current.Parameters.Length)
             {
-                if (KnownTypes.HasAttribute(current.Parameters[ordinal].GetAttributes(), Types.ConcurrentCallbackAttribute))
+                if (Types.ConcurrentCallbackAttribute.IsAppliedIn(current.Parameters[ordinal].GetAttributes()))
                 {
                     return true;
                 }
@@ -515,9 +509,8 @@ internal sealed class CallbackAnalysis
     }
 
     /// <summary>
-    /// The identifiers in <paramref name="declaration"/> named like one of <paramref name="names"/> and not
-    /// directly followed by '(' (calls), in source order, found by searching the declaration's text instead of walking
-    /// all its syntax nodes (the walk was most of the remaining cost of this method at scale).
+    /// The identifiers in <paramref name="declaration"/> named like one of <paramref name="names"/> that are not the
+    /// name of a call, in source order (found by searching the text: the node walk was most of this method's cost).
     /// </summary>
     private static List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax> CandidateIdentifiers(SyntaxNode declaration, HashSet<string> names, CancellationToken cancellationToken)
     {
@@ -525,33 +518,10 @@ internal sealed class CallbackAnalysis
         string text = declaration.SyntaxTree.GetText(cancellationToken).ToString(declaration.Span);
         foreach (var name in names)
         {
-            int at = 0;
-            while ((at = text.IndexOf(name, at, System.StringComparison.Ordinal)) >= 0)
+            foreach (var token in TextSearch.TokensNamed(declaration, text, name))
             {
-                int start = at;
-                int end = at + name.Length;
-                at = end;
-                if (start > 0 && IsIdentifierPart(text[start - 1]) || end < text.Length && IsIdentifierPart(text[end]))
-                {
-                    continue;
-                }
-
-                int next = end;
-                while (next < text.Length && char.IsWhiteSpace(text[next]))
-                {
-                    next++;
-                }
-
-                if (next < text.Length && text[next] == '(')
-                {
-                    continue;
-                }
-
-                // FindToken on a position in a comment or string returns another token: keep exact identifier hits
-                // only. A verbatim identifier (@Name) starts one character earlier.
-                int tokenStart = declaration.SpanStart + (start > 0 && text[start - 1] == '@' ? start - 1 : start);
-                var token = declaration.FindToken(tokenStart);
-                if (token.SpanStart == tokenStart && token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier && identifier.Identifier.ValueText == name)
+                if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
+                    && !token.GetNextToken().IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.OpenParenToken))
                 {
                     found.Add(identifier);
                 }
@@ -561,8 +531,6 @@ internal sealed class CallbackAnalysis
         found.Sort((a, b) => a.SpanStart.CompareTo(b.SpanStart));
         return found;
     }
-
-    private static bool IsIdentifierPart(char c) => char.IsLetterOrDigit(c) || c == '_';
 
     private static bool CouldBeCallbackMethodGroup(SyntaxNode expression)
     {
@@ -611,25 +579,9 @@ internal sealed class CallbackAnalysis
     /// accessed symbol elsewhere (in its type for fields and properties, in its member for locals and parameters).
     /// </summary>
     private ImmutableDictionary<string, string?> WithGuardingLock(CallbackFinding finding, CancellationToken cancellationToken)
-    {
-        var symbol = finding.Symbol;
-        var scopes = new List<SyntaxNode>();
-        if (symbol is IFieldSymbol or IPropertySymbol)
-        {
-            foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
-            {
-                scopes.Add(reference.GetSyntax(cancellationToken));
-            }
-        }
-        else if (symbol.DeclaringSyntaxReferences.Length > 0 && CallbackWalker.EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
-        {
-            scopes.Add(member);
-        }
-
-        return scopes.Count > 0 && Facts.GuardingLock(symbol, scopes, cancellationToken) is { } guard
+        => Facts.GuardingLock(finding.Symbol, cancellationToken) is { } guard
             ? finding.Properties.SetItem(CallbackDiagnosticProperties.GuardingLock, guard)
             : finding.Properties;
-    }
 
     private IOperation? InitializerOf(ILocalSymbol local, CancellationToken cancellationToken)
     {

@@ -488,7 +488,7 @@ internal sealed class CallbackWalker
         }
 
         var declaration = variable.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
-        var scope = EnclosingMember(declaration);
+        var scope = SharedStateFacts.EnclosingMember(declaration);
         if (scope is null || scope.SyntaxTree != _root.Syntax.SyntaxTree)
         {
             return false;
@@ -496,19 +496,6 @@ internal sealed class CallbackWalker
 
         var model = _analysis.Facts.ModelFor(scope.SyntaxTree);
         return _analysis.Facts.IsWrittenAfter(variable, scope, _root.Syntax.SpanStart, model, _cancellationToken);
-    }
-
-    internal static SyntaxNode? EnclosingMember(SyntaxNode node)
-    {
-        foreach (var ancestor in node.AncestorsAndSelf())
-        {
-            if (ancestor is MemberDeclarationSyntax and not GlobalStatementSyntax or CompilationUnitSyntax)
-            {
-                return ancestor;
-            }
-        }
-
-        return null;
     }
 
     private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared);
@@ -538,7 +525,7 @@ internal sealed class CallbackWalker
         return owned;
     }
 
-    private bool IsThreadStatic(IFieldSymbol field) => KnownTypes.HasAttribute(field.GetAttributes(), _analysis.Types.ThreadStaticAttribute);
+    private bool IsThreadStatic(IFieldSymbol field) => _analysis.Types.ThreadStaticAttribute.IsAppliedIn(field.GetAttributes());
 
     private bool IsNonThreadSafeCollection(INamedTypeSymbol? type)
         => _analysis.Types.IsNonThreadSafeCollection(type?.OriginalDefinition);

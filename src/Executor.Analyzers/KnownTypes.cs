@@ -33,6 +33,14 @@ internal sealed class KnownTypes
         "System.Text.StringBuilder",
     };
 
+    /// <summary>Namespaces whose types are all safe to use from several threads.</summary>
+    private static readonly string[][] ThreadSafeNamespaces =
+    {
+        new[] { "System", "Collections", "Concurrent" },
+        new[] { "System", "Collections", "Immutable" },
+        new[] { "System", "Threading", "Channels" },
+    };
+
     // After NonThreadSafeCollectionNames: static initializers run in source order, and the constructor reads it.
     /// <summary>Gets the one instance: nothing here depends on the compilation.</summary>
     public static KnownTypes Instance { get; } = new();
@@ -91,6 +99,20 @@ internal sealed class KnownTypes
 
     public KnownType ThreadStaticAttribute { get; } = new("System.ThreadStaticAttribute");
 
+    /// <summary>Whether the type is declared in a namespace whose types are all thread-safe (concurrent and immutable collections, channels).</summary>
+    public bool IsInThreadSafeNamespace(INamedTypeSymbol type)
+    {
+        foreach (var parts in ThreadSafeNamespaces)
+        {
+            if (KnownType.IsNamespace(type.ContainingNamespace, parts))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether the type is one of the BCL collections or builders whose mutating members are not safe to call concurrently.</summary>
     public bool IsNonThreadSafeCollection(ITypeSymbol? type)
     {
@@ -102,20 +124,6 @@ internal sealed class KnownTypes
         foreach (var candidate in candidates)
         {
             if (candidate.Matches(named))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Whether one of the attributes is of the given type.</summary>
-    public static bool HasAttribute(ImmutableArray<AttributeData> attributes, KnownType attribute)
-    {
-        foreach (var data in attributes)
-        {
-            if (attribute.Matches(data.AttributeClass))
             {
                 return true;
             }
@@ -136,12 +144,9 @@ internal sealed class KnownType
         MetadataName = parts[parts.Length - 1];
         _namespace = new string[parts.Length - 1];
         Array.Copy(parts, _namespace, _namespace.Length);
-        FullMetadataName = fullMetadataName;
     }
 
     public string MetadataName { get; }
-
-    public string FullMetadataName { get; }
 
     /// <summary>Whether <paramref name="type"/> (or the generic definition it is built from) is this type.</summary>
     public bool Matches(ITypeSymbol? type)
@@ -151,10 +156,15 @@ internal sealed class KnownType
             return false;
         }
 
-        var ns = named.ContainingNamespace;
-        for (int i = _namespace.Length - 1; i >= 0; i--)
+        return IsNamespace(named.ContainingNamespace, _namespace);
+    }
+
+    /// <summary>Whether <paramref name="ns"/> is exactly the namespace made of <paramref name="parts"/>, outermost first.</summary>
+    public static bool IsNamespace(INamespaceSymbol? ns, string[] parts)
+    {
+        for (int i = parts.Length - 1; i >= 0; i--)
         {
-            if (ns is null || ns.IsGlobalNamespace || !string.Equals(ns.Name, _namespace[i], StringComparison.Ordinal))
+            if (ns is null || ns.IsGlobalNamespace || !string.Equals(ns.Name, parts[i], StringComparison.Ordinal))
             {
                 return false;
             }
@@ -165,6 +175,17 @@ internal sealed class KnownType
         return ns is { IsGlobalNamespace: true };
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => FullMetadataName;
+    /// <summary>Whether one of <paramref name="attributes"/> is of this type.</summary>
+    public bool IsAppliedIn(ImmutableArray<AttributeData> attributes)
+    {
+        foreach (var data in attributes)
+        {
+            if (Matches(data.AttributeClass))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

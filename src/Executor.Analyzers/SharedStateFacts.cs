@@ -91,14 +91,28 @@ internal sealed class SharedStateFacts
     }
 
     /// <summary>
-    /// The lock expression that guards <paramref name="symbol"/> at its other accesses inside <paramref name="scopes"/>
-    /// (the most frequent one, first in source order on a tie), or <see langword="null"/>.
+    /// The lock expression that guards <paramref name="symbol"/> at its other accesses (the most frequent one, first in
+    /// source order on a tie), or <see langword="null"/>. Fields and properties are looked for in their type's
+    /// declarations; locals and parameters in their member.
     /// </summary>
-    public string? GuardingLock(ISymbol symbol, IEnumerable<SyntaxNode> scopes, CancellationToken cancellationToken)
+    public string? GuardingLock(ISymbol symbol, CancellationToken cancellationToken)
     {
         if (_guardingLocks.TryGetValue(symbol, out var known))
         {
             return known.Length == 0 ? null : known;
+        }
+
+        var scopes = new List<SyntaxNode>();
+        if (symbol is IFieldSymbol or IPropertySymbol)
+        {
+            foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
+            {
+                scopes.Add(reference.GetSyntax(cancellationToken));
+            }
+        }
+        else if (symbol.DeclaringSyntaxReferences.Length > 0 && EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
+        {
+            scopes.Add(member);
         }
 
         var counts = new Dictionary<string, int>();
@@ -148,39 +162,30 @@ internal sealed class SharedStateFacts
     /// </summary>
     private static List<LockSite> IndexLocks(SyntaxNode scope)
     {
-        var statements = new List<StatementSyntax>();
+        var found = new List<(int Start, ExpressionSyntax Lock, StatementSyntax Body)>();
         string text = scope.SyntaxTree.GetText().ToString(scope.Span);
-        foreach (var keyword in new[] { "lock", "EnterScope" })
+        foreach (var token in TextSearch.TokensNamed(scope, text, "lock"))
         {
-            for (int at = text.IndexOf(keyword, System.StringComparison.Ordinal); at >= 0; at = text.IndexOf(keyword, at + keyword.Length, System.StringComparison.Ordinal))
+            if (token.IsKind(SyntaxKind.LockKeyword) && token.Parent is LockStatementSyntax lockStatement)
             {
-                // A hit inside a longer name, a comment or a string finds a token that does not start here, or another kind.
-                var token = scope.FindToken(scope.SpanStart + at);
-                if (token.SpanStart != scope.SpanStart + at || token.Span.Length != keyword.Length)
-                {
-                    continue;
-                }
-
-                if (token.IsKind(SyntaxKind.LockKeyword) && token.Parent is LockStatementSyntax lockStatement)
-                {
-                    statements.Add(lockStatement);
-                }
-                else if (token.Parent is IdentifierNameSyntax { Parent: MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax { Parent: UsingStatementSyntax usingStatement } invocation } access } name
-                    && access.Name == name
-                    && usingStatement.Expression == invocation)
-                {
-                    statements.Add(usingStatement);
-                }
+                found.Add((lockStatement.SpanStart, lockStatement.Expression, lockStatement.Statement));
             }
         }
 
-        statements.Sort((a, b) => a.SpanStart.CompareTo(b.SpanStart));
-        var sites = new List<LockSite>(statements.Count);
-        foreach (var statement in statements)
+        foreach (var token in TextSearch.TokensNamed(scope, text, "EnterScope"))
         {
-            var (lockExpression, body) = statement is LockStatementSyntax l
-                ? (l.Expression, l.Statement)
-                : (((MemberAccessExpressionSyntax)((InvocationExpressionSyntax)((UsingStatementSyntax)statement).Expression!).Expression).Expression, ((UsingStatementSyntax)statement).Statement);
+            if (token.Parent is IdentifierNameSyntax { Parent: MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax { Parent: UsingStatementSyntax usingStatement } invocation } access } name
+                && access.Name == name
+                && usingStatement.Expression == invocation)
+            {
+                found.Add((usingStatement.SpanStart, access.Expression, usingStatement.Statement));
+            }
+        }
+
+        found.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var sites = new List<LockSite>(found.Count);
+        foreach (var (_, lockExpression, body) in found)
+        {
             if (!IsStableLockExpression(lockExpression))
             {
                 continue;
@@ -257,7 +262,7 @@ internal sealed class SharedStateFacts
 
                 // When the syntax settles it, the member that writes is not bound here (it would be bound for us first,
                 // and charged to this analyzer).
-                if (IsUnambiguousReference(name, member, cancellationToken))
+                if (IsUnambiguousReference(name, member))
                 {
                     return true;
                 }
@@ -333,7 +338,7 @@ internal sealed class SharedStateFacts
                 continue;
             }
 
-            if (IsUnambiguousReference(name, symbol, cancellationToken))
+            if (IsUnambiguousReference(name, symbol))
             {
                 return true;
             }
@@ -349,7 +354,7 @@ internal sealed class SharedStateFacts
     }
 
     /// <summary>Whether the syntax alone shows that <paramref name="name"/> refers to <paramref name="symbol"/>.</summary>
-    private bool IsUnambiguousReference(IdentifierNameSyntax name, ISymbol symbol, CancellationToken cancellationToken)
+    private bool IsUnambiguousReference(IdentifierNameSyntax name, ISymbol symbol)
     {
         if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Expression is not ThisExpressionSyntax)
         {
@@ -365,8 +370,8 @@ internal sealed class SharedStateFacts
             return false;
         }
 
-        var member = EnclosingMemberOrLocalScope(name);
-        if (member is null)
+        // A name directly in a type (a base list, an attribute) has no member to look for shadowing declarations in.
+        if (EnclosingMember(name) is not { } member || member is BaseTypeDeclarationSyntax)
         {
             return false;
         }
@@ -403,13 +408,14 @@ internal sealed class SharedStateFacts
         }
     }
 
-    private static SyntaxNode? EnclosingMemberOrLocalScope(SyntaxNode node)
+    /// <summary>The member (or, for top-level statements, the compilation unit) that contains <paramref name="node"/>.</summary>
+    internal static SyntaxNode? EnclosingMember(SyntaxNode node)
     {
-        foreach (var ancestor in node.Ancestors())
+        foreach (var ancestor in node.AncestorsAndSelf())
         {
             if (ancestor is MemberDeclarationSyntax and not GlobalStatementSyntax or CompilationUnitSyntax)
             {
-                return ancestor is BaseTypeDeclarationSyntax ? null : ancestor;
+                return ancestor;
             }
         }
 
