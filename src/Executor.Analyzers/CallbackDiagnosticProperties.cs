@@ -20,6 +20,13 @@ public static class CallbackDiagnosticProperties
 
     /// <summary>The metadata name of the accessed value's type when it is a built-in type (<c>Int32</c>, <c>Int64</c>, <c>Boolean</c>, ...).</summary>
     public const string ValueType = "ValueType";
+
+    /// <summary>
+    /// Where the other side of the race is: <c>Self</c> (another run of the same callback), <c>Member</c> (another
+    /// member or callback) or <c>AfterRegistration</c> (the registering member's later code). The other side's accesses
+    /// are the diagnostic's additional locations.
+    /// </summary>
+    public const string ConflictKind = "ConflictKind";
 }
 
 /// <summary>Values of <see cref="CallbackDiagnosticProperties.AccessKind"/>.</summary>

@@ -15,14 +15,16 @@ public sealed class EXEC001UnsynchronizedCallbackAccessAnalyzer : DiagnosticAnal
     internal static readonly DiagnosticDescriptor Rule = new(
         id: DiagnosticIds.UnsynchronizedCallbackAccess,
         title: "Concurrent callback touches shared state without a lock",
-        messageFormat: "Callback passed to '{0}' {1} {2} without a lock; callbacks may run on any worker thread or on the thread that registers them",
+        messageFormat: "Callback passed to '{0}' {1} {2} {3}, while {4}",
         category: DiagnosticCategories.Concurrency,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Done callbacks, continuations, timer and cancellation callbacks run on whichever thread completes the work, "
             + "or synchronously on the thread that registers them when the work is already complete. Callbacks for different "
             + "work items therefore run at the same time on several threads. Fields, statics, captured locals and collections "
-            + "that are not thread-safe must be accessed under a lock, or with Interlocked.",
+            + "that are not thread-safe must be accessed under a lock, or with Interlocked. The rule reports an access only when it "
+            + "can name a conflicting access (another run of the callback, another member, or the registering code after the "
+            + "registration) that may run at the same time and shares no lock with it.",
         helpLinkUri: HelpLinks.For(DiagnosticIds.UnsynchronizedCallbackAccess));
 
     /// <inheritdoc/>

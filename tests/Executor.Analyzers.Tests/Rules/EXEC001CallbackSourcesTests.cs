@@ -8,8 +8,13 @@ namespace Executor.Analyzers.Tests.Rules;
 /// <summary>Which delegates EXEC001 treats as concurrent callbacks, and in which forms.</summary>
 public class EXEC001CallbackSourcesTests
 {
-    internal static DiagnosticResult Diag(int marker, string api, string verb, string target)
-        => VerifyCS.Diagnostic().WithLocation(marker).WithArguments(api, verb, target);
+    /// <summary>The other side named when a method that can run more than once registers the callback.</summary>
+    internal const string Periodic = "another run of the same callback can do the same (the timer is periodic)";
+
+    internal const string EveryCall = "another run of the same callback can do the same ('Run' registers it each time it runs)";
+
+    internal static DiagnosticResult Diag(int marker, string api, string verb, string target, string other = EveryCall, string locks = "without a lock")
+        => VerifyCS.Diagnostic().WithLocation(marker).WithArguments(api, verb, target, locks, other).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
 
     [Fact]
     public async Task TypedAddDoneCallback_LambdaIncrementsField_Reports()
@@ -44,11 +49,11 @@ public class EXEC001CallbackSourcesTests
                 void Run(ThreadPoolExecutor pool)
                 {
                     Future future = pool.Submit(() => { });
-                    future.AddDoneCallback(delegate (Future f) { {|#0:_count = 5|}; });
+                    future.AddDoneCallback(delegate (Future f) { {|#0:_count += 5|}; });
                 }
             }
             """,
-            Diag(0, "Future.AddDoneCallback", "writes", "field 'Counter._count'"));
+            Diag(0, "Future.AddDoneCallback", "updates", "field 'Counter._count'"));
     }
 
     [Fact]
@@ -137,8 +142,8 @@ public class EXEC001CallbackSourcesTests
                 }
             }
             """,
-            Diag(0, "Task.ContinueWith", "increments", "field 'Worker._done'"),
-            Diag(1, "Task<int>.ContinueWith", "updates", "field 'Worker._done'"));
+            Diag(0, "Task.ContinueWith", "increments", "field 'Worker._done'", "a callback in 'Run' updates it without a lock"),
+            Diag(1, "Task<int>.ContinueWith", "updates", "field 'Worker._done'", "a callback in 'Run' increments it without a lock"));
     }
 
     [Fact]
@@ -153,13 +158,13 @@ public class EXEC001CallbackSourcesTests
 
                 void Run(CancellationToken token)
                 {
-                    token.Register(() => {|#0:_cancelled = true|});
-                    token.UnsafeRegister(state => {|#1:_cancelled = true|}, null);
+                    token.Register(() => {|#0:_cancelled = !_cancelled|});
+                    token.UnsafeRegister(state => {|#1:_cancelled = false|}, null);
                 }
             }
             """,
-            Diag(0, "CancellationToken.Register", "writes", "field 'Worker._cancelled'"),
-            Diag(1, "CancellationToken.UnsafeRegister", "writes", "field 'Worker._cancelled'"));
+            Diag(0, "CancellationToken.Register", "writes", "field 'Worker._cancelled'", "a callback in 'Run' writes it without a lock"),
+            Diag(1, "CancellationToken.UnsafeRegister", "writes", "field 'Worker._cancelled'", "a callback in 'Run' writes it without a lock"));
     }
 
     [Fact]
@@ -179,8 +184,8 @@ public class EXEC001CallbackSourcesTests
                 }
             }
             """,
-            Diag(0, "ThreadPool.QueueUserWorkItem", "increments", "static field 'Worker.s_jobs'"),
-            Diag(1, "ThreadPool.UnsafeQueueUserWorkItem", "decrements", "static field 'Worker.s_jobs'"));
+            Diag(0, "ThreadPool.QueueUserWorkItem", "increments", "static field 'Worker.s_jobs'", "a callback in 'Run' decrements it without a lock"),
+            Diag(1, "ThreadPool.UnsafeQueueUserWorkItem", "decrements", "static field 'Worker.s_jobs'", "a callback in 'Run' increments it without a lock"));
     }
 
     [Fact]
@@ -196,7 +201,7 @@ public class EXEC001CallbackSourcesTests
                 Timer Start() => new Timer(_ => {|#0:_ticks++|}, null, 0, 100);
             }
             """,
-            Diag(0, "new Timer", "increments", "field 'Poller._ticks'"));
+            Diag(0, "new Timer", "increments", "field 'Poller._ticks'", Periodic));
     }
 
     [Fact]
@@ -213,7 +218,7 @@ public class EXEC001CallbackSourcesTests
                 }
             }
             """,
-            Diag(0, "Timer.Elapsed", "increments", "field 'Poller._ticks'"));
+            Diag(0, "Timer.Elapsed", "increments", "field 'Poller._ticks'", Periodic));
     }
 
     [Fact]
@@ -397,7 +402,7 @@ public class EXEC001CallbackSourcesTests
                 private void OnDone(Future<int> future) => {|#0:_count++|};
             }
             """,
-            Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Counter._count'"));
+            Diag(0, "Future<int>.AddDoneCallback", "increments", "field 'Counter._count'", "another run of the same callback can do the same (it is registered in more than one place)"));
     }
 
     [Fact]
@@ -572,7 +577,7 @@ public class EXEC001CallbackSourcesTests
                 }
             }
             """,
-            Diag(0, "Task.ContinueWith", "increments", "field 'Chain._count'"));
+            Diag(0, "Task.ContinueWith", "increments", "field 'Chain._count'", "another run of the same callback can do the same (it is registered by a lambda or local function that can run more than once)"));
     }
 
     [Fact]

@@ -253,6 +253,6 @@ public class EXEC001InterproceduralTests
                 void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => {|#0:Value = f.Result()|});
             }
             """,
-            Diag(0, Api, "calls 'Gauge.set_Value', which writes", "field 'Gauge._value'"));
+            Diag(0, Api, "calls 'Gauge.set_Value', which writes", "field 'Gauge._value'", "'Value' reads it without a lock"));
     }
 }

@@ -8,6 +8,8 @@ namespace Executor.Analyzers.Tests.Rules;
 /// <summary>EXEC001's .editorconfig options.</summary>
 public class EXEC001OptionsTests
 {
+    private const string OtherCallback = "a callback in 'Run' increments it without a lock";
+
     private const string BusSource = """
         using System;
 
@@ -48,9 +50,9 @@ public class EXEC001OptionsTests
         await RunAsync(
             BusSource,
             "dotnet_code_quality.EXEC001.callback_apis = M:Messaging.Bus.Subscribe | E:Messaging.Bus.Received",
-            Diag(0, "Bus.Subscribe", "increments", "field 'Listener._seen'"),
-            Diag(1, "Bus.Subscribe", "increments", "field 'Listener._seen'"),
-            Diag(2, "Bus.Received", "increments", "field 'Listener._seen'"));
+            Diag(0, "Bus.Subscribe", "increments", "field 'Listener._seen'", OtherCallback),
+            Diag(1, "Bus.Subscribe", "increments", "field 'Listener._seen'", OtherCallback),
+            Diag(2, "Bus.Received", "increments", "field 'Listener._seen'", OtherCallback));
     }
 
     [Fact]
@@ -59,7 +61,7 @@ public class EXEC001OptionsTests
         await RunAsync(
             BusSource.Replace("{|#0:_seen++|}", "_seen++").Replace("{|#2:_seen++|}", "_seen++"),
             "dotnet_code_quality.EXEC001.callback_apis = M:Messaging.Bus.Subscribe(System.String,System.Action{System.String})",
-            Diag(1, "Bus.Subscribe", "increments", "field 'Listener._seen'"));
+            Diag(1, "Bus.Subscribe", "increments", "field 'Listener._seen'", "a lambda in 'Run' increments it without a lock after registering the callback, with no join in between"));
     }
 
     [Fact]

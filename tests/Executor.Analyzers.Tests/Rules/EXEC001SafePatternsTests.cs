@@ -159,7 +159,12 @@ public class EXEC001SafePatternsTests
                 private readonly ReaderWriterLockSlim _rw = new();
                 private int _version;
 
-                public void Bump() => _version = 2;
+                public void Bump()
+                {
+                    _rw.EnterWriteLock();
+                    try { _version = 2; }
+                    finally { _rw.ExitWriteLock(); }
+                }
 
                 void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
                 {
@@ -177,7 +182,7 @@ public class EXEC001SafePatternsTests
                 });
             }
             """,
-            Diag(0, Api, "writes", "field 'Table._version'"));
+            Diag(0, Api, "writes", "field 'Table._version'", "'Bump' writes it under lock '_rw'"));
     }
 
     [Fact]

@@ -10,6 +10,8 @@ public class EXEC001SharedStateTests
 {
     private const string Api = "Future<int>.AddDoneCallback";
 
+    private const string InLoop = "another run of the same callback can do the same (it is registered in a loop)";
+
     [Fact]
     public async Task FieldOfAnotherObject_Increment_Reports()
     {
@@ -57,7 +59,7 @@ public class EXEC001SharedStateTests
                 public static void Track(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => {|#0:Count--|});
             }
             """,
-            Diag(0, Api, "decrements", "static property 'Pending.Count'"));
+            Diag(0, Api, "decrements", "static property 'Pending.Count'", "another run of the same callback can do the same ('Track' registers it each time it runs)"));
     }
 
     [Fact]
@@ -98,7 +100,7 @@ public class EXEC001SharedStateTests
                 void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine({|#0:_state|}));
             }
             """,
-            Diag(0, Api, "reads", "field 'Status._state'"));
+            Diag(0, Api, "reads", "field 'Status._state'", "'SetState' writes it without a lock"));
     }
 
     [Fact]
@@ -180,7 +182,7 @@ public class EXEC001SharedStateTests
                 void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine({|#0:_state|}));
             }
             """,
-            Diag(0, Api, "reads", "field 'Status._state'"));
+            Diag(0, Api, "reads", "field 'Status._state'", "'Set' writes it without a lock"));
     }
 
     [Fact]
@@ -219,11 +221,11 @@ public class EXEC001SharedStateTests
                 }
             }
             """,
-            Diag(0, Api, "updates", "captured local 'total'"));
+            Diag(0, Api, "updates", "captured local 'total'", "'Run' reads it without a lock after registering the callback, with no join in between"));
     }
 
     [Fact]
-    public async Task WriteCapturedParameter_Reports()
+    public async Task WriteCapturedParameter_RegisteredInLoop_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
             using Executor;
@@ -232,11 +234,31 @@ public class EXEC001SharedStateTests
             {
                 void Run(ThreadPoolExecutor pool, int attempts)
                 {
-                    pool.Submit(() => 1).AddDoneCallback(f => {|#0:attempts++|});
+                    for (int i = 0; i < 3; i++)
+                    {
+                        pool.Submit(() => 1).AddDoneCallback(f => {|#0:attempts++|});
+                    }
                 }
             }
             """,
-            Diag(0, Api, "increments", "captured parameter 'attempts'"));
+            Diag(0, Api, "increments", "captured parameter 'attempts'", "another run of the same callback can do the same (it is registered in a loop)"));
+    }
+
+    [Fact]
+    public async Task WriteCapturedParameter_OnlyOneCallbackTouchesIt_DoesNotReport()
+    {
+        // Each call of Run has its own 'attempts': one callback per call, nothing else reads it afterwards.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool, int attempts)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f => attempts++);
+                }
+            }
+            """);
     }
 
     [Fact]
@@ -256,7 +278,7 @@ public class EXEC001SharedStateTests
                 }
             }
             """,
-            Diag(0, Api, "reads", "captured local 'stop'"));
+            Diag(0, Api, "reads", "captured local 'stop'", "'Run' writes it without a lock after registering the callback, with no join in between"));
     }
 
     [Fact]
@@ -331,24 +353,27 @@ public class EXEC001SharedStateTests
                     var log = new StringBuilder();
                     var linked = new LinkedList<int>();
                     var sorted = new SortedDictionary<int, int>();
-                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    foreach (var n in new[] { 1, 2 })
                     {
-                        {|#0:seen.Add(f.Result())|};
-                        {|#1:queue.Enqueue(1)|};
-                        {|#2:stack.Push(1)|};
-                        {|#3:log.AppendLine("done")|};
-                        {|#4:linked.AddLast(1)|};
-                        {|#5:sorted.Remove(1)|};
-                    });
+                        pool.Submit(() => n).AddDoneCallback(f =>
+                        {
+                            {|#0:seen.Add(f.Result())|};
+                            {|#1:queue.Enqueue(1)|};
+                            {|#2:stack.Push(1)|};
+                            {|#3:log.AppendLine("done")|};
+                            {|#4:linked.AddLast(1)|};
+                            {|#5:sorted.Remove(1)|};
+                        });
+                    }
                 }
             }
             """,
-            Diag(0, Api, "calls 'HashSet<int>.Add' on", "captured local 'seen'"),
-            Diag(1, Api, "calls 'Queue<int>.Enqueue' on", "captured local 'queue'"),
-            Diag(2, Api, "calls 'Stack<int>.Push' on", "captured local 'stack'"),
-            Diag(3, Api, "calls 'StringBuilder.AppendLine' on", "captured local 'log'"),
-            Diag(4, Api, "calls 'LinkedList<int>.AddLast' on", "captured local 'linked'"),
-            Diag(5, Api, "calls 'SortedDictionary<int, int>.Remove' on", "captured local 'sorted'"));
+            Diag(0, Api, "calls 'HashSet<int>.Add' on", "captured local 'seen'", InLoop),
+            Diag(1, Api, "calls 'Queue<int>.Enqueue' on", "captured local 'queue'", InLoop),
+            Diag(2, Api, "calls 'Stack<int>.Push' on", "captured local 'stack'", InLoop),
+            Diag(3, Api, "calls 'StringBuilder.AppendLine' on", "captured local 'log'", InLoop),
+            Diag(4, Api, "calls 'LinkedList<int>.AddLast' on", "captured local 'linked'", InLoop),
+            Diag(5, Api, "calls 'SortedDictionary<int, int>.Remove' on", "captured local 'sorted'", InLoop));
     }
 
     [Fact]
@@ -432,7 +457,7 @@ public class EXEC001SharedStateTests
                 void Run(ThreadPoolExecutor pool) => pool.Submit(() => "1").AddDoneCallback(f => int.TryParse(f.Result(), {|#0:out _last|}));
             }
             """,
-            VerifyCS.Diagnostic().WithLocation(0).WithArguments("Future<string>.AddDoneCallback", "takes a reference to", "field 'Parser._last'"));
+            Diag(0, "Future<string>.AddDoneCallback", "takes a reference to", "field 'Parser._last'"));
     }
 
     [Fact]
@@ -448,7 +473,7 @@ public class EXEC001SharedStateTests
                 void Run(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => {|#0:_first ??= f.Result()|});
             }
             """,
-            VerifyCS.Diagnostic().WithLocation(0).WithArguments("Future<string>.AddDoneCallback", "updates", "field 'Cache._first'"));
+            Diag(0, "Future<string>.AddDoneCallback", "updates", "field 'Cache._first'"));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ internal sealed class CallbackAnalysis
 
     private readonly Compilation _compilation;
     private readonly ConcurrentDictionary<SyntaxNode, byte> _analyzedRoots = new();
-    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableDictionary<IMethodSymbol, ISymbol>> _callbackMethodGroups = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableDictionary<IMethodSymbol, Registration>> _callbackMethodGroups = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth, bool ThisShared), CallbackFinding?> _summaries = new();
     private readonly ConcurrentDictionary<ISymbol, string> _apiNames = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, CallbackParameterKind[]> _parameterKinds = new(SymbolEqualityComparer.Default);
@@ -30,7 +30,11 @@ internal sealed class CallbackAnalysis
         Types = types;
         Options = options;
         Facts = facts;
+        Conflicts = new ConflictFinder(this);
     }
+
+    /// <summary>Finds the other side of each race.</summary>
+    public ConflictFinder Conflicts { get; }
 
     public KnownTypes Types { get; }
 
@@ -51,7 +55,7 @@ internal sealed class CallbackAnalysis
         {
             if (argument.Parameter is { } parameter && IsCallbackParameter(method, parameter, options))
             {
-                AnalyzeCallbackValue(context, argument.Value, method, depth: 0);
+                AnalyzeCallbackValue(context, argument.Value, new Registration(method, invocation), depth: 0);
             }
         }
     }
@@ -68,7 +72,7 @@ internal sealed class CallbackAnalysis
         {
             if (argument.Parameter is { } parameter && IsCallbackParameter(constructor, parameter, options))
             {
-                AnalyzeCallbackValue(context, argument.Value, constructor, depth: 0);
+                AnalyzeCallbackValue(context, argument.Value, new Registration(constructor, creation), depth: 0);
             }
         }
     }
@@ -82,7 +86,7 @@ internal sealed class CallbackAnalysis
 
         if (IsCallbackEvent(@event, Options.For(assignment.Syntax.SyntaxTree)))
         {
-            AnalyzeCallbackValue(context, assignment.HandlerValue, @event, depth: 0);
+            AnalyzeCallbackValue(context, assignment.HandlerValue, new Registration(@event, assignment), depth: 0);
         }
     }
 
@@ -340,8 +344,9 @@ internal sealed class CallbackAnalysis
 
     private static bool Is(INamedTypeSymbol? type, KnownType known) => known.Matches(type);
 
-    private void AnalyzeCallbackValue(OperationAnalysisContext context, IOperation value, ISymbol api, int depth)
+    private void AnalyzeCallbackValue(OperationAnalysisContext context, IOperation value, Registration registration, int depth)
     {
+        var api = registration.Api;
         while (value is IConversionOperation conversion)
         {
             value = conversion.Operand;
@@ -350,26 +355,26 @@ internal sealed class CallbackAnalysis
         switch (value)
         {
             case IDelegateCreationOperation creation:
-                AnalyzeCallbackValue(context, creation.Target, api, depth);
+                AnalyzeCallbackValue(context, creation.Target, registration, depth);
                 break;
 
             case IAnonymousFunctionOperation function:
                 if (_analyzedRoots.TryAdd(function.Syntax, 0))
                 {
-                    Report(context, new CallbackWalker(this, function, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
+                    Report(context, new CallbackWalker(this, function, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null), registration);
                 }
 
                 break;
 
             case IMethodReferenceOperation reference:
-                AnalyzeMethodGroup(context, reference, api);
+                AnalyzeMethodGroup(context, reference, registration);
                 break;
 
             case ILocalReferenceOperation local when depth == 0 && local.Local.Type?.TypeKind == TypeKind.Delegate:
                 // A delegate-typed local initialized with a lambda and passed later.
                 if (InitializerOf(local.Local, context.CancellationToken) is { } initializer)
                 {
-                    AnalyzeCallbackValue(context, initializer, api, depth + 1);
+                    AnalyzeCallbackValue(context, initializer, registration, depth + 1);
                 }
 
                 break;
@@ -388,21 +393,22 @@ internal sealed class CallbackAnalysis
         }
 
         var groups = _callbackMethodGroups.GetOrAdd(type, t => FindCallbackMethodGroups(t, context.CancellationToken));
-        if (groups.TryGetValue(method.OriginalDefinition, out var api))
+        if (groups.TryGetValue(method.OriginalDefinition, out var registration))
         {
-            Report(context, new CallbackWalker(this, body, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
+            Report(context, new CallbackWalker(this, body, registration.Api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null), registration);
         }
     }
 
-    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, ISymbol api)
+    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, Registration registration)
     {
+        var api = registration.Api;
         var method = reference.Method.OriginalDefinition;
         if (method.MethodKind == MethodKind.LocalFunction)
         {
             // A local function is declared in the same member: report at its accesses.
             if (GetBody(method, context.CancellationToken) is { } localFunction && _analyzedRoots.TryAdd(localFunction.Syntax, 0))
             {
-                Report(context, new CallbackWalker(this, localFunction, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null));
+                Report(context, new CallbackWalker(this, localFunction, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null), registration);
             }
 
             return;
@@ -421,16 +427,21 @@ internal sealed class CallbackAnalysis
 
         // A method of another type: report at the method group, naming the access it makes.
         bool thisShared = method.IsStatic || reference.Instance is null || CallbackWalker.IsSharedReceiver(reference.Instance, isOwned: null);
-        if (SummarizeMethod(method, 1, thisShared, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), out _, context.CancellationToken) is { } finding)
+        if (SummarizeMethod(method, 1, thisShared, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), out _, context.CancellationToken) is { } finding
+            && GetBody(method, context.CancellationToken) is { } calleeBody
+            && Conflicts.Find(finding, registration, calleeBody.Syntax, context.CancellationToken) is { } conflict)
         {
-            var properties = WithGuardingLock(finding, context.CancellationToken).SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
+            var properties = WithConflict(WithGuardingLock(finding, context.CancellationToken), conflict).SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
             context.ReportDiagnostic(Diagnostic.Create(
                 EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
                 reference.Syntax.GetLocation(),
+                conflict.Locations,
                 properties,
                 ApiName(api),
                 "uses '" + ApiName(method) + "', which " + finding.Verb,
-                finding.Target));
+                finding.Target,
+                ConflictFinder.LockText(finding.Locks),
+                conflict.Description));
         }
     }
 
@@ -448,7 +459,7 @@ internal sealed class CallbackAnalysis
     }
 
     /// <summary>Finds the methods of a type that its own code passes as callbacks, with the API of the first such use in source order.</summary>
-    private ImmutableDictionary<IMethodSymbol, ISymbol> FindCallbackMethodGroups(INamedTypeSymbol type, CancellationToken cancellationToken)
+    private ImmutableDictionary<IMethodSymbol, Registration> FindCallbackMethodGroups(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         var names = new HashSet<string>();
         foreach (var member in type.GetMembers())
@@ -459,7 +470,7 @@ internal sealed class CallbackAnalysis
             }
         }
 
-        var result = ImmutableDictionary.CreateBuilder<IMethodSymbol, ISymbol>(SymbolEqualityComparer.Default);
+        var result = ImmutableDictionary.CreateBuilder<IMethodSymbol, Registration>(SymbolEqualityComparer.Default);
         if (names.Count == 0)
         {
             return result.ToImmutable();
@@ -493,14 +504,22 @@ internal sealed class CallbackAnalysis
                 }
 
                 var method = methodReference.Method.OriginalDefinition;
-                if (!SymbolEqualityComparer.Default.Equals(method.ContainingType, type) || result.ContainsKey(method))
+                if (!SymbolEqualityComparer.Default.Equals(method.ContainingType, type))
                 {
                     continue;
                 }
 
-                if (CallbackApiOf(methodReference) is { } api)
+                if (CallbackApiOf(methodReference) is { } registration)
                 {
-                    result[method] = api;
+                    if (result.TryGetValue(method, out var first))
+                    {
+                        // Registered again: the method runs for each registration.
+                        first.Next ??= registration;
+                    }
+                    else
+                    {
+                        result[method] = registration;
+                    }
                 }
             }
         }
@@ -550,7 +569,7 @@ internal sealed class CallbackAnalysis
     }
 
     /// <summary>The API a method group is passed to as a concurrent callback, or null.</summary>
-    private ISymbol? CallbackApiOf(IMethodReferenceOperation reference)
+    private Registration? CallbackApiOf(IMethodReferenceOperation reference)
     {
         IOperation current = reference;
         while (current.Parent is IDelegateCreationOperation or IConversionOperation)
@@ -562,13 +581,13 @@ internal sealed class CallbackAnalysis
         {
             case IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation }
                 when IsCallbackParameter(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree)):
-                return invocation.TargetMethod;
+                return new Registration(invocation.TargetMethod, invocation);
             case IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation }
                 when IsCallbackParameter(constructor, parameter, Options.For(creation.Syntax.SyntaxTree)):
-                return constructor;
+                return new Registration(constructor, creation);
             case IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation eventReference } assignment
                 when IsCallbackEvent(eventReference.Event, Options.For(assignment.Syntax.SyntaxTree)):
-                return eventReference.Event;
+                return new Registration(eventReference.Event, assignment);
             default:
                 return null;
         }
@@ -596,20 +615,37 @@ internal sealed class CallbackAnalysis
             : null;
     }
 
-    private void Report(OperationAnalysisContext context, CallbackWalker walker)
+    private void Report(OperationAnalysisContext context, CallbackWalker walker, Registration registration)
     {
         walker.Walk();
         foreach (var finding in walker.Findings)
         {
+            // Report races, not accesses: only when another access can run at the same time with no common lock.
+            if (Conflicts.Find(finding, registration, walker.RootSyntax, context.CancellationToken, walker.OwnedSpans) is not { } conflict)
+            {
+                continue;
+            }
+
             context.ReportDiagnostic(Diagnostic.Create(
                 EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
                 finding.Location,
-                WithGuardingLock(finding, context.CancellationToken),
+                conflict.Locations,
+                WithConflict(WithGuardingLock(finding, context.CancellationToken), conflict),
                 walker.Api is { } api ? ApiName(api) : string.Empty,
                 finding.Verb,
-                finding.Target));
+                finding.Target,
+                ConflictFinder.LockText(finding.Locks),
+                conflict.Description));
         }
     }
+
+    private static ImmutableDictionary<string, string?> WithConflict(ImmutableDictionary<string, string?> properties, Conflict conflict)
+        => properties.SetItem(CallbackDiagnosticProperties.ConflictKind, conflict.Kind.ToString());
+
+    /// <summary>Whether callbacks registered with an instance or argument of this type run one at a time (the <c>serial_types</c> option).</summary>
+    public bool IsSerialType(ITypeSymbol? type, CallbackOptions options)
+        => type is INamedTypeSymbol named && !options.SerialTypes.IsEmpty
+            && CallbackOptions.Matches(options.SerialTypes, DocumentationCommentId.CreateDeclarationId(named.OriginalDefinition));
 }
 
 /// <summary>What the symbols say about a delegate parameter (the options can add more, per file).</summary>
@@ -655,4 +691,24 @@ internal sealed class CallbackFinding
     public ImmutableDictionary<string, string?> Properties { get; }
 
     public bool IsRead { get; }
+
+    /// <summary>Whether the access writes (every kind but a read).</summary>
+    public bool Writes => !IsRead;
+
+    /// <summary>The operation of the access (the assignment, increment, call or reference).</summary>
+    public IOperation? Access { get; set; }
+
+    /// <summary>The locks held at the access, inside the callback.</summary>
+    public List<HeldLock> Locks { get; set; } = new();
+
+    /// <summary>The local or parameter the accessed object is reached through, or null for <c>this</c> and statics.</summary>
+    public ISymbol? ReceiverRoot { get; set; }
+
+    /// <summary>For a call into a method that writes: where the write itself is (not an other side of the race).</summary>
+    public Location? Origin { get; set; }
+
+    /// <summary>Whether the access writes a constant (<see cref="Constant"/>).</summary>
+    public bool HasConstant { get; set; }
+
+    public object? Constant { get; set; }
 }

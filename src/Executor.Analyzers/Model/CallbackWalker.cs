@@ -61,6 +61,12 @@ internal sealed class CallbackWalker
         RefArgument,
     }
 
+    /// <summary>Gets the syntax of the callback (lambda, local function or method body) being walked.</summary>
+    public SyntaxNode RootSyntax => _root.Syntax;
+
+    /// <summary>Gets the code that runs as part of the callback: its body and the local functions it calls.</summary>
+    public IReadOnlyList<(SyntaxTree Tree, TextSpan Span)> OwnedSpans => _owned;
+
     /// <summary>Gets the callback API (method, constructor or event) the delegate is passed to; null when summarizing a callee.</summary>
     public ISymbol? Api { get; }
 
@@ -72,6 +78,38 @@ internal sealed class CallbackWalker
 
     /// <summary>Gets a value indicating whether a recursive call was cut short, so the summary must not be cached.</summary>
     public bool CutByRecursion { get; private set; }
+
+    /// <summary>Whether a method name mutates a collection or builder that is not thread-safe.</summary>
+    public static bool IsMutatingName(string name) => MutatingNames.Contains(name);
+
+    /// <summary>The local or parameter an access path starts from (<c>x</c> in <c>x.a.b</c>), or null for <c>this</c>, statics and other roots.</summary>
+    public static ISymbol? RootVariable(IOperation? instance)
+    {
+        while (true)
+        {
+            switch (instance)
+            {
+                case IFieldReferenceOperation { Field.IsStatic: false } field:
+                    instance = field.Instance;
+                    continue;
+                case IPropertyReferenceOperation { Property.IsStatic: false } property:
+                    instance = property.Instance;
+                    continue;
+                case IConversionOperation conversion:
+                    instance = conversion.Operand;
+                    continue;
+                case IArrayElementReferenceOperation element:
+                    instance = element.ArrayReference;
+                    continue;
+                case ILocalReferenceOperation local:
+                    return local.Local;
+                case IParameterReferenceOperation parameter:
+                    return parameter.Parameter;
+                default:
+                    return null;
+            }
+        }
+    }
 
     /// <summary>Whether the object an access goes through is reachable from other threads: <c>this</c>, a static, or a variable the callback did not declare.</summary>
     public static bool IsSharedReceiver(IOperation? instance, System.Func<ISymbol, bool>? isOwned, bool thisShared = true)
@@ -249,7 +287,7 @@ internal sealed class CallbackWalker
             return;
         }
 
-        AddFinding(kind, at, field, field.Type, field.IsStatic, lockRoot);
+        AddFinding(kind, at, field, field.Type, field.IsStatic, lockRoot, RootVariable(reference.Instance));
     }
 
     private void CheckProperty(IPropertyReferenceOperation reference, IOperation lockRoot)
@@ -268,7 +306,7 @@ internal sealed class CallbackWalker
             if (isCollection && kind != AccessKind.Read && IsShared(reference.Instance) && ReceiverSymbol(reference.Instance) is { } owner)
             {
                 string verb = property.IsIndexer ? "writes an element of" : "sets '" + property.Name + "' on";
-                AddFinding(AccessKinds.Mutation, verb, at, owner, SymbolType(owner), owner.IsStatic, lockRoot);
+                AddFinding(AccessKinds.Mutation, verb, at, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(reference.Instance));
             }
 
             return;
@@ -286,7 +324,7 @@ internal sealed class CallbackWalker
                 return;
             }
 
-            AddFinding(kind, at, property, property.Type, property.IsStatic, lockRoot);
+            AddFinding(kind, at, property, property.Type, property.IsStatic, lockRoot, RootVariable(reference.Instance));
             return;
         }
 
@@ -317,7 +355,7 @@ internal sealed class CallbackWalker
             }
         }
 
-        AddFinding(kind, at, variable, type, isStatic: false, lockRoot);
+        AddFinding(kind, at, variable, type, isStatic: false, lockRoot, receiverRoot: null);
     }
 
     private void CheckArrayElement(IArrayElementReferenceOperation element, IOperation lockRoot)
@@ -338,7 +376,7 @@ internal sealed class CallbackWalker
                 AccessKind.RefArgument => "takes a reference to an element of",
                 _ => "updates an element of",
             };
-            AddFinding(KindName(kind), verb, at, owner, element.Type, owner.IsStatic, lockRoot);
+            AddFinding(KindName(kind), verb, at, owner, element.Type, owner.IsStatic, lockRoot, RootVariable(element.ArrayReference));
         }
     }
 
@@ -354,11 +392,15 @@ internal sealed class CallbackWalker
         if (IsNonThreadSafeCollection(method.ContainingType))
         {
             // The lock check comes before the message text is built: most such calls in callbacks are under a lock.
-            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner
-                && LockRegions.GetCoverage(invocation, lockRoot, _analysis.Types) != LockCoverage.Full)
+            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner)
             {
                 string verb = "calls '" + _analysis.ApiName(method) + "' on";
-                AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot);
+                AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(invocation.Instance));
+            }
+            else if (!_summaryOnly && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } reader)
+            {
+                // A read of a collection (Count, Contains, TryGetValue, ToArray, ...): it races with a mutation elsewhere.
+                AddFinding(AccessKinds.Read, "calls '" + _analysis.ApiName(method) + "' on", invocation, reader, SymbolType(reader), reader.IsStatic, lockRoot, RootVariable(invocation.Instance));
             }
 
             return;
@@ -393,7 +435,11 @@ internal sealed class CallbackWalker
         }
 
         var properties = summary.Properties.SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
-        var finding = new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), summary.Symbol, "calls '" + _analysis.ApiName(method) + "', which " + summary.Verb, summary.Target, properties, isRead: false);
+        var finding = new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), summary.Symbol, "calls '" + _analysis.ApiName(method) + "', which " + summary.Verb, summary.Target, properties, isRead: false)
+        {
+            Access = at,
+            Origin = summary.Origin ?? summary.Location,
+        };
         Record(finding);
     }
 
@@ -421,7 +467,7 @@ internal sealed class CallbackWalker
         }
     }
 
-    private void AddFinding(AccessKind kind, IOperation at, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot)
+    private void AddFinding(AccessKind kind, IOperation at, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot, ISymbol? receiverRoot)
     {
         string verb = kind switch
         {
@@ -432,10 +478,10 @@ internal sealed class CallbackWalker
             AccessKind.CompoundAssignment => "updates",
             _ => "takes a reference to",
         };
-        AddFinding(KindName(kind), verb, at, symbol, type, isStatic, lockRoot);
+        AddFinding(KindName(kind), verb, at, symbol, type, isStatic, lockRoot, receiverRoot);
     }
 
-    private void AddFinding(string accessKind, string verb, IOperation at, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot)
+    private void AddFinding(string accessKind, string verb, IOperation at, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot, ISymbol? receiverRoot)
     {
         bool isRead = accessKind == AccessKinds.Read;
         if (_summaryOnly && (isRead || FirstWrite is not null))
@@ -443,10 +489,27 @@ internal sealed class CallbackWalker
             return;
         }
 
-        var coverage = LockRegions.GetCoverage(at, lockRoot, _analysis.Types);
-        if (coverage == LockCoverage.Full || coverage == LockCoverage.ReadOnly && isRead)
+        // The locks held here decide later, against the other side's locks. A lock the analysis cannot name, and (in a
+        // summary) any lock, is taken to protect the access; a lock object the callback creates itself protects nothing.
+        var locks = new List<HeldLock>();
+        foreach (var held in LockRegions.GetHeldLocks(at, lockRoot, _analysis.Types))
         {
-            return;
+            if (held.Coverage == LockCoverage.ReadOnly && !isRead)
+            {
+                continue;
+            }
+
+            if (held.Kind == LockKind.Unknown || _summaryOnly)
+            {
+                return;
+            }
+
+            if (held.Kind == LockKind.Variable && held.Symbol is not null && IsOwned(held.Symbol))
+            {
+                continue;
+            }
+
+            locks.Add(held);
         }
 
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
@@ -461,7 +524,15 @@ internal sealed class CallbackWalker
 
         // GuardingLock is added when the finding is reported (CallbackAnalysis.WithGuardingLock): most findings of
         // summaries are never reported, and the lookup reads other members of the type.
-        Record(new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), symbol, verb, Describe(symbol), properties.ToImmutable(), isRead));
+        var constant = at is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true } value } ? value : default;
+        Record(new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), symbol, verb, Describe(symbol), properties.ToImmutable(), isRead)
+        {
+            Access = at,
+            Locks = locks,
+            ReceiverRoot = receiverRoot,
+            HasConstant = constant.HasValue,
+            Constant = constant.HasValue ? constant.Value : null,
+        });
     }
 
     private void Record(CallbackFinding finding)

@@ -99,6 +99,34 @@ internal sealed class KnownTypes
 
     public KnownType ThreadStaticAttribute { get; } = new("System.ThreadStaticAttribute");
 
+    public KnownType ThreadPoolExecutor { get; } = new("Executor.ThreadPoolExecutor");
+
+    public KnownType Futures { get; } = new("Executor.Futures");
+
+    public KnownType ValueTask { get; } = new("System.Threading.Tasks.ValueTask");
+
+    public KnownType ValueTaskOfT { get; } = new("System.Threading.Tasks.ValueTask`1");
+
+    public KnownType TaskAwaiter { get; } = new("System.Runtime.CompilerServices.TaskAwaiter");
+
+    public KnownType TaskAwaiterOfT { get; } = new("System.Runtime.CompilerServices.TaskAwaiter`1");
+
+    public KnownType TaskScheduler { get; } = new("System.Threading.Tasks.TaskScheduler");
+
+    public KnownType ConcurrentExclusiveSchedulerPair { get; } = new("System.Threading.Tasks.ConcurrentExclusiveSchedulerPair");
+
+    public KnownType CancellationTokenSource { get; } = new("System.Threading.CancellationTokenSource");
+
+    public KnownType WaitHandle { get; } = new("System.Threading.WaitHandle");
+
+    public KnownType ManualResetEventSlim { get; } = new("System.Threading.ManualResetEventSlim");
+
+    public KnownType CountdownEvent { get; } = new("System.Threading.CountdownEvent");
+
+    public KnownType Barrier { get; } = new("System.Threading.Barrier");
+
+    public KnownType Thread { get; } = new("System.Threading.Thread");
+
     /// <summary>Whether the type is declared in a namespace whose types are all thread-safe (concurrent and immutable collections, channels).</summary>
     public bool IsInThreadSafeNamespace(INamedTypeSymbol type)
     {

@@ -21,13 +21,17 @@ internal sealed class CallbackOptions
     /// <summary><c>false</c> turns off the built-in .NET callback APIs (<c>ContinueWith</c>, <c>CancellationToken.Register</c>, timers, <c>ThreadPool.QueueUserWorkItem</c>).</summary>
     public const string DotNetCallbacksKey = "dotnet_code_quality.EXEC001.include_dotnet_callback_apis";
 
+    /// <summary>Types whose callbacks run one at a time (actor schedulers, event loops, serial <c>TaskScheduler</c>s).</summary>
+    public const string SerialTypesKey = "dotnet_code_quality.EXEC001.serial_types";
+
     /// <summary>Entries are separated by <c>|</c> or white space (<c>;</c> would start an .editorconfig comment; documentation IDs contain commas).</summary>
     private static readonly char[] Separators = { '|', ' ', '\t' };
 
-    public static readonly CallbackOptions Default = new(ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, includeDotNetCallbacks: true);
+    public static readonly CallbackOptions Default = new(ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, includeDotNetCallbacks: true);
 
-    private CallbackOptions(ImmutableArray<string> callbackApis, ImmutableArray<string> threadSafeTypes, bool includeDotNetCallbacks)
+    private CallbackOptions(ImmutableArray<string> callbackApis, ImmutableArray<string> threadSafeTypes, ImmutableArray<string> serialTypes, bool includeDotNetCallbacks)
     {
+        SerialTypes = serialTypes;
         CallbackApis = callbackApis;
         ThreadSafeTypes = threadSafeTypes;
         IncludeDotNetCallbacks = includeDotNetCallbacks;
@@ -39,12 +43,15 @@ internal sealed class CallbackOptions
 
     public bool IncludeDotNetCallbacks { get; }
 
+    public ImmutableArray<string> SerialTypes { get; }
+
     public static CallbackOptions Read(AnalyzerConfigOptions options)
     {
         var apis = Split(options, CallbackApisKey);
         var types = Split(options, ThreadSafeTypesKey);
+        var serial = Split(options, SerialTypesKey);
         bool dotnet = !options.TryGetValue(DotNetCallbacksKey, out var value) || !bool.TryParse(value.Trim(), out var parsed) || parsed;
-        return apis.IsEmpty && types.IsEmpty && dotnet ? Default : new CallbackOptions(apis, types, dotnet);
+        return apis.IsEmpty && types.IsEmpty && serial.IsEmpty && dotnet ? Default : new CallbackOptions(apis, types, serial, dotnet);
     }
 
     /// <summary>Whether a documentation ID matches an entry: exactly, or by name for an entry without a parameter list.</summary>

@@ -1,0 +1,866 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Executor.Analyzers;
+
+/// <summary>
+/// Finds the other side of a race for an access a callback makes: another run of the same callback, another member
+/// or callback touching the same storage, or the registering member's code after the registration. An access is a
+/// race only when such a conflicting access exists, at least one of the two writes, nothing orders them (the
+/// registration publishes earlier writes; constructors run before; joins order later code; serial contexts and
+/// same-thread completion run callbacks one at a time) and no lock is common to both.
+/// </summary>
+internal sealed class ConflictFinder
+{
+    private const int MaxLocations = 8;
+
+    private readonly CallbackAnalysis _analysis;
+    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), List<StateAccess>> _accesses = new();
+    private readonly ConcurrentDictionary<SyntaxNode, ControlFlowGraph?> _graphs = new();
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
+
+    public ConflictFinder(CallbackAnalysis analysis) => _analysis = analysis;
+
+    private KnownTypes Types => _analysis.Types;
+
+    private SharedStateFacts Facts => _analysis.Facts;
+
+    /// <summary>The other side of a race for <paramref name="finding"/>, made in the callback at <paramref name="callbackRoot"/>, or null when there is none.</summary>
+    public Conflict? Find(CallbackFinding finding, Registration registration, SyntaxNode callbackRoot, CancellationToken cancellationToken, IReadOnlyList<(SyntaxTree Tree, Microsoft.CodeAnalysis.Text.TextSpan Span)>? alsoInCallback = null)
+    {
+        if (IsSerial(registration) || CompletesOnThisThread(registration, cancellationToken))
+        {
+            return null;
+        }
+
+        var accesses = AccessesOf(finding, registration, callbackRoot, cancellationToken);
+        if (IsIdempotentFlag(finding, accesses))
+        {
+            return null;
+        }
+
+        var conflicting = new List<(StateAccess Access, ConflictKind Kind)>();
+        foreach (var access in accesses)
+        {
+            if (callbackRoot.SyntaxTree == access.Syntax.SyntaxTree && callbackRoot.Span.Contains(access.Syntax.Span)
+                || finding.Origin is { } origin && origin.SourceTree == access.Syntax.SyntaxTree && origin.SourceSpan.IntersectsWith(access.Syntax.Span)
+                || IsIn(alsoInCallback, access.Syntax))
+            {
+                continue;
+            }
+
+            if (!finding.Writes && !access.Writes
+                || access.Mode == AccessMode.Atomic && !finding.Writes
+                || ShareLock(finding.Locks, access))
+            {
+                continue;
+            }
+
+            if (Order(access, registration, finding.Symbol, cancellationToken) is { } kind)
+            {
+                conflicting.Add((access, kind));
+            }
+        }
+
+        if (conflicting.Count > 0)
+        {
+            // Name a writer first: "'Reset' writes it" says more than "'Get' reads it".
+            conflicting.Sort((a, b) => b.Access.Writes.CompareTo(a.Access.Writes));
+            var locations = new List<Location>();
+            foreach (var (access, _) in conflicting)
+            {
+                if (locations.Count < MaxLocations)
+                {
+                    locations.Add(access.Location);
+                }
+            }
+
+            var (first, firstKind) = conflicting[0];
+            return new Conflict(firstKind, Describe(first, firstKind), locations);
+        }
+
+        if (finding.Writes && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
+        {
+            return new Conflict(ConflictKind.Self, "another run of the same callback can do the same (" + reason + ")", new List<Location>());
+        }
+
+        return null;
+    }
+
+    private static bool IsIn(IReadOnlyList<(SyntaxTree Tree, Microsoft.CodeAnalysis.Text.TextSpan Span)>? spans, SyntaxNode node)
+    {
+        if (spans is not null)
+        {
+            foreach (var (tree, span) in spans)
+            {
+                if (tree == node.SyntaxTree && span.Contains(node.Span))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static string Describe(StateAccess access, ConflictKind kind)
+    {
+        string who = kind == ConflictKind.OtherCallback
+            ? "a callback in '" + Registration.NameOf(access.Member) + "'"
+            : access.Function is not null
+            ? "a lambda in '" + Registration.NameOf(access.Member) + "'"
+            : "'" + Registration.NameOf(access.Member) + "'";
+        string locks = LockText(access.Locks);
+        return kind == ConflictKind.AfterRegistration
+            ? who + " " + access.Verb + " it " + locks + " after registering the callback, with no join in between"
+            : who + " " + access.Verb + " it " + locks;
+    }
+
+    /// <summary>"without a lock" or "under lock '_gate'".</summary>
+    public static string LockText(List<HeldLock> locks)
+        => locks.Count == 0 ? "without a lock" : "under lock '" + locks[0].Text + "'";
+
+    private static bool ShareLock(List<HeldLock> ours, StateAccess access)
+    {
+        foreach (var theirs in access.Locks)
+        {
+            if (theirs.Coverage == LockCoverage.ReadOnly && access.Writes)
+            {
+                continue;
+            }
+
+            foreach (var mine in ours)
+            {
+                if (mine.SameAs(theirs))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether an access can run at the same time as the callback: null when it is ordered before or after it.</summary>
+    private ConflictKind? Order(StateAccess access, Registration registration, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        bool sameMember = registration.Member is { } member && access.Member == member;
+        if (access.Function is AnonymousFunctionExpressionSyntax lambda && IsCallback(lambda, cancellationToken))
+        {
+            // Another callback: it runs whenever its own work completes.
+            return ConflictKind.OtherCallback;
+        }
+
+        if (sameMember)
+        {
+            var at = access.Function ?? access.Syntax;
+            return RunsAfterRegistration(registration, at, symbol, cancellationToken) ? ConflictKind.AfterRegistration : null;
+        }
+
+        if (access.InConstruction || access.Member is MethodDeclarationSyntax method && IsOnlyCalledFromConstructors(method, cancellationToken))
+        {
+            return null;
+        }
+
+        return ConflictKind.Member;
+    }
+
+    private bool IsCallback(AnonymousFunctionExpressionSyntax lambda, CancellationToken cancellationToken)
+        => Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation
+            && _analysis.IsCallbackRegistrationArgument(operation);
+
+    private bool RunsAfterRegistration(Registration registration, SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        var member = registration.Member!;
+        var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
+        if (graph is not null
+            && !IsInsideFunction(registration.Operation.Syntax, member)
+            && ExecutionOrder.RunsAfter(graph, registration.Operation.Syntax, access, symbol, op => IsJoin(op, registration), cancellationToken) is { } after)
+        {
+            return after;
+        }
+
+        // No graph (or the registration is inside a lambda): text order, or anywhere in a loop around the registration.
+        return access.SpanStart > registration.Operation.Syntax.Span.End || registration.IsRepeatedWithin(member) && !IsInsideFunction(access, member);
+    }
+
+    private ControlFlowGraph? CreateGraph(SyntaxNode member, CancellationToken cancellationToken)
+    {
+        var operation = Facts.ModelFor(member.SyntaxTree).GetOperation(member, cancellationToken);
+        try
+        {
+            return operation switch
+            {
+                IMethodBodyOperation body => ControlFlowGraph.Create(body, cancellationToken),
+                IConstructorBodyOperation body => ControlFlowGraph.Create(body, cancellationToken),
+                _ => null,
+            };
+        }
+        catch (System.ArgumentException)
+        {
+            // Code with errors the graph builder rejects: fall back to text order.
+            return null;
+        }
+    }
+
+    private static bool IsInsideFunction(SyntaxNode node, SyntaxNode member)
+    {
+        for (var current = node.Parent; current is not null && current != member; current = current.Parent)
+        {
+            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether an operation waits for the callbacks to finish: the executor's <c>Shutdown(wait: true)</c> or
+    /// <c>Dispose</c> (also at the end of a <c>using</c>), waiting on an event, countdown, barrier or thread, or
+    /// waiting for or awaiting a task. <c>Future.Result()</c> and <c>Futures.Wait</c> are not joins: they return
+    /// before the done callbacks run.
+    /// </summary>
+    private bool IsJoin(IOperation operation, Registration registration)
+    {
+        foreach (var descendant in operation.DescendantsAndSelf())
+        {
+            switch (descendant)
+            {
+                case IAwaitOperation awaitOperation when IsTaskLike(awaitOperation.Operation.Type):
+                    return true;
+                case IPropertyReferenceOperation { Property.Name: "Result" } result when Types.TaskOfT.Matches(result.Property.ContainingType):
+                    return true;
+                case IInvocationOperation invocation when IsJoinCall(invocation):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsTaskLike(ITypeSymbol? type)
+        => Types.Task.Matches(type) || Types.TaskOfT.Matches(type) || Types.ValueTask.Matches(type) || Types.ValueTaskOfT.Matches(type)
+            || type?.BaseType is { } baseType && Types.Task.Matches(baseType);
+
+    private bool IsJoinCall(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        var type = method.ContainingType;
+        string name = method.Name;
+        if (Types.ThreadPoolExecutor.Matches(type))
+        {
+            if (name is "Dispose" or "DisposeAsync")
+            {
+                return true;
+            }
+
+            if (name == "Shutdown")
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter?.Name == "wait" && argument.Value.ConstantValue is { HasValue: true, Value: false })
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            return false;
+        }
+
+        if (Types.Task.Matches(type) || Types.TaskOfT.Matches(type))
+        {
+            return name is "Wait" or "WaitAll";
+        }
+
+        if (Types.TaskAwaiter.Matches(type) || Types.TaskAwaiterOfT.Matches(type))
+        {
+            return name == "GetResult";
+        }
+
+        if (Types.ManualResetEventSlim.Matches(type) || Types.CountdownEvent.Matches(type))
+        {
+            return name == "Wait";
+        }
+
+        if (Types.Barrier.Matches(type))
+        {
+            return name == "SignalAndWait";
+        }
+
+        if (Types.Thread.Matches(type))
+        {
+            return name == "Join";
+        }
+
+        return name is "WaitOne" or "WaitAll" && DerivesFrom(type, Types.WaitHandle);
+    }
+
+    private static bool DerivesFrom(ITypeSymbol? type, KnownType known)
+    {
+        for (; type is not null; type = type.BaseType)
+        {
+            if (known.Matches(type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Continuations on a scheduler that runs one task at a time (<c>ExclusiveScheduler</c>,
+    /// <c>FromCurrentSynchronizationContext()</c>, a type listed in <c>serial_types</c>), and
+    /// <c>Register(…, useSynchronizationContext: true)</c>: their callbacks do not overlap each other, and the code
+    /// they race with is presumed to run on the same context.
+    /// </summary>
+    private bool IsSerial(Registration registration)
+    {
+        var options = _analysis.Options.For(registration.Operation.Syntax.SyntaxTree);
+        var arguments = registration.Operation switch
+        {
+            IInvocationOperation invocation => invocation.Arguments,
+            IObjectCreationOperation creation => creation.Arguments,
+            _ => default,
+        };
+
+        if (registration.Operation is IInvocationOperation { Instance: { } receiver } && _analysis.IsSerialType(receiver.Type, options))
+        {
+            return true;
+        }
+
+        if (arguments.IsDefault)
+        {
+            return false;
+        }
+
+        foreach (var argument in arguments)
+        {
+            var value = argument.Value;
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (argument.Parameter?.Name == "useSynchronizationContext" && value.ConstantValue is { HasValue: true, Value: true })
+            {
+                return true;
+            }
+
+            if (value is IInvocationOperation { TargetMethod.Name: "FromCurrentSynchronizationContext" } fromContext && Types.TaskScheduler.Matches(fromContext.TargetMethod.ContainingType)
+                || value is IPropertyReferenceOperation { Property.Name: "ExclusiveScheduler" } exclusive && Types.ConcurrentExclusiveSchedulerPair.Matches(exclusive.Property.ContainingType)
+                || _analysis.IsSerialType(value.Type, options))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A <c>Future</c> created here, completed here (<c>SetResult</c>, <c>SetException</c>, <c>Cancel</c>) and not
+    /// handed to anyone else runs its callbacks on this thread, one after another; likewise the token of a local
+    /// <c>CancellationTokenSource</c> that only this method cancels.
+    /// </summary>
+    private bool CompletesOnThisThread(Registration registration, CancellationToken cancellationToken)
+    {
+        if (registration.Operation is not IInvocationOperation { Instance: { } instance })
+        {
+            return false;
+        }
+
+        ILocalSymbol? local = instance switch
+        {
+            ILocalReferenceOperation reference when DerivesFrom(reference.Local.Type, Types.Future) => reference.Local,
+            IPropertyReferenceOperation { Property.Name: "Token", Instance: ILocalReferenceOperation source } when Types.CancellationTokenSource.Matches(source.Local.Type) => source.Local,
+            _ => null,
+        };
+
+        if (local is null || local.DeclaringSyntaxReferences.Length != 1
+            || local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: BaseObjectCreationExpressionSyntax creation } declarator
+            || creation.ArgumentList is { Arguments.Count: > 0 } && !DerivesFrom(local.Type, Types.Future))
+        {
+            return false;
+        }
+
+        var member = SharedStateFacts.EnclosingMember(declarator);
+        if (member is null)
+        {
+            return false;
+        }
+
+        bool completed = false;
+        string text = member.SyntaxTree.GetText(cancellationToken).ToString(member.Span);
+        foreach (var token in TextSearch.TokensNamed(member, text, local.Name))
+        {
+            if (token.Parent is not IdentifierNameSyntax name || name.Parent == declarator)
+            {
+                continue;
+            }
+
+            // Only 'local.Member' uses, outside lambdas: anything else may hand the future or source to another thread.
+            if (name.Parent is not MemberAccessExpressionSyntax access || access.Expression != name || IsInsideFunction(name, member))
+            {
+                return false;
+            }
+
+            switch (access.Name.Identifier.ValueText)
+            {
+                case "SetResult" or "SetException" or "TrySetResult" or "TrySetException" or "Cancel":
+                    completed = true;
+                    break;
+                case "CancelAfter" or "CancelAsync":
+                    return false;
+                case "Token" when access.Parent is not MemberAccessExpressionSyntax:
+                    // The token itself handed to other code cannot cancel; registering on it is fine.
+                    break;
+            }
+        }
+
+        return completed;
+    }
+
+    /// <summary>
+    /// A write of the same constant at every write site (an idempotent flag such as <c>s_failed = true</c>), and
+    /// reads of such a flag: every interleaving leaves the same value.
+    /// </summary>
+    private static bool IsIdempotentFlag(CallbackFinding finding, List<StateAccess> accesses)
+    {
+        if (finding.Symbol is not IFieldSymbol and not IPropertySymbol and not ILocalSymbol)
+        {
+            return false;
+        }
+
+        if (!finding.Writes || !finding.HasConstant)
+        {
+            return false;
+        }
+
+        object? constant = finding.Constant;
+        bool seen = true;
+        foreach (var access in accesses)
+        {
+            if (!access.Writes || access.InConstruction)
+            {
+                continue;
+            }
+
+            if (access.Mode != AccessMode.Write || !access.HasConstant)
+            {
+                return false;
+            }
+
+            if (!seen)
+            {
+                constant = access.WrittenConstant;
+                seen = true;
+            }
+            else if (!Equals(constant, access.WrittenConstant))
+            {
+                return false;
+            }
+        }
+
+        return seen;
+    }
+
+    /// <summary>
+    /// Why the callback can overlap itself, or null: registered in a loop, by a member that can run more than once
+    /// (anything but one-time code), in several places, or as a periodic timer.
+    /// </summary>
+    private string? CanOverlapItself(CallbackFinding finding, Registration registration, CancellationToken cancellationToken)
+    {
+        bool periodic = IsPeriodicTimer(registration, cancellationToken, out bool isTimer);
+        if (periodic && !HoldsStableLock(finding, registration, loop: false))
+        {
+            return "the timer is periodic";
+        }
+
+        // A captured variable, or an object reached through one, is shared only by the registrations in its scope.
+        if (finding.Symbol is ILocalSymbol or IParameterSymbol || finding.ReceiverRoot is ILocalSymbol)
+        {
+            var variable = finding.Symbol is ILocalSymbol or IParameterSymbol ? finding.Symbol : finding.ReceiverRoot!;
+            var scope = DeclarationScope(variable, cancellationToken);
+            return scope is not null && registration.RepeatReason(scope) is { } repeat && !HoldsStableLock(finding, registration, loop: true)
+                ? repeat
+                : null;
+        }
+
+        if (registration.RepeatReason(null) is { } repeated)
+        {
+            return HoldsStableLock(finding, registration, loop: true) ? null : repeated;
+        }
+
+        if (HoldsStableLock(finding, registration, loop: false))
+        {
+            return null;
+        }
+
+        if (registration.Next is not null)
+        {
+            return "it is registered in more than one place";
+        }
+
+        if (isTimer || registration.IsInOneTimeCode()
+            || registration.Member is MethodDeclarationSyntax method && IsOnlyCalledFromConstructors(method, cancellationToken))
+        {
+            return null;
+        }
+
+        return "'" + registration.MemberName + "' registers it each time it runs";
+    }
+
+    /// <summary>
+    /// Whether the callback's access holds a lock that every overlapping run also takes: a field, a static, <c>this</c>,
+    /// a type; a local only when the runs come from one loop inside the local's scope (a lock created per call or per
+    /// iteration is a different lock in each run).
+    /// </summary>
+    private static bool HoldsStableLock(CallbackFinding finding, Registration registration, bool loop)
+    {
+        foreach (var held in finding.Locks)
+        {
+            switch (held.Kind)
+            {
+                case LockKind.Variable when held.Symbol is ILocalSymbol local:
+                    if (loop && local.DeclaringSyntaxReferences.Length == 1
+                        && DeclarationScopeOf(local.DeclaringSyntaxReferences[0].GetSyntax()) is { } scope
+                        && registration.IsRepeatedWithin(scope))
+                    {
+                        return true;
+                    }
+
+                    break;
+                default:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static SyntaxNode? DeclarationScope(ISymbol variable, CancellationToken cancellationToken)
+    {
+        if (variable.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        var declaration = variable.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        return variable is IParameterSymbol ? declaration.Parent?.Parent : DeclarationScopeOf(declaration);
+    }
+
+    /// <summary>The block (or loop, or member) whose every run declares the variable anew.</summary>
+    private static SyntaxNode? DeclarationScopeOf(SyntaxNode declaration)
+    {
+        for (var node = declaration.Parent; node is not null; node = node.Parent)
+        {
+            if (node is BlockSyntax or ForStatementSyntax or CommonForEachStatementSyntax or UsingStatementSyntax or SwitchSectionSyntax
+                or MemberDeclarationSyntax or CompilationUnitSyntax or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return node;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A <c>System.Threading.Timer</c> created with a period, or a <c>System.Timers.Timer</c> whose
+    /// <c>AutoReset</c> is never set to <c>false</c> in the type.
+    /// </summary>
+    private bool IsPeriodicTimer(Registration registration, CancellationToken cancellationToken, out bool isTimer)
+    {
+        isTimer = false;
+        if (registration.Operation is IObjectCreationOperation creation && Types.ThreadingTimer.Matches(creation.Type))
+        {
+            isTimer = true;
+            foreach (var argument in creation.Arguments)
+            {
+                if (argument.Parameter?.Name == "period")
+                {
+                    return !IsInfinite(argument.Value);
+                }
+            }
+
+            return false;
+        }
+
+        if (registration.Operation is IEventAssignmentOperation assignment && Types.TimersTimer.Matches(assignment.EventReference is IEventReferenceOperation e ? e.Event.ContainingType : null))
+        {
+            isTimer = true;
+            var type = assignment.Syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            if (type is null)
+            {
+                return true;
+            }
+
+            string text = type.SyntaxTree.GetText(cancellationToken).ToString(type.Span);
+            foreach (var token in TextSearch.TokensNamed(type, text, "AutoReset"))
+            {
+                if (token.Parent?.Parent is AssignmentExpressionSyntax { Right: LiteralExpressionSyntax literal } && literal.IsKind(SyntaxKind.FalseLiteralExpression)
+                    || token.Parent?.Parent?.Parent is AssignmentExpressionSyntax { Right: LiteralExpressionSyntax literal2 } && literal2.IsKind(SyntaxKind.FalseLiteralExpression))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool IsInfinite(IOperation value)
+    {
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        if (value.ConstantValue is { HasValue: true, Value: var constant })
+        {
+            return constant is int i && i <= 0 || constant is long l && l <= 0 || constant is uint u && u == uint.MaxValue;
+        }
+
+        return value is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Zero" } || value is IPropertyReferenceOperation { Property.Name: "Zero" };
+    }
+
+    /// <summary>Whether a private method is called only from constructors of its type (so it runs before the object is shared).</summary>
+    private bool IsOnlyCalledFromConstructors(MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
+    {
+        if (!declaration.Modifiers.Any(SyntaxKind.PrivateKeyword) && declaration.Modifiers.Count > 0
+            || declaration.Modifiers.Any(SyntaxKind.PublicKeyword) || declaration.Modifiers.Any(SyntaxKind.InternalKeyword) || declaration.Modifiers.Any(SyntaxKind.ProtectedKeyword)
+            || declaration.Modifiers.Any(SyntaxKind.OverrideKeyword) || declaration.ExplicitInterfaceSpecifier is not null)
+        {
+            return false;
+        }
+
+        if (Facts.ModelFor(declaration.SyntaxTree).GetDeclaredSymbol(declaration, cancellationToken) is not { } method)
+        {
+            return false;
+        }
+
+        return _constructorOnly.GetOrAdd(method, m =>
+        {
+            bool any = false;
+            foreach (var reference in m.ContainingType.DeclaringSyntaxReferences)
+            {
+                var type = reference.GetSyntax(cancellationToken);
+                string text = type.SyntaxTree.GetText(cancellationToken).ToString(type.Span);
+                foreach (var token in TextSearch.TokensNamed(type, text, m.Name))
+                {
+                    if (token.Parent == declaration)
+                    {
+                        continue;
+                    }
+
+                    if (token.Parent is not IdentifierNameSyntax name
+                        || name.Parent is not InvocationExpressionSyntax && !(name.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Parent: InvocationExpressionSyntax })
+                        || SharedStateFacts.EnclosingMember(name) is not ConstructorDeclarationSyntax
+                        || IsInsideFunction(name, SharedStateFacts.EnclosingMember(name)!))
+                    {
+                        return false;
+                    }
+
+                    any = true;
+                }
+            }
+
+            return any;
+        });
+    }
+
+    /// <summary>
+    /// The accesses to the finding's storage outside the callback: for a field or property, in the declarations of
+    /// its type and of the callback's type; for a captured variable (or an object reached through one), in its member.
+    /// </summary>
+    private List<StateAccess> AccessesOf(CallbackFinding finding, Registration registration, SyntaxNode callbackRoot, CancellationToken cancellationToken)
+    {
+        var symbol = finding.Symbol;
+        var result = new List<StateAccess>();
+        if (symbol is ILocalSymbol or IParameterSymbol)
+        {
+            if (symbol.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
+            {
+                result.AddRange(_accesses.GetOrAdd((symbol, member), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
+            }
+
+            return result;
+        }
+
+        if (finding.ReceiverRoot is ILocalSymbol root)
+        {
+            // An object held in a local: only code that reaches it through the same local can touch the same object.
+            if (root.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(root.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
+            {
+                foreach (var access in Collect(symbol, member, root, cancellationToken))
+                {
+                    result.Add(access);
+                }
+            }
+
+            return result;
+        }
+
+        var scopes = new List<SyntaxNode>();
+        AddTypeScopes(scopes, symbol.ContainingType, cancellationToken);
+        if (callbackRoot.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } callbackType && !scopes.Exists(s => s.Span.Contains(callbackType.Span) && s.SyntaxTree == callbackType.SyntaxTree))
+        {
+            scopes.Add(callbackType);
+        }
+
+        foreach (var scope in scopes)
+        {
+            result.AddRange(_accesses.GetOrAdd((symbol.OriginalDefinition, scope), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
+        }
+
+        return result;
+    }
+
+    private void AddTypeScopes(List<SyntaxNode> scopes, INamedTypeSymbol? type, CancellationToken cancellationToken)
+    {
+        if (type is null)
+        {
+            return;
+        }
+
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax(cancellationToken);
+            if (Facts.IsInCompilation(syntax.SyntaxTree))
+            {
+                scopes.Add(syntax);
+            }
+        }
+    }
+
+    private List<StateAccess> Collect(ISymbol symbol, SyntaxNode scope, ILocalSymbol? throughLocal, CancellationToken cancellationToken)
+    {
+        var result = new List<StateAccess>();
+        string text = scope.SyntaxTree.GetText(cancellationToken).ToString(scope.Span);
+        SemanticModel? model = null;
+        foreach (var token in TextSearch.TokensNamed(scope, text, symbol.Name))
+        {
+            if (token.Parent is not IdentifierNameSyntax name)
+            {
+                continue;
+            }
+
+            SyntaxNode node = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+                : name.Parent is MemberBindingExpressionSyntax binding ? binding
+                : name;
+            model ??= Facts.ModelFor(scope.SyntaxTree);
+            var operation = model.GetOperation(node, cancellationToken);
+            if (operation is null || !SymbolEqualityComparer.Default.Equals(ReferencedSymbol(operation)?.OriginalDefinition, symbol.OriginalDefinition))
+            {
+                continue;
+            }
+
+            if (throughLocal is not null && !SymbolEqualityComparer.Default.Equals(CallbackWalker.RootVariable(InstanceOf(operation)), throughLocal))
+            {
+                continue;
+            }
+
+            result.Add(Describe(operation, node, scope, symbol));
+        }
+
+        return result;
+    }
+
+    private static ISymbol? ReferencedSymbol(IOperation operation) => operation switch
+    {
+        IFieldReferenceOperation field => field.Field,
+        IPropertyReferenceOperation property => property.Property,
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation parameter => parameter.Parameter,
+        _ => null,
+    };
+
+    private static IOperation? InstanceOf(IOperation operation) => (operation as IMemberReferenceOperation)?.Instance;
+
+    private StateAccess Describe(IOperation reference, SyntaxNode node, SyntaxNode scope, ISymbol symbol)
+    {
+        var (mode, at, verb, constant, hasConstant) = Classify(reference);
+        var member = SharedStateFacts.EnclosingMember(node);
+        SyntaxNode? function = null;
+        for (var current = node.Parent; current is not null && current != member; current = current.Parent)
+        {
+            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                function = current;
+                break;
+            }
+        }
+
+        var locks = new List<HeldLock>();
+        foreach (var held in LockRegions.GetHeldLocks(at, null, Types))
+        {
+            locks.Add(held);
+        }
+
+        bool construction = function is null && IsConstruction(member, symbol);
+        return new StateAccess(node, at.Syntax.GetLocation(), mode, locks, member, function, construction, constant, hasConstant, verb);
+    }
+
+    private static bool IsConstruction(SyntaxNode? member, ISymbol symbol) => member switch
+    {
+        ConstructorDeclarationSyntax constructor => constructor.Modifiers.Any(SyntaxKind.StaticKeyword) == symbol.IsStatic,
+        FieldDeclarationSyntax => true,
+        PropertyDeclarationSyntax { Initializer: not null } => true,
+        _ => false,
+    };
+
+    /// <summary>What an access outside the callback does, and the operation that stands for it.</summary>
+    private (AccessMode Mode, IOperation At, string Verb, object? Constant, bool HasConstant) Classify(IOperation reference)
+    {
+        var parent = reference.Parent;
+        while (parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            reference = conversion;
+            parent = conversion.Parent;
+        }
+
+        switch (parent)
+        {
+            case ISimpleAssignmentOperation assignment when assignment.Target == reference:
+                var value = assignment.Value.ConstantValue;
+                return (AccessMode.Write, assignment, "writes", value.HasValue ? value.Value : null, value.HasValue);
+            case ICompoundAssignmentOperation or ICoalesceAssignmentOperation:
+                return (AccessMode.Write, parent, "updates", null, false);
+            case IIncrementOrDecrementOperation increment:
+                return (AccessMode.Write, parent, increment.Kind == OperationKind.Increment ? "increments" : "decrements", null, false);
+            case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
+                var type = (argument.Parent as IInvocationOperation)?.TargetMethod.ContainingType;
+                return Types.Interlocked.Matches(type) || Types.Volatile.Matches(type)
+                    ? (AccessMode.Atomic, argument.Parent!, "updates it atomically and", null, false)
+                    : (AccessMode.Write, argument, "passes by reference", null, false);
+            case IInvocationOperation invocation when invocation.Instance == reference:
+                return Types.IsNonThreadSafeCollection(invocation.TargetMethod.ContainingType?.OriginalDefinition) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
+                    ? (AccessMode.Write, invocation, "calls '" + invocation.TargetMethod.Name + "' on", null, false)
+                    : (AccessMode.Read, invocation, "reads", null, false);
+            case IPropertyReferenceOperation property when property.Instance == reference:
+                return property.Parent is ISimpleAssignmentOperation propertyAssignment && propertyAssignment.Target == property
+                    && Types.IsNonThreadSafeCollection(property.Property.ContainingType?.OriginalDefinition)
+                    ? (AccessMode.Write, propertyAssignment, "writes an element of", null, false)
+                    : (AccessMode.Read, property, "reads", null, false);
+            case IForEachLoopOperation:
+                return (AccessMode.Read, reference, "enumerates", null, false);
+            case ITupleOperation { Parent: IDeconstructionAssignmentOperation deconstruction } tuple when deconstruction.Target == tuple:
+                return (AccessMode.Write, deconstruction, "writes", null, false);
+            default:
+                return (AccessMode.Read, reference, "reads", null, false);
+        }
+    }
+}

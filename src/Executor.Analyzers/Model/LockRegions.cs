@@ -1,0 +1,461 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Executor.Analyzers;
+
+/// <summary>How much a held lock protects: nothing, reads only (a reader lock), or reads and writes.</summary>
+internal enum LockCoverage
+{
+    None,
+    ReadOnly,
+    Full,
+}
+
+/// <summary>What a lock object is, as far as two accesses can share it.</summary>
+internal enum LockKind
+{
+    /// <summary>A lock whose object the analysis cannot name (a call result, an element): assumed to be shared with anything.</summary>
+    Unknown,
+
+    /// <summary>A field or property (of <c>this</c>, or static).</summary>
+    Member,
+
+    /// <summary>A local or parameter.</summary>
+    Variable,
+
+    /// <summary><c>lock (this)</c>.</summary>
+    This,
+
+    /// <summary><c>lock (typeof(T))</c>.</summary>
+    TypeOf,
+}
+
+/// <summary>One lock held at an access: which object, and whether it excludes writers (a reader lock does not).</summary>
+internal readonly struct HeldLock
+{
+    public HeldLock(LockKind kind, ISymbol? symbol, string text, LockCoverage coverage)
+    {
+        Kind = kind;
+        Symbol = symbol;
+        Text = text;
+        Coverage = coverage;
+    }
+
+    public LockKind Kind { get; }
+
+    /// <summary>The field, property, local or parameter locked on; the type for <c>this</c> and <c>typeof</c>.</summary>
+    public ISymbol? Symbol { get; }
+
+    /// <summary>The lock expression as written (<c>_gate</c>).</summary>
+    public string Text { get; }
+
+    public LockCoverage Coverage { get; }
+
+    /// <summary>Whether two held locks are the same lock object (an unknown lock matches anything: precision first).</summary>
+    public bool SameAs(HeldLock other)
+        => Kind == LockKind.Unknown || other.Kind == LockKind.Unknown
+            || Kind == other.Kind && SymbolEqualityComparer.Default.Equals(Symbol, other.Symbol);
+}
+
+/// <summary>
+/// Decides which locks are held at an operation, looking only inside the function being analyzed (a lock around a
+/// lambda's creation is not held when the lambda runs): <c>lock</c>, <c>Monitor</c>/<c>Lock</c>/<c>SpinLock</c>,
+/// reader-writer locks, <c>SemaphoreSlim</c>, <c>Mutex</c>, <c>using (x.EnterScope())</c>, the branch where a
+/// <c>TryEnter</c> succeeded, and an <c>Interlocked.CompareExchange</c> try-lock.
+/// </summary>
+internal static class LockRegions
+{
+    /// <summary>Returns the strongest lock held at <paramref name="operation"/>, looking at its ancestors up to (not beyond) <paramref name="root"/>.</summary>
+    public static LockCoverage GetCoverage(IOperation operation, IOperation? root, KnownTypes types)
+    {
+        var best = LockCoverage.None;
+        foreach (var held in GetHeldLocks(operation, root, types))
+        {
+            best = Max(best, held.Coverage);
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// The locks held at <paramref name="operation"/>, from its ancestors up to <paramref name="root"/> (or up to the
+    /// nearest enclosing lambda or local function when <paramref name="root"/> is null).
+    /// </summary>
+    public static List<HeldLock> GetHeldLocks(IOperation operation, IOperation? root, KnownTypes types)
+    {
+        var held = new List<HeldLock>();
+        var child = operation;
+        var parent = operation.Parent;
+        while (parent is not null && child != root)
+        {
+            switch (parent)
+            {
+                case ILockOperation lockOperation when child == lockOperation.Body:
+                    held.Add(KeyOf(lockOperation.LockedValue, LockCoverage.Full));
+                    break;
+
+                case IUsingOperation usingOperation when child == usingOperation.Body:
+                    AddAcquired(held, usingOperation.Resources, types);
+                    break;
+
+                case ITryOperation tryOperation when child == tryOperation.Body && tryOperation.Finally is not null:
+                    AddReleased(held, tryOperation.Finally, types);
+                    break;
+
+                case IConditionalOperation conditional when child == conditional.WhenTrue:
+                    AddTryLock(held, conditional, types);
+                    break;
+
+                case IBlockOperation block:
+                    AddAcquiredEarlierInBlock(held, block, child, types);
+                    break;
+
+                case IAnonymousFunctionOperation or ILocalFunctionOperation when root is null:
+                    return held;
+            }
+
+            child = parent;
+            parent = parent.Parent;
+        }
+
+        return held;
+    }
+
+    /// <summary>The lock key of a lock object expression.</summary>
+    public static HeldLock KeyOf(IOperation? lockObject, LockCoverage coverage)
+    {
+        while (lockObject is IConversionOperation conversion)
+        {
+            lockObject = conversion.Operand;
+        }
+
+        string text = lockObject?.Syntax.ToString() ?? string.Empty;
+        return lockObject switch
+        {
+            IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field => new HeldLock(LockKind.Member, field.Field.OriginalDefinition, text, coverage),
+            IPropertyReferenceOperation { Instance: null or IInstanceReferenceOperation, Property.IsIndexer: false } property => new HeldLock(LockKind.Member, property.Property.OriginalDefinition, text, coverage),
+            ILocalReferenceOperation local => new HeldLock(LockKind.Variable, local.Local, text, coverage),
+            IParameterReferenceOperation parameter => new HeldLock(LockKind.Variable, parameter.Parameter, text, coverage),
+            IInstanceReferenceOperation instance => new HeldLock(LockKind.This, instance.Type, text, coverage),
+            ITypeOfOperation typeOf => new HeldLock(LockKind.TypeOf, typeOf.TypeOperand, text, coverage),
+            _ => new HeldLock(LockKind.Unknown, null, text, coverage),
+        };
+    }
+
+    private static void AddAcquiredEarlierInBlock(List<HeldLock> held, IBlockOperation block, IOperation child, KnownTypes types)
+    {
+        int index = block.Operations.IndexOf(child);
+        for (int i = index - 1; i >= 0; i--)
+        {
+            var statement = block.Operations[i];
+            if (statement is IUsingDeclarationOperation usingDeclaration)
+            {
+                int before = held.Count;
+                AddAcquired(held, usingDeclaration.DeclarationGroup, types);
+                if (held.Count > before)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (IsGuardOnTakenFlag(statement, out var flag) && FindTryEnterTaking(block, i, flag, types) is { } tryEnter)
+            {
+                // Monitor.TryEnter(x, ref taken); if (!taken) return; ... : locked after the guard.
+                held.Add(LockOf(tryEnter, types));
+                return;
+            }
+
+            var invocation = StatementInvocation(statement);
+            if (invocation is null)
+            {
+                continue;
+            }
+
+            if (ReleaseKind(invocation, types) != LockCoverage.None)
+            {
+                return;
+            }
+
+            if (AcquireKind(invocation, types) != LockCoverage.None && !IsConditionalAcquire(invocation))
+            {
+                held.Add(LockOf(invocation, types));
+                return;
+            }
+        }
+    }
+
+    /// <summary><c>if (!taken) return;</c> (or throw, break, continue): the statements after it run only when the flag is set.</summary>
+    private static bool IsGuardOnTakenFlag(IOperation statement, out ILocalSymbol flag)
+    {
+        flag = null!;
+        if (statement is IConditionalOperation { WhenFalse: null } conditional
+            && conditional.Condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, Operand: ILocalReferenceOperation local }
+            && ExitsUnconditionally(conditional.WhenTrue))
+        {
+            flag = local.Local;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool ExitsUnconditionally(IOperation operation)
+    {
+        if (operation is IBlockOperation { Operations.Length: > 0 } block)
+        {
+            operation = block.Operations[block.Operations.Length - 1];
+        }
+
+        return operation is IReturnOperation or IThrowOperation or IBranchOperation
+            || operation is IExpressionStatementOperation { Operation: IThrowOperation };
+    }
+
+    private static IInvocationOperation? FindTryEnterTaking(IBlockOperation block, int before, ILocalSymbol flag, KnownTypes types)
+    {
+        for (int i = before - 1; i >= 0; i--)
+        {
+            if (StatementInvocation(block.Operations[i]) is { } invocation && AcquireKind(invocation, types) != LockCoverage.None && TakesFlag(invocation, flag))
+            {
+                return invocation;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TakesFlag(IInvocationOperation invocation, ILocalSymbol flag)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out
+                && argument.Value is ILocalReferenceOperation local
+                && SymbolEqualityComparer.Default.Equals(local.Local, flag))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A <c>TryEnter</c> (or a timed <c>Wait</c>) whose result, or <c>ref bool</c> flag, says whether the lock was taken.</summary>
+    private static bool IsConditionalAcquire(IInvocationOperation invocation)
+    {
+        if (invocation.TargetMethod.Name.StartsWith("TryEnter", System.StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        // SemaphoreSlim.Wait(timeout) and Mutex.WaitOne(timeout) return whether they entered.
+        return invocation.TargetMethod.ReturnsVoid == false
+            && invocation.TargetMethod.ReturnType.SpecialType == SpecialType.System_Boolean
+            && invocation.Arguments.Length > 0;
+    }
+
+    /// <summary><c>if (Monitor.TryEnter(x))</c>, <c>if (taken)</c>, <c>if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0)</c>.</summary>
+    private static void AddTryLock(List<HeldLock> held, IConditionalOperation conditional, KnownTypes types)
+    {
+        var condition = conditional.Condition;
+        while (condition is IConversionOperation conversion)
+        {
+            condition = conversion.Operand;
+        }
+
+        if (condition is IInvocationOperation invocation && AcquireKind(invocation, types) != LockCoverage.None)
+        {
+            held.Add(LockOf(invocation, types));
+            return;
+        }
+
+        if (condition is ILocalReferenceOperation flag)
+        {
+            // Monitor.TryEnter(x, ref taken); if (taken) { ... }
+            IOperation child = conditional;
+            for (var parent = conditional.Parent; parent is not null and not IAnonymousFunctionOperation and not ILocalFunctionOperation; child = parent, parent = parent.Parent)
+            {
+                if (parent is IBlockOperation block && FindTryEnterTaking(block, block.Operations.IndexOf(child), flag.Local, types) is { } tryEnter)
+                {
+                    held.Add(LockOf(tryEnter, types));
+                    return;
+                }
+            }
+
+            return;
+        }
+
+        if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } binary
+            && (binary.LeftOperand as IInvocationOperation ?? binary.RightOperand as IInvocationOperation) is { } exchange
+            && exchange.TargetMethod.Name == "CompareExchange"
+            && types.Interlocked.Matches(exchange.TargetMethod.ContainingType)
+            && exchange.Arguments.Length == 3)
+        {
+            // if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0) { ... }: only one thread at a time gets here.
+            var target = exchange.Arguments[0].Value;
+            var key = KeyOf(target, LockCoverage.Full);
+            held.Add(new HeldLock(key.Kind, key.Symbol, key.Text, LockCoverage.Full));
+        }
+    }
+
+    private static IInvocationOperation? StatementInvocation(IOperation statement)
+    {
+        var operation = statement is IExpressionStatementOperation expression ? expression.Operation : null;
+        if (operation is IAwaitOperation awaitOperation)
+        {
+            operation = awaitOperation.Operation;
+        }
+
+        return operation as IInvocationOperation;
+    }
+
+    private static void AddAcquired(List<HeldLock> held, IOperation? resource, KnownTypes types)
+    {
+        if (resource is null)
+        {
+            return;
+        }
+
+        foreach (var descendant in resource.DescendantsAndSelf())
+        {
+            if (descendant is IInvocationOperation invocation && AcquireKind(invocation, types) != LockCoverage.None)
+            {
+                held.Add(LockOf(invocation, types));
+                return;
+            }
+        }
+    }
+
+    private static void AddReleased(List<HeldLock> held, IOperation region, KnownTypes types)
+    {
+        foreach (var descendant in region.DescendantsAndSelf())
+        {
+            if (descendant is IInvocationOperation invocation && ReleaseKind(invocation, types) is var kind && kind != LockCoverage.None)
+            {
+                if (descendant.Parent is IExpressionStatementOperation { Parent: IConditionalOperation or IBlockOperation { Parent: IConditionalOperation } })
+                {
+                    // finally { if (taken) Monitor.Exit(x); }: the lock may not be held; the acquire or the flag decides.
+                    return;
+                }
+
+                held.Add(KeyOf(LockObject(invocation, types), kind));
+                return;
+            }
+        }
+    }
+
+    private static HeldLock LockOf(IInvocationOperation acquire, KnownTypes types)
+        => KeyOf(LockObject(acquire, types), AcquireKind(acquire, types));
+
+    /// <summary><c>Monitor.Enter(x)</c> locks its first argument; every other lock type locks its receiver.</summary>
+    private static IOperation? LockObject(IInvocationOperation invocation, KnownTypes types)
+        => types.Monitor.Matches(invocation.TargetMethod.ContainingType) && invocation.Arguments.Length > 0
+            ? invocation.Arguments[0].Value
+            : invocation.Instance;
+
+    private static LockCoverage AcquireKind(IInvocationOperation invocation, KnownTypes types)
+    {
+        var method = invocation.TargetMethod;
+        var type = method.ContainingType?.OriginalDefinition;
+        if (type is null)
+        {
+            return LockCoverage.None;
+        }
+
+        string name = method.Name;
+        if (Is(type, types.Monitor))
+        {
+            return name is "Enter" or "TryEnter" ? LockCoverage.Full : LockCoverage.None;
+        }
+
+        if (Is(type, types.Lock) || Is(type, types.SpinLock))
+        {
+            return name is "Enter" or "TryEnter" or "EnterScope" ? LockCoverage.Full : LockCoverage.None;
+        }
+
+        if (Is(type, types.ReaderWriterLockSlim))
+        {
+            return name switch
+            {
+                "EnterWriteLock" or "TryEnterWriteLock" => LockCoverage.Full,
+                "EnterReadLock" or "TryEnterReadLock" or "EnterUpgradeableReadLock" or "TryEnterUpgradeableReadLock" => LockCoverage.ReadOnly,
+                _ => LockCoverage.None,
+            };
+        }
+
+        if (Is(type, types.ReaderWriterLock))
+        {
+            return name switch
+            {
+                "AcquireWriterLock" or "UpgradeToWriterLock" => LockCoverage.Full,
+                "AcquireReaderLock" => LockCoverage.ReadOnly,
+                _ => LockCoverage.None,
+            };
+        }
+
+        if (Is(type, types.SemaphoreSlim))
+        {
+            return name is "Wait" or "WaitAsync" ? LockCoverage.Full : LockCoverage.None;
+        }
+
+        if (Is(type, types.Mutex))
+        {
+            return name == "WaitOne" ? LockCoverage.Full : LockCoverage.None;
+        }
+
+        return LockCoverage.None;
+    }
+
+    private static LockCoverage ReleaseKind(IInvocationOperation invocation, KnownTypes types)
+    {
+        var method = invocation.TargetMethod;
+        var type = method.ContainingType?.OriginalDefinition;
+        if (type is null)
+        {
+            return LockCoverage.None;
+        }
+
+        string name = method.Name;
+        if (Is(type, types.Monitor) || Is(type, types.Lock) || Is(type, types.SpinLock))
+        {
+            return name == "Exit" ? LockCoverage.Full : LockCoverage.None;
+        }
+
+        if (Is(type, types.ReaderWriterLockSlim))
+        {
+            return name switch
+            {
+                "ExitWriteLock" => LockCoverage.Full,
+                "ExitReadLock" or "ExitUpgradeableReadLock" => LockCoverage.ReadOnly,
+                _ => LockCoverage.None,
+            };
+        }
+
+        if (Is(type, types.ReaderWriterLock))
+        {
+            return name switch
+            {
+                "ReleaseWriterLock" or "DowngradeFromWriterLock" or "ReleaseLock" => LockCoverage.Full,
+                "ReleaseReaderLock" => LockCoverage.ReadOnly,
+                _ => LockCoverage.None,
+            };
+        }
+
+        if (Is(type, types.SemaphoreSlim))
+        {
+            return name == "Release" ? LockCoverage.Full : LockCoverage.None;
+        }
+
+        if (Is(type, types.Mutex))
+        {
+            return name == "ReleaseMutex" ? LockCoverage.Full : LockCoverage.None;
+        }
+
+        return LockCoverage.None;
+    }
+
+    private static bool Is(INamedTypeSymbol type, KnownType known) => known.Matches(type);
+
+    private static LockCoverage Max(LockCoverage a, LockCoverage b) => a > b ? a : b;
+}
