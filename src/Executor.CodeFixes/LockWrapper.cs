@@ -61,14 +61,16 @@ internal static class LockWrapper
         public SyntaxNode? ExpressionBodyOwner { get; }
     }
 
-    private static Target? FindTarget(SyntaxNode root, Diagnostic diagnostic)
+    private static Target? FindTarget(SyntaxNode root, Diagnostic diagnostic) => FindTarget(root, diagnostic.Location);
+
+    private static Target? FindTarget(SyntaxNode root, Location location)
     {
-        if (!diagnostic.Location.IsInSource || !root.FullSpan.Contains(diagnostic.Location.SourceSpan))
+        if (!location.IsInSource || location.SourceTree != root.SyntaxTree || !root.FullSpan.Contains(location.SourceSpan))
         {
             return null;
         }
 
-        var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        var node = root.FindNode(location.SourceSpan, getInnermostNodeForTie: true);
         if (node is IdentifierNameSyntax or MemberAccessExpressionSyntax && node.Parent is ArgumentSyntax or AssignmentExpressionSyntax)
         {
             // A method group passed as the callback: locking the registration would not protect the callback.
@@ -141,10 +143,58 @@ internal static class LockWrapper
             properties.TryGetValue(CallbackDiagnosticProperties.GuardingLock, out var guard);
             int position = target.Node.SpanStart;
             bool contextIsStatic = _model.GetEnclosingSymbol(position, _cancellationToken) is { } enclosing && IsStaticContext(enclosing);
-            bool needStatic = stateIsStatic || contextIsStatic;
+            bool isVariable = symbolKind is "Local" or "Parameter";
+            if (!stateIsStatic && contextIsStatic && !isVariable)
+            {
+                // Instance state reached from static code: an instance lock is not in reach, and a static one would
+                // serialize every instance. Offer nothing rather than the wrong lock.
+                return;
+            }
+
+            bool needStatic = stateIsStatic;
+            if (RunsOtherCode(target.Node))
+            {
+                return;
+            }
+
+            // Every side of the race takes the same lock, or none is offered: a lock only one side takes protects nothing.
+            var others = new List<Target>();
+            string? othersLock = null;
+            foreach (var location in diagnostic.AdditionalLocations)
+            {
+                var other = FindTarget(_root, location);
+                if (other is null || ContainsAwait(other.Node) || RunsOtherCode(other.Node) || other.ExpressionBodyOwner is not null && other.ExpressionBodyOwner is not (MethodDeclarationSyntax or LocalFunctionStatementSyntax or LambdaExpressionSyntax))
+                {
+                    return;
+                }
+
+                if (other.Node.FirstAncestorOrSelf<LockStatementSyntax>() is { } held)
+                {
+                    // Already under a lock: the callback must take that one.
+                    string text = held.Expression.WithoutTrivia().ToString();
+                    if (othersLock is not null && othersLock != text)
+                    {
+                        return;
+                    }
+
+                    othersLock = text;
+                    continue;
+                }
+
+                others.Add(other);
+            }
 
             ExpressionSyntax? lockExpression = null;
-            if (guard is not null && Binds(guard, position, needStatic, allowLocal: true))
+            if (othersLock is not null)
+            {
+                if (!Binds(othersLock, position, needStatic, allowLocal: true))
+                {
+                    return;
+                }
+
+                lockExpression = ParseExpression(othersLock);
+            }
+            else if (guard is not null && Binds(guard, position, needStatic, allowLocal: true))
             {
                 lockExpression = ParseExpression(guard);
             }
@@ -169,10 +219,114 @@ internal static class LockWrapper
                 lockExpression = IdentifierName(LocalGateBefore(first));
             }
 
-            if (lockExpression is not null)
+            if (lockExpression is null)
             {
-                _wraps.Add((target, lockExpression));
+                return;
             }
+
+            string lockText = lockExpression.WithoutTrivia().ToString();
+            foreach (var other in others)
+            {
+                // The lock must mean the same object at the other side: bind it there (a new field binds in its own type).
+                var newLocal = _newLocals.FirstOrDefault(p => p.Value == lockText && !_reusedLocals.Contains(p.Key)).Key;
+                if (newLocal is not null)
+                {
+                    // A gate this fix declares: the other side must be in its scope, after it.
+                    var scope = newLocal.Parent is GlobalStatementSyntax g ? g.Parent! : newLocal.Parent!;
+                    if (!scope.Span.Contains(other.Node.Span) || other.Node.SpanStart < newLocal.SpanStart)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                bool newField = _newFields.Values.Contains(lockText) && !_model.LookupSymbols(position, name: lockText).Any();
+                bool sameType = other.Node.FirstAncestorOrSelf<TypeDeclarationSyntax>() == target.Node.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+                bool binds = newField ? sameType && !IsStaticPosition(other.Node.SpanStart, needStatic) : Binds(lockText, other.Node.SpanStart, needStatic, allowLocal: true)
+                    && SameSymbol(lockText, position, other.Node.SpanStart);
+                if (!binds)
+                {
+                    return;
+                }
+            }
+
+            _wraps.Add((target, lockExpression));
+            foreach (var other in others)
+            {
+                _wraps.Add((other, lockExpression));
+            }
+        }
+
+        private bool IsStaticPosition(int position, bool needStatic)
+            => !needStatic && _model.GetEnclosingSymbol(position, _cancellationToken) is { } symbol && IsStaticContext(symbol);
+
+        private bool SameSymbol(string expression, int first, int second)
+        {
+            var parsed = ParseExpression(expression);
+            var a = _model.GetSpeculativeSymbolInfo(first, parsed, SpeculativeBindingOption.BindAsExpression).Symbol;
+            var b = _model.GetSpeculativeSymbolInfo(second, parsed, SpeculativeBindingOption.BindAsExpression).Symbol;
+            return a is not null && SymbolEqualityComparer.Default.Equals(a, b);
+        }
+
+        /// <summary>
+        /// Whether a statement calls code that can block or run other code: completing a <c>TaskCompletionSource</c>,
+        /// cancelling a token source, waiting on a task or future, sleeping, invoking a delegate or event, or I/O.
+        /// Holding a new lock across such a call invites deadlocks and long waits, so no wrap is offered.
+        /// </summary>
+        private bool RunsOtherCode(SyntaxNode node)
+        {
+            foreach (var descendant in node.DescendantNodesAndSelf(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
+            {
+                ISymbol? symbol = descendant switch
+                {
+                    InvocationExpressionSyntax invocation => _model.GetSymbolInfo(invocation, _cancellationToken).Symbol,
+                    MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Result" } access => _model.GetSymbolInfo(access, _cancellationToken).Symbol,
+                    _ => null,
+                };
+
+                if (symbol is IMethodSymbol { MethodKind: MethodKind.DelegateInvoke })
+                {
+                    return true;
+                }
+
+                if (symbol is not IMethodSymbol and not IPropertySymbol || symbol.ContainingType is not { } type)
+                {
+                    continue;
+                }
+
+                var receiver = descendant switch
+                {
+                    InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } => access.Expression,
+                    MemberAccessExpressionSyntax access => access.Expression,
+                    _ => null,
+                };
+                if (type.Name is "Future" or "Task" && receiver is IdentifierNameSyntax
+                    && _model.GetSymbolInfo(receiver, _cancellationToken).Symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } })
+                {
+                    // The callback's own future or antecedent task: it is done, so Result returns at once.
+                    continue;
+                }
+
+                string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+                string name = symbol.Name;
+                bool blocks = type.Name switch
+                {
+                    "TaskCompletionSource" => name.StartsWith("Set", System.StringComparison.Ordinal) || name.StartsWith("TrySet", System.StringComparison.Ordinal),
+                    "CancellationTokenSource" => name.StartsWith("Cancel", System.StringComparison.Ordinal),
+                    "Task" or "ValueTask" => name is "Wait" or "WaitAll" or "WaitAny" or "Result" or "RunSynchronously",
+                    "Future" => name is "Result" or "Exception" or "Cancel" or "SetResult" or "SetException",
+                    "Thread" => name is "Sleep" or "Join",
+                    "ThreadPoolExecutor" => name is "Shutdown" or "Dispose" or "Map",
+                    _ => false,
+                };
+                if (blocks || ns.StartsWith("System.IO", System.StringComparison.Ordinal) || ns.StartsWith("System.Net", System.StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public void Apply(SyntaxEditor editor)
@@ -419,8 +573,7 @@ internal static class LockWrapper
 
             if (!_newLocals.ContainsKey(anchor))
             {
-                var name = LocalGateBefore(anchor);
-                PlanEnclosingAccesses(symbol, anchor, target, IdentifierName(name));
+                LocalGateBefore(anchor);
             }
 
             var gate = _newLocals[anchor];
@@ -485,36 +638,6 @@ internal static class LockWrapper
                 _ => null,
             }).FirstOrDefault(b => b is not null);
             return body?.Statements.FirstOrDefault();
-        }
-
-        /// <summary>Wraps the enclosing method's later accesses of a captured local, which can run while callbacks do.</summary>
-        private void PlanEnclosingAccesses(ISymbol symbol, StatementSyntax anchor, Target callbackTarget, ExpressionSyntax lockExpression)
-        {
-            var callback = callbackTarget.Node.FirstAncestorOrSelf<AnonymousFunctionExpressionSyntax>();
-            SyntaxNode? scope = anchor.Parent is GlobalStatementSyntax global ? global.Parent : anchor.Parent as BlockSyntax;
-            if (callback is null || scope is null)
-            {
-                return;
-            }
-
-            foreach (var identifier in scope.DescendantNodes().OfType<IdentifierNameSyntax>())
-            {
-                if (identifier.Identifier.ValueText != symbol.Name
-                    || identifier.SpanStart <= callback.Span.End
-                    || identifier.Ancestors().TakeWhile(a => a != scope).Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or LockStatementSyntax)
-                    || !SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(identifier, _cancellationToken).Symbol, symbol))
-                {
-                    continue;
-                }
-
-                var statement = identifier.Ancestors().OfType<StatementSyntax>().FirstOrDefault(s => s.Parent is BlockSyntax or GlobalStatementSyntax);
-                if (statement is null || statement is LocalDeclarationStatementSyntax || statement.Span.Contains(callback.Span) || ContainsAwait(statement))
-                {
-                    continue;
-                }
-
-                _wraps.Add((new Target(statement, null), lockExpression));
-            }
         }
 
         private void ReplaceExpressionBody(SyntaxEditor editor, Target target, ExpressionSyntax lockExpression)
@@ -605,12 +728,14 @@ internal static class LockWrapper
                 && _root.SyntaxTree.Options is CSharpParseOptions options
                 && (int)options.LanguageVersion >= CSharp13;
             var type = useLock
-                ? ParseTypeName("System.Threading.Lock").WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation)
+                ? ParseTypeName("System.Threading.Lock").WithAdditionalAnnotations(Simplifier.Annotation)
                 : PredefinedType(Token(SyntaxKind.ObjectKeyword));
             var modifiers = isStatic
                 ? TokenList(Token(SyntaxKind.PrivateKeyword), Token(SyntaxKind.StaticKeyword), Token(SyntaxKind.ReadOnlyKeyword))
                 : TokenList(Token(SyntaxKind.PrivateKeyword), Token(SyntaxKind.ReadOnlyKeyword));
-            var creation = ObjectCreationExpression(type.WithoutAnnotations(Simplifier.AddImportsAnnotation).WithAdditionalAnnotations(Simplifier.Annotation)).WithArgumentList(ArgumentList());
+            // Fully qualified and simplified only where 'using System.Threading;' already exists: adding that using
+            // could make 'Timer' ambiguous with System.Timers.Timer.
+            var creation = ObjectCreationExpression(type.WithAdditionalAnnotations(Simplifier.Annotation)).WithArgumentList(ArgumentList());
             return FieldDeclaration(VariableDeclaration(type, SingletonSeparatedList(VariableDeclarator(name).WithInitializer(EqualsValueClause(creation)))))
                 .WithModifiers(modifiers)
                 .WithAdditionalAnnotations(Formatter.Annotation);

@@ -255,6 +255,13 @@ internal sealed class ConflictFinder
         var method = invocation.TargetMethod;
         var type = method.ContainingType;
         string name = method.Name;
+        var receiverType = invocation.Instance is IConversionOperation { Operand: var operand } ? operand.Type : invocation.Instance?.Type;
+        if (name is "Dispose" or "DisposeAsync" && Types.ThreadPoolExecutor.Matches(receiverType))
+        {
+            // Also the end of a 'using': the lowered call goes through IDisposable.
+            return true;
+        }
+
         if (Types.ThreadPoolExecutor.Matches(type))
         {
             if (name is "Dispose" or "DisposeAsync")

@@ -36,6 +36,7 @@ public class EXEC001UseInterlockedCodeFixTests
                         [|_b -= 2L|];
                         [|total += 5L|];
                     });
+                    System.Console.WriteLine(total);
                 }
             }
             """, """
@@ -62,6 +63,7 @@ public class EXEC001UseInterlockedCodeFixTests
                         Interlocked.Add(ref _b, -2L);
                         Interlocked.Add(ref total, 5L);
                     });
+                    System.Console.WriteLine(total);
                 }
             }
             """, Key);
@@ -139,7 +141,7 @@ public class EXEC001UseInterlockedCodeFixTests
     [InlineData("private byte _x;", "[|_x++|]")]
     [InlineData("private uint _x;", "[|_x -= 1u|]")]
     [InlineData("private int _x;", "[|_x *= 2|]")]
-    [InlineData("private int _x;", "[|_x = 5|]")]
+    [InlineData("private int _x;", "[|_x = f.Result()|]")]
     public async Task NotOffered_WhereNotExactlyEquivalent(string member, string access)
     {
         var source = $$"""
