@@ -566,7 +566,9 @@ internal sealed class CallbackWalker
         }
 
         var model = _analysis.Facts.ModelFor(scope.SyntaxTree);
-        return _analysis.Facts.IsWrittenAfter(variable, scope, _root.Syntax.SpanStart, model, _cancellationToken);
+        // Any write after the declaration is a candidate (a loop's 'i++' comes earlier in the text but runs after the
+        // registration); the conflict finder decides from the control flow graph whether it can run concurrently.
+        return _analysis.Facts.IsWrittenAfter(variable, scope, declaration.Span.End, model, _cancellationToken);
     }
 
     private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared);

@@ -1,0 +1,650 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using static Executor.Analyzers.Tests.Rules.EXEC001CallbackSourcesTests;
+using VerifyCS = Executor.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<Executor.Analyzers.EXEC001UnsynchronizedCallbackAccessAnalyzer>;
+
+namespace Executor.Analyzers.Tests.Rules;
+
+/// <summary>
+/// EXEC001 v2: a report names the other side of the race (another run, another member or callback, the registering
+/// code after the registration); accesses ordered by registration, construction, joins, serial contexts, same-thread
+/// completion or ownership are not races. Each fact has a should-report and a should-not-report case.
+/// </summary>
+public class EXEC001RaceModelTests
+{
+    private const string Api = "Future<int>.AddDoneCallback";
+
+    private static DiagnosticResult Race(int marker, string api, string verb, string target, string other, string locks = "without a lock")
+        => VerifyCS.Diagnostic().WithLocation(marker).WithArguments(api, verb, target, locks, other);
+
+    // ---- the other side is another member -------------------------------------------------------------------
+
+    [Fact]
+    public async Task OtherMember_EnumeratesWhileCallbackAdds_ReportsWithItsLocation()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<string> _names = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => "a").AddDoneCallback(f => {|#0:_names.Add(f.Result())|});
+
+                public void Dump()
+                {
+                    foreach (var name in {|#1:_names|}) Console.WriteLine(name);
+                }
+            }
+            """,
+            Race(0, "Future<string>.AddDoneCallback", "calls 'List<string>.Add' on", "field 'Registry._names'", "'Dump' enumerates it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task DifferentLockOnEachSide_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _a = new();
+                private readonly object _b = new();
+                private int _value;
+
+                public Cell(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_b) { {|#0:_value = f.Result()|}; } });
+
+                public void Set(int v) { lock (_a) { {|#1:_value = v|}; } }
+            }
+            """,
+            Race(0, Api, "writes", "field 'Cell._value'", "'Set' writes it under lock '_a'", "under lock '_b'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task SameLockOnEachSide_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _gate = new();
+                private int _value;
+
+                public void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { _value = f.Result(); } });
+
+                public int Get() { lock (_gate) { return _value; } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LockObjectCreatedInsideCallback_ProtectsNothing_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    var gate = new object();
+                    lock (gate) { {|#0:_count++|}; }
+                });
+            }
+            """,
+            Diag(0, Api, "increments", "field 'Counter._count'"));
+    }
+
+    // ---- self-overlap ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task OnlyTheCallbackTouchesField_RegisteredInConstructor_DoesNotReport()
+    {
+        // One registration per object, nothing else touches the field: the callback cannot race with anything.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Probe
+            {
+                private int _count;
+
+                public Probe(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _count++);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task RegisteredByPrivateMethodCalledOnlyFromConstructor_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Probe
+            {
+                private int _count;
+
+                public Probe(ThreadPoolExecutor pool) { Start(pool); }
+
+                private void Start(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _count++);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task PeriodicTimerInConstructor_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Poller
+            {
+                private readonly Timer _timer;
+                private int _ticks;
+
+                public Poller() => _timer = new Timer(_ => {|#0:_ticks++|}, null, 0, 100);
+            }
+            """,
+            Race(0, "new Timer", "increments", "field 'Poller._ticks'", "another run of the same callback can do the same (the timer is periodic)"));
+    }
+
+    [Fact]
+    public async Task OneShotTimer_RearmedAtTheEnd_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Poller
+            {
+                private Timer? _timer;
+                private int _misses;
+
+                public void Start() => _timer = new Timer(OnTick, null, 1000, Timeout.Infinite);
+
+                private void OnTick(object? state)
+                {
+                    _misses++;
+                    _timer?.Change(1000, Timeout.Infinite);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task TimersTimerWithAutoResetFalse_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Timers;
+
+            class Poller
+            {
+                private readonly Timer _timer = new Timer(100) { AutoReset = false };
+                private int _ticks;
+
+                public Poller() => _timer.Elapsed += (s, e) => { _ticks++; _timer.Start(); };
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task StableFieldLockAcrossRuns_DoesNotReport_ButLocalLockPerCallDoes()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _gate = new();
+                private int _a;
+                private int _b;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    var perCall = new object();
+                    pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { _a++; } });
+                    pool.Submit(() => 1).AddDoneCallback(f => { lock (perCall) { {|#0:_b++|}; } });
+                }
+            }
+            """,
+            Diag(0, Api, "increments", "field 'Counter._b'", locks: "under lock 'perCall'"));
+    }
+
+    // ---- captured variables: registration, loops, joins --------------------------------------------------------
+
+    [Fact]
+    public async Task CapturedLocal_ReadAfterShutdownWait_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run()
+                {
+                    var pool = new ThreadPoolExecutor(4);
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => total += f.Result());
+                    pool.Shutdown(wait: true);
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CapturedLocal_ReadAfterFutureResult_Reports()
+    {
+        // Result() returns before the done callbacks run: it is not a join.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    var future = pool.Submit(() => 1);
+                    future.AddDoneCallback(f => {|#0:total += f.Result()|});
+                    future.Result();
+                    Console.WriteLine({|#1:total|});
+                }
+            }
+            """,
+            Race(0, Api, "updates", "captured local 'total'", "'Run' reads it without a lock after registering the callback, with no join in between").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task CapturedLocal_ReadAfterWaitingOnSignal_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new ManualResetEventSlim();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); done.Set(); });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CapturedLocal_ReadAfterAwaitingContinuation_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Runner
+            {
+                async Task Run(Task<int> work)
+                {
+                    int total = 0;
+                    var next = work.ContinueWith(t => total += t.Result);
+                    await next;
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CapturedLocal_WrittenBeforeRegistration_DoesNotReport()
+    {
+        // The registration publishes earlier writes, even those after the delegate was created.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int limit = 1;
+                    Action<Future<int>> callback = f => Console.WriteLine(limit);
+                    limit = 2;
+                    pool.Submit(() => 1).AddDoneCallback(callback);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ForLoopVariable_IncrementRunsAfterRegistration_Reports()
+    {
+        // 'i++' comes before the lambda in the text but runs after each registration (the control flow graph says so).
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Runner
+            {
+                void Run()
+                {
+                    for (int i = 0; i < 10; {|#1:i++|})
+                    {
+                        ThreadPool.QueueUserWorkItem(_ => Console.WriteLine({|#0:i|}));
+                    }
+                }
+            }
+            """,
+            Race(0, "ThreadPool.QueueUserWorkItem", "reads", "captured local 'i'", "'Run' increments it without a lock after registering the callback, with no join in between").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task VariableDeclaredInLoopBody_IsNewInEachIteration()
+    {
+        // 'copy' is a new variable in each iteration: the next iteration's write does not race with this callback,
+        // but the write after the registration in the same iteration does.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Runner
+            {
+                void Run(int[] items)
+                {
+                    foreach (var item in items)
+                    {
+                        int copy = item;
+                        ThreadPool.QueueUserWorkItem(_ => Console.WriteLine({|#0:copy|}));
+                        {|#1:copy = 0|};
+                    }
+                }
+
+                void Quiet(int[] items)
+                {
+                    foreach (var item in items)
+                    {
+                        int copy = item;
+                        copy++;
+                        ThreadPool.QueueUserWorkItem(_ => Console.WriteLine(copy));
+                    }
+                }
+            }
+            """,
+            Race(0, "ThreadPool.QueueUserWorkItem", "reads", "captured local 'copy'", "'Run' writes it without a lock after registering the callback, with no join in between").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task ObjectCreatedPerCall_TouchedOnlyByItsCallback_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Attempt { public int Tries; }
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    var attempt = new Attempt();
+                    pool.Submit(() => 1).AddDoneCallback(f => attempt.Tries++);
+                }
+            }
+            """);
+    }
+
+    // ---- same-thread completion and serial contexts ---------------------------------------------------------
+
+    [Fact]
+    public async Task LocalFutureCompletedHere_RunsCallbacksOnThisThread_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                private int _count;
+
+                void Run()
+                {
+                    var future = new Future<int>();
+                    future.AddDoneCallback(f => _count++);
+                    future.AddDoneCallback(f => _count += 2);
+                    future.SetResult(1);
+                    Console.WriteLine(_count);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LocalFutureHandedToOtherCode_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                private int _count;
+
+                void Run(Action<Future<int>> handOff)
+                {
+                    var future = new Future<int>();
+                    future.AddDoneCallback(f => {|#0:_count++|});
+                    handOff(future);
+                }
+            }
+            """,
+            Diag(0, Api, "increments", "field 'Runner._count'"));
+    }
+
+    [Fact]
+    public async Task ContinuationsOnSerialSchedulers_DoNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class View
+            {
+                private readonly ConcurrentExclusiveSchedulerPair _pair = new();
+                private int _a;
+                private int _b;
+                private int _c;
+
+                void Run(Task task, CancellationToken token)
+                {
+                    task.ContinueWith(t => _a++, TaskScheduler.FromCurrentSynchronizationContext());
+                    task.ContinueWith(t => _b++, CancellationToken.None, TaskContinuationOptions.None, _pair.ExclusiveScheduler);
+                    token.Register(() => _c++, useSynchronizationContext: true);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ContinuationOnDefaultScheduler_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class View
+            {
+                private int _a;
+
+                void Run(Task task) => task.ContinueWith(t => {|#0:_a++|}, TaskScheduler.Default);
+            }
+            """,
+            Diag(0, "Task.ContinueWith", "increments", "field 'View._a'"));
+    }
+
+    // ---- locks and lock-free code ---------------------------------------------------------------------------
+
+    [Fact]
+    public async Task MonitorTryEnter_OnlyTheTakenBranchIsLocked()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Sink
+            {
+                private readonly object _gate = new();
+                private int _written;
+                private int _dropped;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    if (Monitor.TryEnter(_gate))
+                    {
+                        try { _written++; }
+                        finally { Monitor.Exit(_gate); }
+                    }
+                    else
+                    {
+                        {|#0:_dropped++|};
+                    }
+                });
+            }
+            """,
+            Diag(0, Api, "increments", "field 'Sink._dropped'"));
+    }
+
+    [Fact]
+    public async Task MonitorTryEnterWithFlag_GuardedRegionIsLocked()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Sink
+            {
+                private readonly object _gate = new();
+                private int _written;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    bool taken = false;
+                    try
+                    {
+                        Monitor.TryEnter(_gate, ref taken);
+                        if (taken)
+                        {
+                            _written++;
+                        }
+                    }
+                    finally
+                    {
+                        if (taken) Monitor.Exit(_gate);
+                    }
+                });
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CompareExchangeTryLock_GuardsItsRegion()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Flusher
+            {
+                private int _busy;
+                private int _flushes;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0)
+                    {
+                        try { _flushes++; }
+                        finally { Volatile.Write(ref _busy, 0); }
+                    }
+                });
+            }
+            """);
+    }
+
+    // ---- benign by design -----------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task SameConstantAtEveryWriteSite_IsBenign_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Log
+            {
+                private static bool s_failed;
+
+                public static bool Failed => s_failed;
+
+                public static void Watch(Task a, Task b)
+                {
+                    a.ContinueWith(t => { if (t.IsFaulted) s_failed = true; });
+                    b.ContinueWith(t => { if (t.IsFaulted) s_failed = true; });
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DifferentConstantsWritten_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Log
+            {
+                private static bool s_failed;
+
+                public static void Reset() => {|#1:s_failed = false|};
+
+                public static void Watch(Task a) => a.ContinueWith(t => { if (t.IsFaulted) {|#0:s_failed = true|}; });
+            }
+            """,
+            Race(0, "Task.ContinueWith", "writes", "static field 'Log.s_failed'", "'Reset' writes it without a lock").WithLocation(1));
+    }
+
+    // ---- options ----------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task SerialTypesOption_MakesCallbacksOfThatTypeSerial()
+    {
+        const string Source = """
+            using System;
+
+            namespace Actors
+            {
+                public class Mailbox
+                {
+                    public void Post([Executor.ConcurrentCallback] Action action) { }
+                }
+            }
+
+            class Actor
+            {
+                private int _state;
+
+                void Run(Actors.Mailbox mailbox) => mailbox.Post(() => {|#0:_state++|});
+            }
+            """;
+
+        var without = new VerifyCS.Test { TestCode = Source };
+        without.ExpectedDiagnostics.Add(Diag(0, "Mailbox.Post", "increments", "field 'Actor._state'"));
+        await without.RunAsync();
+
+        var with = new VerifyCS.Test { TestCode = Source.Replace("{|#0:_state++|}", "_state++") };
+        with.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*]\ndotnet_code_quality.EXEC001.serial_types = T:Actors.Mailbox\n"));
+        await with.RunAsync();
+    }
+}
