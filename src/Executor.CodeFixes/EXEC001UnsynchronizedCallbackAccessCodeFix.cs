@@ -40,9 +40,15 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
             return;
         }
 
+        var semanticModel = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (semanticModel is null)
+        {
+            return;
+        }
+
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (LockWrapper.CanFix(root, diagnostic))
+            if (LockWrapper.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(
@@ -52,8 +58,7 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
                     diagnostic);
             }
 
-            var semanticModel = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            if (semanticModel is not null && InterlockedRewriter.CanFix(root, semanticModel, diagnostic))
+            if (InterlockedRewriter.CanFix(root, semanticModel, diagnostic))
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(

@@ -23,8 +23,18 @@ internal static class LockWrapper
 {
     private const int CSharp13 = 1300;
 
-    public static bool CanFix(SyntaxNode root, Diagnostic diagnostic)
-        => FindTarget(root, diagnostic) is { } target && !ContainsAwait(target.Node);
+    /// <summary>Whether the wrap is offered: the planner finds a lock that every side can take.</summary>
+    public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        if (FindTarget(root, diagnostic) is not { } target || ContainsAwait(target.Node))
+        {
+            return false;
+        }
+
+        var planner = new Planner(root, model, cancellationToken);
+        planner.Add(diagnostic);
+        return planner.HasWraps;
+    }
 
     public static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
@@ -128,6 +138,8 @@ internal static class LockWrapper
             var firstEol = root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
             _eol = ElasticEndOfLine(firstEol.IsKind(SyntaxKind.EndOfLineTrivia) ? firstEol.ToString() : "\n");
         }
+
+        public bool HasWraps => _wraps.Count > 0;
 
         public void Add(Diagnostic diagnostic)
         {

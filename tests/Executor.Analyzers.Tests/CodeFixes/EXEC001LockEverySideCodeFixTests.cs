@@ -1,0 +1,175 @@
+using System.Threading.Tasks;
+using Executor.CodeFixes;
+using Xunit;
+using VerifyCS = Executor.Analyzers.Tests.Verifiers.CSharpCodeFixVerifier<Executor.Analyzers.EXEC001UnsynchronizedCallbackAccessAnalyzer, Executor.CodeFixes.EXEC001UnsynchronizedCallbackAccessCodeFix>;
+
+namespace Executor.Analyzers.Tests.CodeFixes;
+
+/// <summary>Code fixes v2: the wrap locks every side of the race with one lock, or is not offered.</summary>
+public class EXEC001LockEverySideCodeFixTests
+{
+    private const string Key = EXEC001UnsynchronizedCallbackAccessCodeFix.WrapInLockKey;
+
+    [Fact]
+    public async Task OtherMember_IsWrappedInTheSameNewLock()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System;
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<string> _names = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => "a").AddDoneCallback(f => [|_names.Add(f.Result())|]);
+
+                public void Dump()
+                {
+                    foreach (var name in _names) Console.WriteLine(name);
+                }
+            }
+            """, """
+            using System;
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly object _gate = new object();
+                private readonly List<string> _names = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => "a").AddDoneCallback(f =>
+                {
+                    lock (_gate)
+                    {
+                        _names.Add(f.Result());
+                    }
+                });
+
+                public void Dump()
+                {
+                    lock (_gate)
+                    {
+                        foreach (var name in _names) Console.WriteLine(name);
+                    }
+                }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task OtherSideAlreadyLocked_CallbackTakesThatLock()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _a = new();
+                private int _value;
+
+                public Cell(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => [|_value = f.Result()|]);
+
+                public void Set(int v) { lock (_a) { _value = v; } }
+            }
+            """, """
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _a = new();
+                private int _value;
+
+                public Cell(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    lock (_a)
+                    {
+                        _value = f.Result();
+                    }
+                });
+
+                public void Set(int v) { lock (_a) { _value = v; } }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task StatementThatCompletesATaskCompletionSource_IsNotWrapped()
+    {
+        const string Source = """
+                using System.Threading.Tasks;
+                using Executor;
+
+                class Waiter
+                {
+                    private int _count;
+                    private readonly TaskCompletionSource<int> _tcs = new();
+
+                    void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _tcs.TrySetResult([|_count++|]));
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task InstanceStateFromStaticMethod_NoStaticLockIsOffered()
+    {
+        const string Source = """
+                using Executor;
+
+                class Stats { public int Hits; }
+
+                static class Tracker
+                {
+                    public static void Track(ThreadPoolExecutor pool, Stats stats) => pool.Submit(() => 1).AddDoneCallback(f => [|stats.Hits++|]);
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task TimerNameStaysUnambiguous_NoUsingIsAdded()
+    {
+        // Adding 'using System.Threading;' would make 'Timer' ambiguous with System.Timers.Timer.
+        var test = new VerifyCS.Test
+        {
+            TestCode = """
+                using System.Timers;
+
+                class Poller
+                {
+                    private readonly Timer _timer = new Timer(100);
+                    private int _ticks;
+
+                    public Poller() => _timer.Elapsed += (s, e) => [|_ticks++|];
+                }
+                """,
+            FixedCode = """
+                using System.Timers;
+
+                class Poller
+                {
+                    private readonly System.Threading.Lock _gate = new System.Threading.Lock();
+                    private readonly Timer _timer = new Timer(100);
+                    private int _ticks;
+
+                    public Poller() => _timer.Elapsed += (s, e) =>
+                    {
+                        lock (_gate)
+                        {
+                            _ticks++;
+                        }
+                    };
+                }
+                """,
+            CodeActionEquivalenceKey = Key,
+            ReferenceAssemblies = Verifiers.TestReferences.Net90,
+        };
+        test.SolutionTransforms.Add((solution, projectId) =>
+            solution.WithProjectParseOptions(projectId, ((Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)solution.GetProject(projectId)!.ParseOptions!).WithLanguageVersion(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview)));
+        await test.RunAsync();
+    }
+}
