@@ -156,10 +156,10 @@ internal static class LockWrapper
             int position = target.Node.SpanStart;
             bool contextIsStatic = _model.GetEnclosingSymbol(position, _cancellationToken) is { } enclosing && IsStaticContext(enclosing);
             bool isVariable = symbolKind is "Local" or "Parameter";
-            if (!stateIsStatic && contextIsStatic && !isVariable)
+            if (!stateIsStatic && contextIsStatic && !isVariable && target.Node.FirstAncestorOrSelf<GlobalStatementSyntax>() is null)
             {
-                // Instance state reached from static code: an instance lock is not in reach, and a static one would
-                // serialize every instance. Offer nothing rather than the wrong lock.
+                // Instance state reached from a static method: an instance lock is not in reach, and a static one would
+                // serialize every instance. Offer nothing rather than the wrong lock. (Top-level code gets one local gate.)
                 return;
             }
 
