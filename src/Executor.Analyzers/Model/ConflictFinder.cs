@@ -851,7 +851,7 @@ internal sealed class ConflictFinder
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
                 var type = (argument.Parent as IInvocationOperation)?.TargetMethod.ContainingType;
                 return Types.Interlocked.Matches(type) || Types.Volatile.Matches(type)
-                    ? (AccessMode.Atomic, argument.Parent!, "updates it atomically and", null, false)
+                    ? (AccessMode.Atomic, argument.Parent!, "updates (with Interlocked)", null, false)
                     : (AccessMode.Write, argument, "passes by reference", null, false);
             case IInvocationOperation invocation when invocation.Instance == reference:
                 return Types.IsNonThreadSafeCollection(invocation.TargetMethod.ContainingType?.OriginalDefinition) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
