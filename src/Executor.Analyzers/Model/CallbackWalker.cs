@@ -439,6 +439,8 @@ internal sealed class CallbackWalker
         {
             Access = at,
             Origin = summary.Origin ?? summary.Location,
+            HasConstant = summary.HasConstant,
+            Constant = summary.Constant,
         };
         Record(finding);
     }

@@ -68,6 +68,14 @@ internal sealed class ConflictFinder
             }
         }
 
+        // Stores of constants that race only with other stores of constants: one store wins, and whichever wins is a
+        // value some writer meant (a flag set by a failing callback and cleared by 'Reset'). No lost update, no torn value.
+        bool constantStore = finding.Writes && finding.HasConstant;
+        if (constantStore)
+        {
+            conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Write && c.Access.HasConstant);
+        }
+
         if (conflicting.Count > 0)
         {
             // Name a writer first: "'Reset' writes it" says more than "'Get' reads it".
@@ -85,7 +93,7 @@ internal sealed class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind), locations);
         }
 
-        if (finding.Writes && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same callback can do the same (" + reason + ")", new List<Location>());
         }

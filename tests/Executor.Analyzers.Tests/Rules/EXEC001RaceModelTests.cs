@@ -598,7 +598,29 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
-    public async Task DifferentConstantsWritten_Reports()
+    public async Task ConstantStoresRacingOnlyWithConstantStores_IsBenign_DoesNotReport()
+    {
+        // One store wins, and either value is one a writer meant: no lost update, no torn value.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Log
+            {
+                private static bool s_failed;
+
+                public static void Reset() => s_failed = false;
+
+                public static void Watch(Task a) => a.ContinueWith(t => { if (t.IsFaulted) s_failed = true; });
+
+                public static void WatchThroughHelper(Task a) => a.ContinueWith(t => Fail());
+
+                private static void Fail() => s_failed = true;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ConstantStoreRacingWithRead_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
             using System.Threading.Tasks;
@@ -607,12 +629,32 @@ public class EXEC001RaceModelTests
             {
                 private static bool s_failed;
 
-                public static void Reset() => {|#1:s_failed = false|};
+                public static void Reset() => s_failed = false;
+
+                public static string State() => {|#1:s_failed|} ? "failed" : "ok";
 
                 public static void Watch(Task a) => a.ContinueWith(t => { if (t.IsFaulted) {|#0:s_failed = true|}; });
             }
             """,
-            Race(0, "Task.ContinueWith", "writes", "static field 'Log.s_failed'", "'Reset' writes it without a lock").WithLocation(1));
+            Race(0, "Task.ContinueWith", "writes", "static field 'Log.s_failed'", "'State' reads it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task ConstantStoreRacingWithReadModifyWrite_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Log
+            {
+                private static int s_errors;
+
+                public static void Count() => {|#1:s_errors++|};
+
+                public static void Watch(Task a) => a.ContinueWith(t => { {|#0:s_errors = 0|}; });
+            }
+            """,
+            Race(0, "Task.ContinueWith", "writes", "static field 'Log.s_errors'", "'Count' increments it without a lock").WithLocation(1));
     }
 
     // ---- options ----------------------------------------------------------------------------------------------
