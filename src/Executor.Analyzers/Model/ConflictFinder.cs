@@ -24,8 +24,14 @@ internal sealed class ConflictFinder
     private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), List<StateAccess>> _accesses = new();
     private readonly ConcurrentDictionary<SyntaxNode, ControlFlowGraph?> _graphs = new();
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
+    private readonly CallSites _callSites;
 
-    public ConflictFinder(CallbackAnalysis analysis) => _analysis = analysis;
+    public ConflictFinder(CallbackAnalysis analysis)
+    {
+        _analysis = analysis;
+        _callSites = new CallSites(analysis.Facts);
+    }
 
     private KnownTypes Types => _analysis.Types;
 
@@ -172,6 +178,11 @@ internal sealed class ConflictFinder
         }
 
         if (access.InConstruction || access.Member is MethodDeclarationSyntax method && IsOnlyCalledFromConstructors(method, cancellationToken))
+        {
+            return null;
+        }
+
+        if (access.Function is null && access.Member is not null && RunsBeforeEveryRegistration(access.Syntax, access.Member, registration, symbol, cancellationToken))
         {
             return null;
         }
@@ -652,6 +663,168 @@ internal sealed class ConflictFinder
         return value is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Zero" } || value is IPropertyReferenceOperation { Property.Name: "Zero" };
     }
 
+    private const int MaxCallerDepth = 2;
+
+    /// <summary>
+    /// The locks every caller holds around the call of the method that contains <paramref name="node"/> ("the caller
+    /// must hold the lock" helpers), up to two calls up. Constructors do not count as callers (they run before the
+    /// object is shared); a call inside a lambda, or a caller that is not visible, makes the set empty. An instance
+    /// lock counts only when the call is on the caller's own object.
+    /// </summary>
+    private List<HeldLock> CallerLocks(SyntaxNode node, SyntaxNode member, int depth, CancellationToken cancellationToken)
+    {
+        var empty = new List<HeldLock>();
+        if (depth > MaxCallerDepth || _callSites.MethodAt(node, member, cancellationToken) is not { } method)
+        {
+            return empty;
+        }
+
+        if (_callerLocks.TryGetValue(method, out var cached))
+        {
+            return cached;
+        }
+
+        // Seed the cache: a recursive call finds no lock rather than recursing forever.
+        _callerLocks.TryAdd(method, empty);
+        List<HeldLock>? common = null;
+        var sites = _callSites.Of(method, cancellationToken);
+        if (sites is not null)
+        {
+            foreach (var site in sites)
+            {
+                if (site.Member is ConstructorDeclarationSyntax && !method.IsStatic)
+                {
+                    continue;
+                }
+
+                if (site.InFunction)
+                {
+                    common = null;
+                    break;
+                }
+
+                var held = LockRegions.GetHeldLocks(site.Operation, null, Types);
+                foreach (var outer in CallerLocks(site.Operation.Syntax, site.Member, depth + 1, cancellationToken))
+                {
+                    held.Add(outer);
+                }
+
+                if (!site.ThroughThis)
+                {
+                    held.RemoveAll(l => !IsStaticLock(l));
+                }
+
+                if (common is null)
+                {
+                    common = held;
+                }
+                else
+                {
+                    common.RemoveAll(l => !held.Exists(h => h.SameAs(l) && h.Kind != LockKind.Unknown));
+                }
+
+                if (common.Count == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        var result = common ?? empty;
+        result.RemoveAll(l => l.Kind == LockKind.Unknown || l.Kind == LockKind.Variable);
+        _callerLocks[method] = result;
+        return result;
+    }
+
+    private static bool IsStaticLock(HeldLock held)
+        => held.Kind == LockKind.TypeOf || held.Kind == LockKind.Member && held.Symbol is { IsStatic: true };
+
+    /// <summary>
+    /// Whether an access in a private member runs, in every caller, before the callback is registered: each call of
+    /// that member comes before (never after) the registration in its caller, either the registering member itself
+    /// or a member that then calls the (private) registering member; and the registering member has no other caller.
+    /// The registration publishes what was written before it ("Open sets the heartbeat, then starts the timers").
+    /// </summary>
+    private bool RunsBeforeEveryRegistration(SyntaxNode node, SyntaxNode member, Registration registration, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        if (registration.Member is not { } registering
+            || IsInsideFunction(registration.Operation.Syntax, registering)
+            || _callSites.MethodAt(node, member, cancellationToken) is not { } method
+            || _callSites.Of(method, cancellationToken) is not { } sites)
+        {
+            return false;
+        }
+
+        // Where the registration happens, seen from a caller: the registration itself in the registering member, or
+        // the calls of the registering member.
+        List<CallSite>? registeringCalls = null;
+        foreach (var site in sites)
+        {
+            if (site.InFunction || !site.ThroughThis && !method.IsStatic)
+            {
+                return false;
+            }
+
+            if (site.Member == registering)
+            {
+                if (RunsAfterRegistration(registration, site.Operation.Syntax, symbol, cancellationToken))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (registeringCalls is null)
+            {
+                if (_callSites.MethodAt(registration.Operation.Syntax, registering, cancellationToken) is not { } registeringMethod
+                    || _callSites.Of(registeringMethod, cancellationToken) is not { } calls)
+                {
+                    return false;
+                }
+
+                registeringCalls = calls;
+            }
+
+            bool any = false;
+            foreach (var call in registeringCalls)
+            {
+                if (call.Member != site.Member)
+                {
+                    continue;
+                }
+
+                any = true;
+                var graph = _graphs.GetOrAdd(site.Member, m => CreateGraph(m, cancellationToken));
+                if (graph is null
+                    || call.InFunction
+                    || ExecutionOrder.RunsAfter(graph, call.Operation.Syntax, site.Operation.Syntax, null, _ => false, cancellationToken) is not false)
+                {
+                    return false;
+                }
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+        }
+
+        // No other path registers: every call of the registering member is in a member that made the access first.
+        if (registeringCalls is not null)
+        {
+            foreach (var call in registeringCalls)
+            {
+                if (!sites.Exists(s => s.Member == call.Member))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Whether a private method is called only from constructors of its type (so it runs before the object is shared).</summary>
     private bool IsOnlyCalledFromConstructors(MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
@@ -788,7 +961,7 @@ internal sealed class ConflictFinder
                 continue;
             }
 
-            result.Add(Describe(operation, node, scope, symbol));
+            result.Add(Describe(operation, node, scope, symbol, cancellationToken));
         }
 
         return result;
@@ -805,7 +978,7 @@ internal sealed class ConflictFinder
 
     private static IOperation? InstanceOf(IOperation operation) => (operation as IMemberReferenceOperation)?.Instance;
 
-    private StateAccess Describe(IOperation reference, SyntaxNode node, SyntaxNode scope, ISymbol symbol)
+    private StateAccess Describe(IOperation reference, SyntaxNode node, SyntaxNode scope, ISymbol symbol, CancellationToken cancellationToken)
     {
         var (mode, at, verb, constant, hasConstant) = Classify(reference);
         var member = SharedStateFacts.EnclosingMember(node);
@@ -823,6 +996,17 @@ internal sealed class ConflictFinder
         foreach (var held in LockRegions.GetHeldLocks(at, null, Types))
         {
             locks.Add(held);
+        }
+
+        if (function is null && member is not null)
+        {
+            foreach (var held in CallerLocks(node, member, depth: 0, cancellationToken))
+            {
+                if (!locks.Exists(l => l.SameAs(held)))
+                {
+                    locks.Add(held);
+                }
+            }
         }
 
         bool construction = function is null && IsConstruction(member, symbol);

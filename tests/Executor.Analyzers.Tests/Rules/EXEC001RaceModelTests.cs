@@ -574,6 +574,186 @@ public class EXEC001RaceModelTests
             """);
     }
 
+    // ---- locks held by every caller, and accesses every caller makes before registering ---------------------
+
+    [Fact]
+    public async Task HelperWhoseEveryCallerHoldsTheLock_DoesNotReport()
+    {
+        // "Caller must lock": SetStatus takes no lock itself, but every call of it is under _mu (the constructor's
+        // call runs before the object is shared).
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Conn
+            {
+                private readonly object _mu = new();
+                private int _status;
+                private Timer? _ping;
+
+                public Conn() => SetStatus(0);
+
+                public void Start() { lock (_mu) { SetStatus(1); _ping ??= new Timer(Ping, null, 1000, 1000); } }
+
+                public void Stop() { lock (_mu) { SetStatus(0); } }
+
+                private void SetStatus(int s) => _status = s;
+
+                private void Ping(object? _) { lock (_mu) { if (_status != 1) return; _status = 2; } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task HelperWithOneUnlockedCaller_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Conn
+            {
+                private readonly object _mu = new();
+                private int _status;
+                private Timer? _ping;
+
+                public void Start() { lock (_mu) { SetStatus(1); _ping ??= new Timer(Ping, null, 1000, 1000); } }
+
+                public void Reset() => SetStatus(0);
+
+                private void SetStatus(int s) => {|#1:_status = s|};
+
+                private void Ping(object? _) { lock (_mu) { {|#0:_status++|}; } }
+            }
+            """,
+            Race(0, "new Timer", "increments", "field 'Conn._status'", "'SetStatus' writes it without a lock", "under lock '_mu'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task ProtectedOverrideCalledOnlyUnderTheBaseLock_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            abstract class Target
+            {
+                protected object SyncRoot { get; } = new();
+
+                public void Close() { lock (SyncRoot) { CloseTarget(); } }
+
+                protected virtual void CloseTarget() { }
+            }
+
+            class FileTarget : Target
+            {
+                private Timer? _monitor;
+
+                public void Open() { lock (SyncRoot) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                protected override void CloseTarget() => _monitor = null;
+
+                private void OnTick(object? _)
+                {
+                    lock (SyncRoot) { _monitor?.Change(1000, 1000); }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task PublicHelper_CallersUnknown_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Conn
+            {
+                private readonly object _mu = new();
+                private int _status;
+                private Timer? _ping;
+
+                public void Start() { lock (_mu) { SetStatus(1); _ping ??= new Timer(Ping, null, 1000, 1000); } }
+
+                public void SetStatus(int s) => {|#1:_status = s|};
+
+                private void Ping(object? _) { lock (_mu) { {|#0:_status++|}; } }
+            }
+            """,
+            Race(0, "new Timer", "increments", "field 'Conn._status'", "'SetStatus' writes it without a lock", "under lock '_mu'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task WrittenInAPrivateSetterBeforeEveryRegistration_DoesNotReport()
+    {
+        // Open sets the heartbeat, then starts the timer: the registration publishes the write.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                private TimeSpan Heartbeat { get => _heartbeat; set => _heartbeat = value; }
+
+                public void Open(TimeSpan heartbeat) { Heartbeat = heartbeat; StartTimers(); }
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine(_heartbeat); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WrittenInAPrivateSetterAfterTheRegistration_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                private TimeSpan Heartbeat { get => _heartbeat; set => {|#1:_heartbeat = value|}; }
+
+                public void Open(TimeSpan heartbeat) { StartTimers(); Heartbeat = heartbeat; }
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine({|#0:_heartbeat|}); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """,
+            Race(0, "new Timer", "reads", "field 'Conn._heartbeat'", "'Heartbeat' writes it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task WrittenBeforeOneRegistrationButAnotherMemberAlsoRegisters_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                private void SetHeartbeat(TimeSpan value) => {|#1:_heartbeat = value|};
+
+                public void Open(TimeSpan heartbeat) { SetHeartbeat(heartbeat); StartTimers(); }
+
+                public void Resume() => StartTimers();
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine({|#0:_heartbeat|}); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """,
+            Race(0, "new Timer", "reads", "field 'Conn._heartbeat'", "'SetHeartbeat' writes it without a lock").WithLocation(1));
+    }
+
     // ---- benign by design -----------------------------------------------------------------------------------
 
     [Fact]
