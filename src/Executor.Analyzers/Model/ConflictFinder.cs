@@ -980,7 +980,7 @@ internal sealed class ConflictFinder
 
     private StateAccess Describe(IOperation reference, SyntaxNode node, SyntaxNode scope, ISymbol symbol, CancellationToken cancellationToken)
     {
-        var (mode, at, verb, constant, hasConstant) = Classify(reference);
+        var (mode, at, verb, constant, hasConstant) = Classify(reference, cancellationToken);
         var member = SharedStateFacts.EnclosingMember(node);
         SyntaxNode? function = null;
         for (var current = node.Parent; current is not null && current != member; current = current.Parent)
@@ -1022,7 +1022,7 @@ internal sealed class ConflictFinder
     };
 
     /// <summary>What an access outside the callback does, and the operation that stands for it.</summary>
-    private (AccessMode Mode, IOperation At, string Verb, object? Constant, bool HasConstant) Classify(IOperation reference)
+    private (AccessMode Mode, IOperation At, string Verb, object? Constant, bool HasConstant) Classify(IOperation reference, CancellationToken cancellationToken)
     {
         var parent = reference.Parent;
         while (parent is IConversionOperation { IsImplicit: true } conversion)
@@ -1041,8 +1041,7 @@ internal sealed class ConflictFinder
             case IIncrementOrDecrementOperation increment:
                 return (AccessMode.Write, parent, increment.Kind == OperationKind.Increment ? "increments" : "decrements", null, false);
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
-                var type = (argument.Parent as IInvocationOperation)?.TargetMethod.ContainingType;
-                return Types.Interlocked.Matches(type) || Types.Volatile.Matches(type)
+                return _analysis.IsAtomicRefArgument(argument, cancellationToken)
                     ? (AccessMode.Atomic, argument.Parent!, "updates (with Interlocked)", null, false)
                     : (AccessMode.Write, argument, "passes by reference", null, false);
             case IInvocationOperation invocation when invocation.Instance == reference:

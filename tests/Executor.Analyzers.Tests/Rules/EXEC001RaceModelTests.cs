@@ -754,6 +754,62 @@ public class EXEC001RaceModelTests
             Race(0, "new Timer", "reads", "field 'Conn._heartbeat'", "'SetHeartbeat' writes it without a lock").WithLocation(1));
     }
 
+    [Fact]
+    public async Task RefToHelperThatOnlyUsesInterlocked_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            static class Half
+            {
+                public static void Complete(ref int wip, ref Exception? error)
+                {
+                    if (Interlocked.CompareExchange(ref error, new Exception("done"), null) == null) Bump(ref wip);
+                }
+
+                private static void Bump(ref int wip) => Interlocked.Increment(ref wip);
+            }
+
+            class Sink
+            {
+                private int _wip;
+                private Exception? _error;
+
+                public void Run(CancellationToken ct) => ct.Register(OnCompleted);
+
+                public void OnNext(int x) { if (Interlocked.CompareExchange(ref _wip, 1, 0) == 0) Interlocked.Decrement(ref _wip); }
+
+                public void OnCompleted() => Half.Complete(ref _wip, ref _error);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task RefToHelperThatIncrementsPlainly_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            static class Half
+            {
+                public static void Complete(ref int wip) { Interlocked.Increment(ref wip); wip++; }
+            }
+
+            class Sink
+            {
+                private int _wip;
+
+                public void Run(CancellationToken ct) => ct.Register(OnCompleted);
+
+                public void OnNext(int x) => {|#1:Interlocked.Decrement(ref _wip)|};
+
+                public void OnCompleted() => Half.Complete({|#0:ref _wip|});
+            }
+            """,
+            Race(0, "CancellationToken.Register", "takes a reference to", "field 'Sink._wip'", "'OnNext' updates (with Interlocked) it without a lock").WithLocation(1));
+    }
+
     // ---- benign by design -----------------------------------------------------------------------------------
 
     [Fact]
