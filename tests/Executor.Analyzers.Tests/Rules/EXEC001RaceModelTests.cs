@@ -810,6 +810,61 @@ public class EXEC001RaceModelTests
             Race(0, "CancellationToken.Register", "takes a reference to", "field 'Sink._wip'", "'OnNext' updates (with Interlocked) it without a lock").WithLocation(1));
     }
 
+    [Fact]
+    public async Task ConstructorWriteBeforeRegistrationInUsing_ImplicitBaseCall_DoesNotReport()
+    {
+        // The implicit base() call spans the whole constructor; it must not make earlier writes look later.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private int _interval;
+                private Timer? _timer;
+
+                public Conn(int interval)
+                {
+                    _interval = interval;
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        _timer = new Timer(Tick, null, 100, Timeout.Infinite);
+                    }
+                }
+
+                private void Tick(object? _) { Console.WriteLine(_interval); _timer!.Change(_interval, Timeout.Infinite); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ConstructorWriteAfterRegistrationInUsing_ImplicitBaseCall_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private int _interval;
+                private Timer? _timer;
+
+                public Conn(int interval)
+                {
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        _timer = new Timer(Tick, null, 100, Timeout.Infinite);
+                    }
+
+                    {|#1:_interval = interval|};
+                }
+
+                private void Tick(object? _) => {|#0:_interval += 10|};
+            }
+            """,
+            Race(0, "new Timer", "updates", "field 'Conn._interval'", "'the constructor' writes it without a lock after registering the callback, with no join in between").WithLocation(1));
+    }
+
     // ---- benign by design -----------------------------------------------------------------------------------
 
     [Fact]
