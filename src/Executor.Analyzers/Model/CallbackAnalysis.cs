@@ -77,8 +77,11 @@ internal sealed class CallbackAnalysis
         bool any = false;
         foreach (var token in TextSearch.TokensNamed(declaration, text, parameter.Name))
         {
-            if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax)
+            if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax
+                || token.Parent?.FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax>() is not null
+                || token.Parent?.Parent?.Parent?.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Identifier.ValueText: "nameof" } })
             {
+                // The declaration, an attribute ([NotNullIfNotNull(nameof(x))]) or a nameof: not a use of the variable.
                 continue;
             }
 

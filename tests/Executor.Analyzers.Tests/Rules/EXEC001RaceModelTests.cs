@@ -768,7 +768,11 @@ public class EXEC001RaceModelTests
                     if (Interlocked.CompareExchange(ref error, new Exception("done"), null) == null) Bump(ref wip);
                 }
 
-                private static void Bump(ref int wip) => Interlocked.Increment(ref wip);
+                private static void Bump([System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(wip))] ref int wip)
+                {
+                    _ = nameof(wip);
+                    Interlocked.Increment(ref wip);
+                }
             }
 
             class Sink
