@@ -611,19 +611,15 @@ internal sealed class CallbackAnalysis
     {
         var found = new List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>();
         string text = declaration.SyntaxTree.GetText(cancellationToken).ToString(declaration.Span);
-        foreach (var name in names)
+        foreach (var token in TextSearch.TokensNamedAny(declaration, text, names))
         {
-            foreach (var token in TextSearch.TokensNamed(declaration, text, name))
+            if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
+                && !token.GetNextToken().IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.OpenParenToken))
             {
-                if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
-                    && !token.GetNextToken().IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.OpenParenToken))
-                {
-                    found.Add(identifier);
-                }
+                found.Add(identifier);
             }
         }
 
-        found.Sort((a, b) => a.SpanStart.CompareTo(b.SpanStart));
         return found;
     }
 
