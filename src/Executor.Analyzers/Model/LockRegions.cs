@@ -221,6 +221,46 @@ internal static class LockRegions
             {
                 return invocation;
             }
+
+            if (AssignedAcquire(block.Operations[i], flag) is { } assigned && AcquireKind(assigned, types) != LockCoverage.None && IsConditionalAcquire(assigned))
+            {
+                // taken = Monitor.TryEnter(x, timeout); or var taken = Monitor.TryEnter(x, timeout);
+                return assigned;
+            }
+        }
+
+        return null;
+    }
+
+    private static IInvocationOperation? AssignedAcquire(IOperation statement, ILocalSymbol flag)
+    {
+        IOperation? value = statement switch
+        {
+            IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment }
+                when SymbolEqualityComparer.Default.Equals(target.Local, flag) => assignment.Value,
+            IVariableDeclarationGroupOperation group => DeclaredValue(group, flag),
+            _ => null,
+        };
+
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        return value as IInvocationOperation;
+    }
+
+    private static IOperation? DeclaredValue(IVariableDeclarationGroupOperation group, ILocalSymbol flag)
+    {
+        foreach (var declaration in group.Declarations)
+        {
+            foreach (var declarator in declaration.Declarators)
+            {
+                if (SymbolEqualityComparer.Default.Equals(declarator.Symbol, flag))
+                {
+                    return declarator.Initializer?.Value ?? declaration.Initializer?.Value;
+                }
+            }
         }
 
         return null;

@@ -551,6 +551,51 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task MonitorTryEnterResultStoredInAFlag_TakenBranchIsLocked_OtherBranchIsNot()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Sink
+            {
+                private readonly object _gate = new();
+                private int _written;
+                private int _dropped;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    bool lockTaken = false;
+                    try
+                    {
+                        lockTaken = Monitor.TryEnter(_gate, 50);
+                        if (lockTaken)
+                        {
+                            _written++;
+                        }
+                        else
+                        {
+                            {|#0:_dropped++|};
+                        }
+                    }
+                    finally
+                    {
+                        if (lockTaken) Monitor.Exit(_gate);
+                    }
+                });
+
+                void Poll()
+                {
+                    var taken = Monitor.TryEnter(_gate, 10);
+                    if (!taken) return;
+                    try { _written = 0; } finally { Monitor.Exit(_gate); }
+                }
+            }
+            """,
+            Diag(0, Api, "increments", "field 'Sink._dropped'"));
+    }
+
+    [Fact]
     public async Task CompareExchangeTryLock_GuardsItsRegion()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
