@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -563,7 +564,7 @@ internal sealed class CallbackAnalysis
                     : identifier;
                 // Only an argument or the right side of '+=' can pass a method group as a callback. Binding every
                 // call 'M(...)' here would build the operation trees of whole types (measured in bench/AnalyzerScale).
-                if (!CouldBeCallbackMethodGroup(expression))
+                if (!CouldBeCallbackMethodGroup(expression) || !CouldBeCallbackApi(expression, cancellationToken))
                 {
                     continue;
                 }
@@ -621,6 +622,203 @@ internal sealed class CallbackAnalysis
         }
 
         return found;
+    }
+
+    private static readonly string[] DotNetCallbackApiNames = { "ContinueWith", "Register", "UnsafeRegister", "QueueUserWorkItem", "UnsafeQueueUserWorkItem", "Timer" };
+
+    private HashSet<string>? _attributedApiNames;
+
+    /// <summary>
+    /// Whether the call that receives <paramref name="expression"/> as an argument can be a callback API, judged by its
+    /// name before anything is bound: a .NET callback API, a method or constructor with a <c>[ConcurrentCallback]</c>
+    /// parameter (in source, or in an assembly built on Executor), or a name the <c>callback_apis</c> option lists.
+    /// Binding an argument binds its whole member (and runs its nullable analysis), which was most of EXEC001's cost on
+    /// large libraries, for method groups passed to APIs that are never callbacks.
+    /// </summary>
+    private bool CouldBeCallbackApi(SyntaxNode expression, CancellationToken cancellationToken)
+    {
+        var current = expression;
+        while (current.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.CastExpressionSyntax)
+        {
+            current = current.Parent;
+        }
+
+        if (current.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax { Parent: Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentListSyntax { Parent: var call } })
+        {
+            // '+=' (events), and arguments of anything else: bind.
+            return true;
+        }
+
+        string? name = call switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation => RightmostName(invocation.Expression),
+            Microsoft.CodeAnalysis.CSharp.Syntax.ObjectCreationExpressionSyntax creation => RightmostName(creation.Type),
+            _ => null,
+        };
+
+        if (name is null)
+        {
+            return true;
+        }
+
+        if (System.Array.IndexOf(DotNetCallbackApiNames, name) >= 0 || AttributedApiNames(cancellationToken).Contains(name))
+        {
+            return true;
+        }
+
+        var options = Options.For(expression.SyntaxTree);
+        foreach (var entry in options.CallbackApis)
+        {
+            if (EntryNames(entry, name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? RightmostName(SyntaxNode? node) => node switch
+    {
+        Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax simple => simple.Identifier.ValueText,
+        Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+        Microsoft.CodeAnalysis.CSharp.Syntax.MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+        Microsoft.CodeAnalysis.CSharp.Syntax.QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        Microsoft.CodeAnalysis.CSharp.Syntax.AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    /// <summary>Whether an option entry (<c>M:Ns.Type.Name(…)</c>, <c>M:Ns.Type.#ctor</c>) can name a call written as <paramref name="name"/>.</summary>
+    private static bool EntryNames(string entry, string name)
+    {
+        int paren = entry.IndexOf('(');
+        string path = paren < 0 ? entry : entry.Substring(0, paren);
+        var parts = path.Split('.');
+        if (parts.Length == 0)
+        {
+            return true;
+        }
+
+        string last = parts[parts.Length - 1];
+        int tick = last.IndexOf('`');
+        if (tick >= 0)
+        {
+            last = last.Substring(0, tick);
+        }
+
+        if (last == "#ctor")
+        {
+            string type = parts.Length > 1 ? parts[parts.Length - 2] : string.Empty;
+            tick = type.IndexOf('`');
+            return (tick >= 0 ? type.Substring(0, tick) : type) == name;
+        }
+
+        // A malformed entry (no 'M:' prefix, a type) may still mean this call: stay on the safe side.
+        return last == name || !entry.StartsWith("M:", System.StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Names of methods and constructors (by type name) with a <c>[ConcurrentCallback]</c> parameter: declared in source
+    /// (found by searching each file's text once), or in a referenced assembly that is Executor or built on it.
+    /// </summary>
+    private HashSet<string> AttributedApiNames(CancellationToken cancellationToken)
+    {
+        var names = Volatile.Read(ref _attributedApiNames);
+        if (names is not null)
+        {
+            return names;
+        }
+
+        names = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (var tree in _compilation.SyntaxTrees)
+        {
+            var text = tree.GetText(cancellationToken).ToString();
+            if (text.IndexOf("ConcurrentCallback", System.StringComparison.Ordinal) < 0)
+            {
+                continue;
+            }
+
+            foreach (var parameter in tree.GetRoot(cancellationToken).DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax>())
+            {
+                if (parameter.AttributeLists.Count == 0 || parameter.AttributeLists.ToString().IndexOf("ConcurrentCallback", System.StringComparison.Ordinal) < 0)
+                {
+                    continue;
+                }
+
+                switch (parameter.Parent?.Parent)
+                {
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax method:
+                        names.Add(method.Identifier.ValueText);
+                        break;
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.ConstructorDeclarationSyntax constructor:
+                        names.Add(constructor.Identifier.ValueText);
+                        break;
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax local:
+                        names.Add(local.Identifier.ValueText);
+                        break;
+                    case Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax type:
+                        // A primary constructor.
+                        names.Add(type.Identifier.ValueText);
+                        break;
+                }
+            }
+        }
+
+        foreach (var reference in _compilation.References)
+        {
+            if (_compilation.GetAssemblyOrModuleSymbol(reference) is IAssemblySymbol assembly && IsBuiltOnExecutor(assembly))
+            {
+                AddAttributedNames(assembly.GlobalNamespace, names, cancellationToken);
+            }
+        }
+
+        return Interlocked.CompareExchange(ref _attributedApiNames, names, null) ?? names;
+    }
+
+    private static bool IsBuiltOnExecutor(IAssemblySymbol assembly)
+    {
+        if (assembly.Name.StartsWith("Executor", System.StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        foreach (var module in assembly.Modules)
+        {
+            foreach (var referenced in module.ReferencedAssemblies)
+            {
+                if (referenced.Name.StartsWith("Executor", System.StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private void AddAttributedNames(INamespaceOrTypeSymbol container, HashSet<string> names, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var member in container.GetMembers())
+        {
+            switch (member)
+            {
+                case INamespaceOrTypeSymbol nested:
+                    AddAttributedNames(nested, names, cancellationToken);
+                    break;
+                case IMethodSymbol method when method.DeclaredAccessibility != Accessibility.Private:
+                    foreach (var parameter in method.Parameters)
+                    {
+                        if (Types.ConcurrentCallbackAttribute.IsAppliedIn(parameter.GetAttributes()))
+                        {
+                            names.Add(method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.Name);
+                            break;
+                        }
+                    }
+
+                    break;
+            }
+        }
     }
 
     private static bool CouldBeCallbackMethodGroup(SyntaxNode expression)

@@ -287,6 +287,40 @@ public class EXEC001CallbackSourcesTests
     }
 
     [Fact]
+    public async Task MethodGroupPassedToSourceApiWithConcurrentCallbackParameter_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Mailbox
+            {
+                public Mailbox([ConcurrentCallback] Action<int> onMessage) { }
+
+                public void Listen([ConcurrentCallback] Action<int> handler) { }
+            }
+
+            class Counter
+            {
+                private int _count;
+                private int _other;
+
+                void Run(Mailbox mailbox)
+                {
+                    for (int i = 0; i < 2; i++) mailbox.Listen(OnMessage);
+                    for (int i = 0; i < 2; i++) _ = new Mailbox(OnOther);
+                }
+
+                private void OnMessage(int m) => {|#0:_count += m|};
+
+                private void OnOther(int m) => {|#1:_other += m|};
+            }
+            """,
+            Diag(0, "Mailbox.Listen", "updates", "field 'Counter._count'", "another run of the same callback can do the same (it is registered in a loop)"),
+            Diag(1, "new Mailbox", "updates", "field 'Counter._other'", "another run of the same callback can do the same (it is registered in a loop)"));
+    }
+
+    [Fact]
     public async Task MethodGroupInSameFile_VerbatimThisQualifiedAndSpacedForms_ReportAtAccessInMethod()
     {
         // The method-group scan searches the type's text for the method names: each spelling must still be found.

@@ -65,6 +65,43 @@ public class EXEC001OptionsTests
     }
 
     [Fact]
+    public async Task CallbackApis_MethodGroupPassedToListedApi_Reports()
+    {
+        // Method groups are bound only when the call's name can be a callback API: the option's names count.
+        await RunAsync(
+            """
+            using System;
+
+            namespace Messaging
+            {
+                public class Bus
+                {
+                    public void Subscribe(Action<string> handler) { }
+                    public void Publish(Action<string> handler) { }
+                }
+            }
+
+            class Listener
+            {
+                private int _seen;
+                private int _published;
+
+                void Run(Messaging.Bus bus)
+                {
+                    for (int i = 0; i < 2; i++) bus.Subscribe(OnMessage);
+                    for (int i = 0; i < 2; i++) bus.Publish(OnPublished);
+                }
+
+                private void OnMessage(string m) => {|#0:_seen++|};
+
+                private void OnPublished(string m) => _published++;
+            }
+            """,
+            "dotnet_code_quality.EXEC001.callback_apis = M:Messaging.Bus.Subscribe(System.Action{System.String})",
+            Diag(0, "Bus.Subscribe", "increments", "field 'Listener._seen'", "another run of the same callback can do the same (it is registered in a loop)"));
+    }
+
+    [Fact]
     public async Task WithoutOption_UserApiIsNotACallback()
     {
         await RunAsync(
