@@ -533,8 +533,14 @@ internal static class LockWrapper
         {
             for (var current = symbol; current is not null; current = current.ContainingSymbol)
             {
-                if (current is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
+                if (current is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } function)
                 {
+                    // A 'static' lambda or local function cannot reach 'this' even inside an instance member.
+                    if (function.IsStatic)
+                    {
+                        return true;
+                    }
+
                     continue;
                 }
 

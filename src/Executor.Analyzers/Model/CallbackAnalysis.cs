@@ -419,6 +419,67 @@ internal sealed class CallbackAnalysis
             && CallbackOptions.Matches(options.CallbackApis, DocumentationCommentId.CreateDeclarationId(@event.OriginalDefinition));
     }
 
+    /// <summary>
+    /// The callback's parameters that receive the registration's state argument when that argument is shared: <c>this</c>,
+    /// a field or a static (<c>token.Register(static s => ((Conn)s!).OnCancel(), this)</c>,
+    /// <c>new Timer(static s => …, this, …)</c>, <c>ContinueWith((t, s) => …, _sink)</c>). The allocation-free form puts
+    /// the shared object behind a parameter; without this, such callbacks would look like they touch only their own data.
+    /// </summary>
+    private static ImmutableArray<IParameterSymbol> SharedStateParameters(Registration registration, IMethodSymbol callback)
+    {
+        var arguments = registration.Operation switch
+        {
+            IInvocationOperation invocation => invocation.Arguments,
+            IObjectCreationOperation creation => creation.Arguments,
+            _ => default,
+        };
+
+        if (arguments.IsDefault)
+        {
+            return ImmutableArray<IParameterSymbol>.Empty;
+        }
+
+        foreach (var argument in arguments)
+        {
+            if (argument.Parameter is not { Name: "state" } stateParameter)
+            {
+                continue;
+            }
+
+            var value = argument.Value;
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            bool shared = value switch
+            {
+                IInstanceReferenceOperation => true,
+                IFieldReferenceOperation field => field.Field.IsStatic || field.Instance is null or IInstanceReferenceOperation,
+                IPropertyReferenceOperation property => property.Property.IsStatic || property.Instance is null or IInstanceReferenceOperation,
+                _ => false,
+            };
+
+            if (!shared)
+            {
+                return ImmutableArray<IParameterSymbol>.Empty;
+            }
+
+            var builder = ImmutableArray.CreateBuilder<IParameterSymbol>();
+            foreach (var parameter in callback.Parameters)
+            {
+                if (SymbolEqualityComparer.Default.Equals(parameter.Type.WithNullableAnnotation(NullableAnnotation.None), stateParameter.Type.WithNullableAnnotation(NullableAnnotation.None)))
+                {
+                    builder.Add(parameter);
+                }
+            }
+
+            return builder.ToImmutable();
+        }
+
+        return ImmutableArray<IParameterSymbol>.Empty;
+    }
+
     private static bool Is(INamedTypeSymbol? type, KnownType known) => known.Matches(type);
 
     private void AnalyzeCallbackValue(OperationAnalysisContext context, IOperation value, Registration registration, int depth)
@@ -438,7 +499,10 @@ internal sealed class CallbackAnalysis
             case IAnonymousFunctionOperation function:
                 if (_analyzedRoots.TryAdd(function.Syntax, 0))
                 {
-                    Report(context, new CallbackWalker(this, function, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null), registration);
+                    Report(context, new CallbackWalker(this, function, api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null)
+                    {
+                        SharedParameters = SharedStateParameters(registration, function.Symbol),
+                    }, registration);
                 }
 
                 break;
@@ -472,7 +536,10 @@ internal sealed class CallbackAnalysis
         var groups = _callbackMethodGroups.GetOrAdd(type, t => FindCallbackMethodGroups(t, context.CancellationToken));
         if (groups.TryGetValue(method.OriginalDefinition, out var registration))
         {
-            Report(context, new CallbackWalker(this, body, registration.Api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null), registration);
+            Report(context, new CallbackWalker(this, body, registration.Api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null)
+            {
+                SharedParameters = SharedStateParameters(registration, method),
+            }, registration);
         }
     }
 

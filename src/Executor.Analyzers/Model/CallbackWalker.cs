@@ -575,8 +575,22 @@ internal sealed class CallbackWalker
 
     private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared);
 
+    /// <summary>Gets or sets the callback's parameters that receive a shared state object (see <c>SharedStateParameters</c>): never owned.</summary>
+    public ImmutableArray<IParameterSymbol> SharedParameters { get; set; } = ImmutableArray<IParameterSymbol>.Empty;
+
     private bool IsOwned(ISymbol symbol)
     {
+        if (symbol is IParameterSymbol)
+        {
+            foreach (var shared in SharedParameters)
+            {
+                if (SymbolEqualityComparer.Default.Equals(shared, symbol))
+                {
+                    return false;
+                }
+            }
+        }
+
         // Cached per symbol (DeclaringSyntaxReferences allocates); the cache is cleared when _owned grows.
         if (_ownedCache.TryGetValue(symbol, out bool known))
         {

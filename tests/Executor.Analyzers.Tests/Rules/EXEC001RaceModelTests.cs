@@ -914,6 +914,70 @@ public class EXEC001RaceModelTests
             Race(0, "new Timer", "updates", "field 'Conn._interval'", "'the constructor' writes it without a lock after registering the callback, with no join in between").WithLocation(1));
     }
 
+    // ---- reach: the shared object passed as the state argument ----------------------------------------------
+
+    [Fact]
+    public async Task StaticLambdaReceivingThisAsState_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Conn
+            {
+                private int _cancels;
+                private int _done;
+
+                public void Watch(CancellationToken ct) => ct.Register(static s => {|#0:((Conn)s!)._cancels++|}, this);
+
+                public void Track(Task task) => task.ContinueWith(static (t, s) => {|#1:((Conn)s!).OnDone()|}, this);
+
+                private void OnDone() => _done++;
+            }
+            """,
+            Race(0, "CancellationToken.Register", "increments", "field 'Conn._cancels'", "another run of the same callback can do the same ('Watch' registers it each time it runs)"),
+            Race(1, "Task.ContinueWith", "calls 'Conn.OnDone', which increments", "field 'Conn._done'", "another run of the same callback can do the same ('Track' registers it each time it runs)"));
+    }
+
+    [Fact]
+    public async Task MethodGroupReceivingThisAsState_ReportsAtTheAccess()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Poller
+            {
+                private int _ticks;
+
+                public void Start() => ThreadPool.QueueUserWorkItem(OnWork, this);
+
+                private static void OnWork(object? state) => {|#0:((Poller)state!)._ticks++|};
+            }
+            """,
+            Race(0, "ThreadPool.QueueUserWorkItem", "increments", "field 'Poller._ticks'", "another run of the same callback can do the same ('Start' registers it each time it runs)"));
+    }
+
+    [Fact]
+    public async Task StateArgumentCreatedPerRegistration_IsOwned_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Box { public int Value; }
+
+            class Conn
+            {
+                public void Watch(CancellationToken ct) => ct.Register(static s => ((Box)s!).Value++, new Box());
+
+                public void Queue()
+                {
+                    var box = new Box();
+                    ThreadPool.QueueUserWorkItem(static s => ((Box)s!).Value++, box);
+                }
+            }
+            """);
+    }
+
     // ---- benign by design -----------------------------------------------------------------------------------
 
     [Fact]
