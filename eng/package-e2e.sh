@@ -4,7 +4,8 @@
 # explicit version), with only the folder and the version replaced, then checks in fresh projects outside the repo:
 #   (pkg)  the packages' contents: lib/netstandard2.0 + lib/net8.0, one analyzer copy, the dependency between the two
 #          packages, the .snupkg with SourceLink, icon, and absolute links in each package README;
-#   (a-e)  a net10.0 console app on Executor: warnings, .editorconfig severity and options, dotnet format fixes;
+#   (a-e)  a net10.0 console app on Executor: warnings, .editorconfig severity and options (EXEC000 on a malformed
+#          entry), dotnet format fixes;
 #   (ns-a) a netstandard2.0 library on Executor.Analyzers alone: EXEC001 on a ContinueWith race, fixed by dotnet format,
 #          and the analyzers do not flow into the library's own package;
 #   (ns-r) a netstandard2.0 library on Executor, run from a net8.0 app: the runtime works across the two assets;
@@ -141,6 +142,10 @@ if grep -Eq 'Program.cs\(11,[0-9]+\): (warning|error) EXEC001' "$work/build.log"
 printf 'root = true\n\n[*.cs]\ndotnet_code_quality.EXEC001.thread_safe_types = T:Tally\n' > "$consumer/.editorconfig"
 build || { cat "$work/build.log"; fail "option build failed"; }
 if grep -q 'EXEC001' "$work/build.log"; then fail "thread_safe_types = T:Tally still reports"; fi
+# A malformed entry (no T: prefix) is not ignored silently: EXEC000 names key, entry and the expected form.
+printf 'root = true\n\n[*.cs]\ndotnet_code_quality.EXEC001.thread_safe_types = Tally\ndotnet_diagnostic.EXEC000.severity = warning\n' > "$consumer/.editorconfig"
+build || { cat "$work/build.log"; fail "option build failed"; }
+grep -q "warning EXEC000: 'dotnet_code_quality.EXEC001.thread_safe_types' entry 'Tally' has no documentation ID prefix; expected 'T:Namespace.Type'" "$work/build.log" || { grep EXEC00 "$work/build.log" || true; fail "no EXEC000 for the entry 'Tally' without its T: prefix"; }
 printf 'root = true\n\n[*.cs]\n' > "$consumer/.editorconfig"
 
 echo "== (e) dotnet format --verify-no-changes fails before the fix =="
