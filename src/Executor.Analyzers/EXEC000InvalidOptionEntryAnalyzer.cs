@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Executor.Analyzers;
 
@@ -51,17 +52,26 @@ public sealed class EXEC000InvalidOptionEntryAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeCompilation(CompilationAnalysisContext context)
     {
-        // Options can differ per file (.editorconfig sections): each distinct key and value is checked once.
+        // Options can differ per file (.editorconfig sections): each distinct key and value is checked once, and each
+        // bad entry is reported once, at the first token of the first file it applies to. A location in a file (rather
+        // than none) lets that file's .editorconfig section set EXEC000's severity, shows which section holds the
+        // entry, and can be suppressed with #pragma like any other diagnostic.
         var provider = context.Options.AnalyzerConfigOptionsProvider;
         var seen = new HashSet<(string Key, string Value)>();
-        Check(context, provider.GlobalOptions, seen);
         foreach (var tree in context.Compilation.SyntaxTrees)
         {
-            Check(context, provider.GetOptions(tree), seen);
+            var options = provider.GetOptions(tree);
+            if (ListOptions.Any(o => options.TryGetValue(o.Key, out _)))
+            {
+                var first = tree.GetRoot(context.CancellationToken).GetFirstToken(includeZeroWidth: true);
+                Check(context, options, Location.Create(tree, new TextSpan(first.SpanStart, 0)), seen);
+            }
         }
+
+        Check(context, provider.GlobalOptions, Location.None, seen);
     }
 
-    private static void Check(CompilationAnalysisContext context, AnalyzerConfigOptions options, HashSet<(string Key, string Value)> seen)
+    private static void Check(CompilationAnalysisContext context, AnalyzerConfigOptions options, Location location, HashSet<(string Key, string Value)> seen)
     {
         foreach (var (key, prefixes, expected) in ListOptions)
         {
@@ -70,12 +80,13 @@ public sealed class EXEC000InvalidOptionEntryAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            foreach (var entry in raw.Split(CallbackOptions.Separators, StringSplitOptions.RemoveEmptyEntries))
+            foreach (var part in raw.Split(CallbackOptions.Separators, StringSplitOptions.RemoveEmptyEntries))
             {
-                var problem = Problem(entry.Trim(), prefixes, context.Compilation);
-                if (problem is not null && seen.Add((key, "\0" + entry.Trim())))
+                var entry = part.Trim();
+                var problem = Problem(entry, prefixes, context.Compilation);
+                if (problem is not null && seen.Add((key, "\0" + entry)))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Rule, Location.None, key, entry.Trim(), problem, expected));
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, key, entry, problem, expected));
                 }
             }
         }

@@ -15,8 +15,9 @@ public class EXEC000InvalidOptionEntryTests
     private const string ApiForm = "'M:Namespace.Type.Method' (all overloads), 'M:Namespace.Type.Method(System.Action)' (one overload) or 'E:Namespace.Type.Event', separated by '|'";
     private const string TypeForm = "'T:Namespace.Type' (nested: 'T:Namespace.Outer.Inner', generic: 'T:Namespace.Type`1'), separated by '|'";
 
+    // EXEC000 is reported at the start of the first file an entry applies to: {|#0:|} marks that spot.
     private const string Source = """
-        using System;
+        {|#0:|}using System;
 
         namespace Messaging
         {
@@ -36,7 +37,7 @@ public class EXEC000InvalidOptionEntryTests
         """;
 
     private static DiagnosticResult Diag(string key, string entry, string problem, string expected)
-        => VerifyCS.Diagnostic().WithArguments(key, entry, problem, expected);
+        => VerifyCS.Diagnostic().WithLocation(0).WithArguments(key, entry, problem, expected);
 
     private static Task RunAsync(string editorConfig, params DiagnosticResult[] expected)
     {
@@ -61,6 +62,15 @@ public class EXEC000InvalidOptionEntryTests
     public async Task NoOptions_NothingReported()
     {
         await VerifyCS.VerifyAnalyzerAsync(Source);
+    }
+
+    [Fact]
+    public async Task SeverityFromTheFilesSection_Applies()
+    {
+        var test = new VerifyCS.Test { TestCode = Source };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", $"root = true\n\n[*]\n{SerialTypes} = Mailbox\ndotnet_diagnostic.EXEC000.severity = warning\n"));
+        test.ExpectedDiagnostics.Add(Diag(SerialTypes, "Mailbox", "has no documentation ID prefix", TypeForm).WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        await test.RunAsync();
     }
 
     [Fact]
@@ -107,15 +117,15 @@ public class EXEC000InvalidOptionEntryTests
     }
 
     [Fact]
-    public async Task SameEntry_InSeveralFilesAndSections_IsReportedOnce()
+    public async Task SameEntry_InSeveralFilesAndSections_IsReportedOnce_AtTheFirstFileItAppliesTo()
     {
         var test = new VerifyCS.Test();
         test.TestState.Sources.Add(("/src/A.cs", Source));
         test.TestState.Sources.Add(("/src/B.cs", "class B { }"));
-        test.TestState.Sources.Add(("/other/C.cs", "class C { }"));
+        test.TestState.Sources.Add(("/other/C.cs", "{|#1:|}class C { }"));
         test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", $"root = true\n\n[*.cs]\n{ThreadSafeTypes} = Mailbox\n\n[/other/*.cs]\n{ThreadSafeTypes} = Mailbox | T:Messaging.Gone\n"));
         test.ExpectedDiagnostics.Add(Diag(ThreadSafeTypes, "Mailbox", "has no documentation ID prefix", TypeForm));
-        test.ExpectedDiagnostics.Add(Diag(ThreadSafeTypes, "T:Messaging.Gone", "matches nothing in this compilation", TypeForm));
+        test.ExpectedDiagnostics.Add(VerifyCS.Diagnostic().WithLocation(1).WithArguments(ThreadSafeTypes, "T:Messaging.Gone", "matches nothing in this compilation", TypeForm));
         await test.RunAsync();
     }
 
