@@ -14,6 +14,22 @@ internal static class FixCleanup
     {
         document = await ImportAdder.AddImportsAsync(document, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
         document = await Simplifier.ReduceAsync(document, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await Formatter.FormatAsync(document, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        // New lines get the file's own line ending, whatever the options say: a file checked out with LF under an
+        // .editorconfig that asks for CRLF must not end up with both.
+        var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
+        var options = await document.GetOptionsAsync(cancellationToken).ConfigureAwait(false);
+        if (LineEndingOf(text.ToString()) is { } eol)
+        {
+            options = options.WithChangedOption(FormattingOptions.NewLine, eol);
+        }
+
+        return await Formatter.FormatAsync(document, Formatter.Annotation, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string? LineEndingOf(string text)
+    {
+        int newline = text.IndexOf('\n');
+        return newline < 0 ? null : newline > 0 && text[newline - 1] == '\r' ? "\r\n" : "\n";
     }
 }

@@ -26,7 +26,7 @@ internal static class LockWrapper
     /// <summary>Whether the wrap is offered: the planner finds a lock that every side can take.</summary>
     public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
-        if (FindTarget(root, diagnostic) is not { } target || ContainsAwait(target.Node))
+        if (FindTarget(root, model, diagnostic.Location, cancellationToken) is not { } target || ContainsAwait(target.Node))
         {
             return false;
         }
@@ -71,9 +71,7 @@ internal static class LockWrapper
         public SyntaxNode? ExpressionBodyOwner { get; }
     }
 
-    private static Target? FindTarget(SyntaxNode root, Diagnostic diagnostic) => FindTarget(root, diagnostic.Location);
-
-    private static Target? FindTarget(SyntaxNode root, Location location)
+    private static Target? FindTarget(SyntaxNode root, SemanticModel model, Location location, CancellationToken cancellationToken)
     {
         if (!location.IsInSource || location.SourceTree != root.SyntaxTree || !root.FullSpan.Contains(location.SourceSpan))
         {
@@ -81,9 +79,11 @@ internal static class LockWrapper
         }
 
         var node = root.FindNode(location.SourceSpan, getInnermostNodeForTie: true);
-        if (node is IdentifierNameSyntax or MemberAccessExpressionSyntax && node.Parent is ArgumentSyntax or AssignmentExpressionSyntax)
+        if (node is IdentifierNameSyntax or MemberAccessExpressionSyntax && node.Parent is ArgumentSyntax or AssignmentExpressionSyntax or EqualsValueClauseSyntax
+            && model.GetSymbolInfo(node, cancellationToken) is var info && (info.Symbol is IMethodSymbol || info.CandidateReason == CandidateReason.MemberGroup))
         {
-            // A method group passed as the callback: locking the registration would not protect the callback.
+            // A method group passed as the callback: locking the registration would not protect the callback. (A field
+            // read passed as an argument or assigned is an ordinary statement to wrap.)
             return null;
         }
 
@@ -143,7 +143,7 @@ internal static class LockWrapper
 
         public void Add(Diagnostic diagnostic)
         {
-            var target = FindTarget(_root, diagnostic);
+            var target = FindTarget(_root, _model, diagnostic.Location, _cancellationToken);
             if (target is null || ContainsAwait(target.Node))
             {
                 return;
@@ -174,7 +174,7 @@ internal static class LockWrapper
             string? othersLock = null;
             foreach (var location in diagnostic.AdditionalLocations)
             {
-                var other = FindTarget(_root, location);
+                var other = FindTarget(_root, _model, location, _cancellationToken);
                 if (other is null || ContainsAwait(other.Node) || RunsOtherCode(other.Node) || other.ExpressionBodyOwner is not null && other.ExpressionBodyOwner is not (MethodDeclarationSyntax or LocalFunctionStatementSyntax or LambdaExpressionSyntax))
                 {
                     return;
@@ -194,6 +194,19 @@ internal static class LockWrapper
                 }
 
                 others.Add(other);
+            }
+
+            // The callback's access already under a lock: every other side takes that one, and the access is not wrapped
+            // again (a nested lock on the same object protects nothing more).
+            string? targetLock = EnclosingLockText(target.Node);
+            if (targetLock is not null)
+            {
+                if (othersLock is not null && othersLock != targetLock)
+                {
+                    return;
+                }
+
+                othersLock = targetLock;
             }
 
             ExpressionSyntax? lockExpression = null;
@@ -263,11 +276,59 @@ internal static class LockWrapper
                 }
             }
 
-            _wraps.Add((target, lockExpression));
+            // A side in a method that only tries the lock (Monitor.TryEnter with a timeout) must not block on it.
+            if (TriesLock(target.Node, lockText) || others.Exists(o => TriesLock(o.Node, lockText)))
+            {
+                return;
+            }
+
+            if (targetLock is null)
+            {
+                _wraps.Add((target, lockExpression));
+            }
+
             foreach (var other in others)
             {
                 _wraps.Add((other, lockExpression));
             }
+        }
+
+        /// <summary>The lock statement around <paramref name="node"/> inside its own function, as written.</summary>
+        private static string? EnclosingLockText(SyntaxNode node)
+        {
+            for (var current = node.Parent; current is not null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case LockStatementSyntax held:
+                        return held.Expression.WithoutTrivia().ToString();
+                    case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax:
+                        return null;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Whether the member around <paramref name="node"/> calls <c>TryEnter</c> on the lock: it avoids blocking on purpose.</summary>
+        private static bool TriesLock(SyntaxNode node, string lockText)
+        {
+            if (node.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } member)
+            {
+                return false;
+            }
+
+            foreach (var invocation in member.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "TryEnter" }
+                    && invocation.ArgumentList.Arguments.Count > 0
+                    && invocation.ArgumentList.Arguments[0].Expression.WithoutTrivia().ToString() == lockText)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private bool IsStaticPosition(int position, bool needStatic)
@@ -352,6 +413,7 @@ internal static class LockWrapper
                 .ToList();
 
             var consumed = new HashSet<SyntaxNode>();
+            var oneLines = new HashSet<BlockSyntax>();
             foreach (var (target, lockExpression) in wraps)
             {
                 if (consumed.Contains(target.Node))
@@ -409,6 +471,13 @@ internal static class LockWrapper
                 foreach (var removed in run.Skip(1))
                 {
                     editor.RemoveNode(removed, SyntaxRemoveOptions.KeepNoTrivia);
+                }
+
+                if (statement.Parent is BlockSyntax { Parent: BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax } oneLine
+                    && IsOnOneLine(oneLine) && oneLines.Add(oneLine))
+                {
+                    // '{ x = 0; }' on one line would keep its brace next to the signature: lay the whole body out again.
+                    editor.ReplaceNode(oneLine, (current, _) => current.WithAdditionalAnnotations(Formatter.Annotation));
                 }
             }
 
@@ -680,6 +749,12 @@ internal static class LockWrapper
                     editor.ReplaceNode(local, local.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
                     break;
             }
+        }
+
+        private static bool IsOnOneLine(BlockSyntax block)
+        {
+            var lines = block.SyntaxTree.GetLineSpan(block.Span);
+            return lines.StartLinePosition.Line == lines.EndLinePosition.Line;
         }
 
         private LockStatementSyntax MakeLock(ExpressionSyntax lockExpression, List<StatementSyntax> statements)

@@ -23,6 +23,7 @@ internal sealed class CallbackAnalysis
     private readonly ConcurrentDictionary<ISymbol, string> _apiNames = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, CallbackParameterKind[]> _parameterKinds = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _threadSafeBySymbols = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IParameterSymbol, bool> _atomicRefParameters = new(SymbolEqualityComparer.Default);
 
     public CallbackAnalysis(Compilation compilation, KnownTypes types, CallbackOptionsCache options, SharedStateFacts facts)
     {
@@ -31,6 +32,81 @@ internal sealed class CallbackAnalysis
         Options = options;
         Facts = facts;
         Conflicts = new ConflictFinder(this);
+    }
+
+    private const int MaxAtomicRefDepth = 3;
+
+    /// <summary>
+    /// Whether a variable passed by reference is only touched atomically: an argument of <c>Interlocked</c>,
+    /// <c>Volatile</c>, <c>ImmutableInterlocked</c> or <c>LazyInitializer</c>, or of a method of this compilation
+    /// whose every use of that parameter is itself such an argument (a <c>ref</c> helper built on a CAS).
+    /// </summary>
+    public bool IsAtomicRefArgument(IArgumentOperation argument, CancellationToken cancellationToken, int depth = 0)
+    {
+        if (argument.Parent is not IInvocationOperation invocation || argument.Parameter is not { RefKind: not RefKind.None } parameter)
+        {
+            return false;
+        }
+
+        var type = invocation.TargetMethod.ContainingType?.OriginalDefinition;
+        if (Types.Interlocked.Matches(type) || Types.Volatile.Matches(type) || Types.ImmutableInterlocked.Matches(type) || Types.LazyInitializer.Matches(type))
+        {
+            return true;
+        }
+
+        return depth < MaxAtomicRefDepth
+            && parameter.DeclaringSyntaxReferences.Length == 1
+            && _atomicRefParameters.GetOrAdd(parameter.OriginalDefinition, p => IsAtomicRefParameter(p, depth, cancellationToken));
+    }
+
+    private bool IsAtomicRefParameter(IParameterSymbol parameter, int depth, CancellationToken cancellationToken)
+    {
+        if (parameter.ContainingSymbol is not IMethodSymbol { DeclaringSyntaxReferences.Length: 1 } method)
+        {
+            return false;
+        }
+
+        var declaration = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        if (!Facts.IsInCompilation(declaration.SyntaxTree))
+        {
+            return false;
+        }
+
+        var model = Facts.ModelFor(declaration.SyntaxTree);
+        string text = declaration.SyntaxTree.GetText(cancellationToken).ToString(declaration.Span);
+        bool any = false;
+        foreach (var token in TextSearch.TokensNamed(declaration, text, parameter.Name))
+        {
+            if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax
+                || token.Parent?.FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax>() is not null
+                || token.Parent?.Parent?.Parent?.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Identifier.ValueText: "nameof" } })
+            {
+                // The declaration, an attribute ([NotNullIfNotNull(nameof(x))]) or a nameof: not a use of the variable.
+                continue;
+            }
+
+            if (token.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax name
+                || model.GetOperation(name, cancellationToken) is not IParameterReferenceOperation reference
+                || !SymbolEqualityComparer.Default.Equals(reference.Parameter.OriginalDefinition, parameter.OriginalDefinition))
+            {
+                if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax)
+                {
+                    // The same name bound to something else (a nameof, a member of another object): not a use.
+                    continue;
+                }
+
+                return false;
+            }
+
+            if (reference.Parent is not IArgumentOperation use || !IsAtomicRefArgument(use, cancellationToken, depth + 1))
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
     }
 
     /// <summary>Finds the other side of each race.</summary>
@@ -535,19 +611,15 @@ internal sealed class CallbackAnalysis
     {
         var found = new List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>();
         string text = declaration.SyntaxTree.GetText(cancellationToken).ToString(declaration.Span);
-        foreach (var name in names)
+        foreach (var token in TextSearch.TokensNamedAny(declaration, text, names))
         {
-            foreach (var token in TextSearch.TokensNamed(declaration, text, name))
+            if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
+                && !token.GetNextToken().IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.OpenParenToken))
             {
-                if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
-                    && !token.GetNextToken().IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.OpenParenToken))
-                {
-                    found.Add(identifier);
-                }
+                found.Add(identifier);
             }
         }
 
-        found.Sort((a, b) => a.SpanStart.CompareTo(b.SpanStart));
         return found;
     }
 

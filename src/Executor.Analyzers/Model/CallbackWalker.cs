@@ -439,6 +439,8 @@ internal sealed class CallbackWalker
         {
             Access = at,
             Origin = summary.Origin ?? summary.Location,
+            HasConstant = summary.HasConstant,
+            Constant = summary.Constant,
         };
         Record(finding);
     }
@@ -711,12 +713,7 @@ internal sealed class CallbackWalker
     private static bool IsDeconstructionTarget(ITupleOperation tuple)
         => tuple.Parent is IDeconstructionAssignmentOperation deconstruction && deconstruction.Target == tuple;
 
-    private bool IsInterlockedOrVolatile(IArgumentOperation argument)
-    {
-        var type = (argument.Parent as IInvocationOperation)?.TargetMethod.ContainingType?.OriginalDefinition;
-        return type is not null
-            && (_analysis.Types.Interlocked.Matches(type) || _analysis.Types.Volatile.Matches(type));
-    }
+    private bool IsInterlockedOrVolatile(IArgumentOperation argument) => _analysis.IsAtomicRefArgument(argument, _cancellationToken);
 
     private static IOperation StatementOf(IOperation operation)
     {

@@ -24,8 +24,14 @@ internal sealed class ConflictFinder
     private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), List<StateAccess>> _accesses = new();
     private readonly ConcurrentDictionary<SyntaxNode, ControlFlowGraph?> _graphs = new();
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
+    private readonly CallSites _callSites;
 
-    public ConflictFinder(CallbackAnalysis analysis) => _analysis = analysis;
+    public ConflictFinder(CallbackAnalysis analysis)
+    {
+        _analysis = analysis;
+        _callSites = new CallSites(analysis.Facts);
+    }
 
     private KnownTypes Types => _analysis.Types;
 
@@ -68,6 +74,14 @@ internal sealed class ConflictFinder
             }
         }
 
+        // Stores of constants that race only with other stores of constants: one store wins, and whichever wins is a
+        // value some writer meant (a flag set by a failing callback and cleared by 'Reset'). No lost update, no torn value.
+        bool constantStore = finding.Writes && finding.HasConstant;
+        if (constantStore)
+        {
+            conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Write && c.Access.HasConstant);
+        }
+
         if (conflicting.Count > 0)
         {
             // Name a writer first: "'Reset' writes it" says more than "'Get' reads it".
@@ -85,7 +99,7 @@ internal sealed class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind), locations);
         }
 
-        if (finding.Writes && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same callback can do the same (" + reason + ")", new List<Location>());
         }
@@ -164,6 +178,11 @@ internal sealed class ConflictFinder
         }
 
         if (access.InConstruction || access.Member is MethodDeclarationSyntax method && IsOnlyCalledFromConstructors(method, cancellationToken))
+        {
+            return null;
+        }
+
+        if (access.Function is null && access.Member is not null && RunsBeforeEveryRegistration(access.Syntax, access.Member, registration, symbol, cancellationToken))
         {
             return null;
         }
@@ -644,6 +663,168 @@ internal sealed class ConflictFinder
         return value is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Zero" } || value is IPropertyReferenceOperation { Property.Name: "Zero" };
     }
 
+    private const int MaxCallerDepth = 2;
+
+    /// <summary>
+    /// The locks every caller holds around the call of the method that contains <paramref name="node"/> ("the caller
+    /// must hold the lock" helpers), up to two calls up. Constructors do not count as callers (they run before the
+    /// object is shared); a call inside a lambda, or a caller that is not visible, makes the set empty. An instance
+    /// lock counts only when the call is on the caller's own object.
+    /// </summary>
+    private List<HeldLock> CallerLocks(SyntaxNode node, SyntaxNode member, int depth, CancellationToken cancellationToken)
+    {
+        var empty = new List<HeldLock>();
+        if (depth > MaxCallerDepth || _callSites.MethodAt(node, member, cancellationToken) is not { } method)
+        {
+            return empty;
+        }
+
+        if (_callerLocks.TryGetValue(method, out var cached))
+        {
+            return cached;
+        }
+
+        // Seed the cache: a recursive call finds no lock rather than recursing forever.
+        _callerLocks.TryAdd(method, empty);
+        List<HeldLock>? common = null;
+        var sites = _callSites.Of(method, cancellationToken);
+        if (sites is not null)
+        {
+            foreach (var site in sites)
+            {
+                if (site.Member is ConstructorDeclarationSyntax && !method.IsStatic)
+                {
+                    continue;
+                }
+
+                if (site.InFunction)
+                {
+                    common = null;
+                    break;
+                }
+
+                var held = LockRegions.GetHeldLocks(site.Operation, null, Types);
+                foreach (var outer in CallerLocks(site.Operation.Syntax, site.Member, depth + 1, cancellationToken))
+                {
+                    held.Add(outer);
+                }
+
+                if (!site.ThroughThis)
+                {
+                    held.RemoveAll(l => !IsStaticLock(l));
+                }
+
+                if (common is null)
+                {
+                    common = held;
+                }
+                else
+                {
+                    common.RemoveAll(l => !held.Exists(h => h.SameAs(l) && h.Kind != LockKind.Unknown));
+                }
+
+                if (common.Count == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        var result = common ?? empty;
+        result.RemoveAll(l => l.Kind == LockKind.Unknown || l.Kind == LockKind.Variable);
+        _callerLocks[method] = result;
+        return result;
+    }
+
+    private static bool IsStaticLock(HeldLock held)
+        => held.Kind == LockKind.TypeOf || held.Kind == LockKind.Member && held.Symbol is { IsStatic: true };
+
+    /// <summary>
+    /// Whether an access in a private member runs, in every caller, before the callback is registered: each call of
+    /// that member comes before (never after) the registration in its caller, either the registering member itself
+    /// or a member that then calls the (private) registering member; and the registering member has no other caller.
+    /// The registration publishes what was written before it ("Open sets the heartbeat, then starts the timers").
+    /// </summary>
+    private bool RunsBeforeEveryRegistration(SyntaxNode node, SyntaxNode member, Registration registration, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        if (registration.Member is not { } registering
+            || IsInsideFunction(registration.Operation.Syntax, registering)
+            || _callSites.MethodAt(node, member, cancellationToken) is not { } method
+            || _callSites.Of(method, cancellationToken) is not { } sites)
+        {
+            return false;
+        }
+
+        // Where the registration happens, seen from a caller: the registration itself in the registering member, or
+        // the calls of the registering member.
+        List<CallSite>? registeringCalls = null;
+        foreach (var site in sites)
+        {
+            if (site.InFunction || !site.ThroughThis && !method.IsStatic)
+            {
+                return false;
+            }
+
+            if (site.Member == registering)
+            {
+                if (RunsAfterRegistration(registration, site.Operation.Syntax, symbol, cancellationToken))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (registeringCalls is null)
+            {
+                if (_callSites.MethodAt(registration.Operation.Syntax, registering, cancellationToken) is not { } registeringMethod
+                    || _callSites.Of(registeringMethod, cancellationToken) is not { } calls)
+                {
+                    return false;
+                }
+
+                registeringCalls = calls;
+            }
+
+            bool any = false;
+            foreach (var call in registeringCalls)
+            {
+                if (call.Member != site.Member)
+                {
+                    continue;
+                }
+
+                any = true;
+                var graph = _graphs.GetOrAdd(site.Member, m => CreateGraph(m, cancellationToken));
+                if (graph is null
+                    || call.InFunction
+                    || ExecutionOrder.RunsAfter(graph, call.Operation.Syntax, site.Operation.Syntax, null, _ => false, cancellationToken) is not false)
+                {
+                    return false;
+                }
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+        }
+
+        // No other path registers: every call of the registering member is in a member that made the access first.
+        if (registeringCalls is not null)
+        {
+            foreach (var call in registeringCalls)
+            {
+                if (!sites.Exists(s => s.Member == call.Member))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Whether a private method is called only from constructors of its type (so it runs before the object is shared).</summary>
     private bool IsOnlyCalledFromConstructors(MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
@@ -780,7 +961,7 @@ internal sealed class ConflictFinder
                 continue;
             }
 
-            result.Add(Describe(operation, node, scope, symbol));
+            result.Add(Describe(operation, node, scope, symbol, cancellationToken));
         }
 
         return result;
@@ -797,9 +978,9 @@ internal sealed class ConflictFinder
 
     private static IOperation? InstanceOf(IOperation operation) => (operation as IMemberReferenceOperation)?.Instance;
 
-    private StateAccess Describe(IOperation reference, SyntaxNode node, SyntaxNode scope, ISymbol symbol)
+    private StateAccess Describe(IOperation reference, SyntaxNode node, SyntaxNode scope, ISymbol symbol, CancellationToken cancellationToken)
     {
-        var (mode, at, verb, constant, hasConstant) = Classify(reference);
+        var (mode, at, verb, constant, hasConstant) = Classify(reference, cancellationToken);
         var member = SharedStateFacts.EnclosingMember(node);
         SyntaxNode? function = null;
         for (var current = node.Parent; current is not null && current != member; current = current.Parent)
@@ -817,6 +998,17 @@ internal sealed class ConflictFinder
             locks.Add(held);
         }
 
+        if (function is null && member is not null)
+        {
+            foreach (var held in CallerLocks(node, member, depth: 0, cancellationToken))
+            {
+                if (!locks.Exists(l => l.SameAs(held)))
+                {
+                    locks.Add(held);
+                }
+            }
+        }
+
         bool construction = function is null && IsConstruction(member, symbol);
         return new StateAccess(node, at.Syntax.GetLocation(), mode, locks, member, function, construction, constant, hasConstant, verb);
     }
@@ -830,7 +1022,7 @@ internal sealed class ConflictFinder
     };
 
     /// <summary>What an access outside the callback does, and the operation that stands for it.</summary>
-    private (AccessMode Mode, IOperation At, string Verb, object? Constant, bool HasConstant) Classify(IOperation reference)
+    private (AccessMode Mode, IOperation At, string Verb, object? Constant, bool HasConstant) Classify(IOperation reference, CancellationToken cancellationToken)
     {
         var parent = reference.Parent;
         while (parent is IConversionOperation { IsImplicit: true } conversion)
@@ -849,8 +1041,7 @@ internal sealed class ConflictFinder
             case IIncrementOrDecrementOperation increment:
                 return (AccessMode.Write, parent, increment.Kind == OperationKind.Increment ? "increments" : "decrements", null, false);
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
-                var type = (argument.Parent as IInvocationOperation)?.TargetMethod.ContainingType;
-                return Types.Interlocked.Matches(type) || Types.Volatile.Matches(type)
+                return _analysis.IsAtomicRefArgument(argument, cancellationToken)
                     ? (AccessMode.Atomic, argument.Parent!, "updates (with Interlocked)", null, false)
                     : (AccessMode.Write, argument, "passes by reference", null, false);
             case IInvocationOperation invocation when invocation.Instance == reference:

@@ -104,7 +104,7 @@ internal static class ExecutionOrder
         for (int i = from; i < count; i++)
         {
             var operation = i < block.Operations.Length ? block.Operations[i] : block.BranchValue!;
-            if (operation.Syntax.Span.Contains(access.Span) && operation.Syntax.SyntaxTree == access.SyntaxTree && Contains(operation, access))
+            if (operation.Syntax.Span.Contains(access.Span) && operation.Syntax.SyntaxTree == access.SyntaxTree && !IsWholeMember(operation) && Contains(operation, access))
             {
                 return ScanResult.Found;
             }
@@ -142,7 +142,7 @@ internal static class ExecutionOrder
             for (int i = 0; i < count; i++)
             {
                 var operation = i < candidate.Operations.Length ? candidate.Operations[i] : candidate.BranchValue!;
-                if (operation.Syntax.SyntaxTree == syntax.SyntaxTree && operation.Syntax.Span.Contains(syntax.Span))
+                if (operation.Syntax.SyntaxTree == syntax.SyntaxTree && operation.Syntax.Span.Contains(syntax.Span) && !IsWholeMember(operation))
                 {
                     block = candidate.Ordinal;
                     index = i;
@@ -161,6 +161,13 @@ internal static class ExecutionOrder
 
         return block >= 0;
     }
+
+    /// <summary>
+    /// An implicit operation whose syntax is the whole member, such as a constructor's implicit <c>base()</c> call:
+    /// it "contains" every statement of the body by span, but runs before all of them.
+    /// </summary>
+    private static bool IsWholeMember(IOperation operation)
+        => operation.IsImplicit && operation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax;
 
     private static ControlFlowRegion? RegionDeclaring(ControlFlowRegion? region, ILocalSymbol local)
     {

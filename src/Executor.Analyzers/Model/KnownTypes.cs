@@ -83,6 +83,10 @@ internal sealed class KnownTypes
 
     public KnownType Volatile { get; } = new("System.Threading.Volatile");
 
+    public KnownType ImmutableInterlocked { get; } = new("System.Collections.Immutable.ImmutableInterlocked");
+
+    public KnownType LazyInitializer { get; } = new("System.Threading.LazyInitializer");
+
     public KnownType Monitor { get; } = new("System.Threading.Monitor");
 
     public KnownType Lock { get; } = new("System.Threading.Lock");

@@ -172,4 +172,127 @@ public class EXEC001LockEverySideCodeFixTests
             solution.WithProjectParseOptions(projectId, ((Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)solution.GetProject(projectId)!.ParseOptions!).WithLanguageVersion(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview)));
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task FieldReadPassedAsArgument_IsWrapped()
+    {
+        // A field read used as a call argument is not a method group: the statement is wrapped like any other.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System;
+            using Executor;
+
+            class Meter
+            {
+                private int _count;
+
+                public void Hit() => _count++;
+
+                public Meter(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine([|_count|]));
+            }
+            """, """
+            using System;
+            using Executor;
+
+            class Meter
+            {
+                private readonly object _gate = new object();
+                private int _count;
+
+                public void Hit()
+                {
+                    lock (_gate)
+                    {
+                        _count++;
+                    }
+                }
+
+                public Meter(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    lock (_gate)
+                    {
+                        Console.WriteLine(_count);
+                    }
+                });
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task CallbackAlreadyUnderALock_OtherSideTakesIt_NoNestedLock()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _a = new();
+                private int _value;
+
+                public Cell(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_a) { [|_value++|]; } });
+
+                public void Reset() { _value = 0; }
+            }
+            """, """
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _a = new();
+                private int _value;
+
+                public Cell(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_a) { _value++; } });
+
+                public void Reset()
+                {
+                    lock (_a)
+                    {
+                        _value = 0;
+                    }
+                }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task SideThatOnlyTriesTheLock_IsNotMadeToBlock()
+    {
+        // Flush takes the lock with a timeout on purpose; a blocking lock around its other access would defeat it.
+        const string Source = """
+                using System.Threading;
+                using Executor;
+
+                class Buffer
+                {
+                    private readonly object _a = new();
+                    private int _pending;
+
+                    public Buffer(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_a) { [|_pending++|]; } });
+
+                    public void Flush()
+                    {
+                        if (Monitor.TryEnter(_a, 50))
+                        {
+                            try { _pending = 0; } finally { Monitor.Exit(_a); }
+                        }
+                        else
+                        {
+                            _pending = -1;
+                        }
+                    }
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task NewLinesFollowTheFilesLineEndings()
+    {
+        string source = "using Executor;\n\nclass Counter\n{\n    private int _count;\n\n    void Run(ThreadPoolExecutor pool)\n    {\n        for (int i = 0; i < 2; i++) pool.Submit(() => 1).AddDoneCallback(f => [|_count++|]);\n    }\n}\n";
+        var test = new VerifyCS.Test { TestCode = source, CodeActionEquivalenceKey = Key };
+        test.FixedState.MarkupHandling = Microsoft.CodeAnalysis.Testing.MarkupMode.Allow;
+        test.FixedCode = "using Executor;\n\nclass Counter\n{\n    private readonly object _gate = new object();\n    private int _count;\n\n    void Run(ThreadPoolExecutor pool)\n    {\n        for (int i = 0; i < 2; i++) pool.Submit(() => 1).AddDoneCallback(f =>\n        {\n            lock (_gate)\n            {\n                _count++;\n            }\n        });\n    }\n}\n";
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\nend_of_line = crlf\n"));
+        await test.RunAsync();
+    }
 }

@@ -42,10 +42,10 @@ public class EXEC001InterproceduralTests
 
                 private void A() => B();
                 private void B() => C();
-                private void C() => _count = 1;
+                private void C() => _count++;
             }
             """,
-            Diag(0, Api, "calls 'Counter.A', which calls 'Counter.B', which calls 'Counter.C', which writes", "field 'Counter._count'"));
+            Diag(0, Api, "calls 'Counter.A', which calls 'Counter.B', which calls 'Counter.C', which increments", "field 'Counter._count'"));
     }
 
     [Fact]

@@ -574,6 +574,301 @@ public class EXEC001RaceModelTests
             """);
     }
 
+    // ---- locks held by every caller, and accesses every caller makes before registering ---------------------
+
+    [Fact]
+    public async Task HelperWhoseEveryCallerHoldsTheLock_DoesNotReport()
+    {
+        // "Caller must lock": SetStatus takes no lock itself, but every call of it is under _mu (the constructor's
+        // call runs before the object is shared).
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Conn
+            {
+                private readonly object _mu = new();
+                private int _status;
+                private Timer? _ping;
+
+                public Conn() => SetStatus(0);
+
+                public void Start() { lock (_mu) { SetStatus(1); _ping ??= new Timer(Ping, null, 1000, 1000); } }
+
+                public void Stop() { lock (_mu) { SetStatus(0); } }
+
+                private void SetStatus(int s) => _status = s;
+
+                private void Ping(object? _) { lock (_mu) { if (_status != 1) return; _status = 2; } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task HelperWithOneUnlockedCaller_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Conn
+            {
+                private readonly object _mu = new();
+                private int _status;
+                private Timer? _ping;
+
+                public void Start() { lock (_mu) { SetStatus(1); _ping ??= new Timer(Ping, null, 1000, 1000); } }
+
+                public void Reset() => SetStatus(0);
+
+                private void SetStatus(int s) => {|#1:_status = s|};
+
+                private void Ping(object? _) { lock (_mu) { {|#0:_status++|}; } }
+            }
+            """,
+            Race(0, "new Timer", "increments", "field 'Conn._status'", "'SetStatus' writes it without a lock", "under lock '_mu'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task ProtectedOverrideCalledOnlyUnderTheBaseLock_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            abstract class Target
+            {
+                protected object SyncRoot { get; } = new();
+
+                public void Close() { lock (SyncRoot) { CloseTarget(); } }
+
+                protected virtual void CloseTarget() { }
+            }
+
+            class FileTarget : Target
+            {
+                private Timer? _monitor;
+
+                public void Open() { lock (SyncRoot) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                protected override void CloseTarget() => _monitor = null;
+
+                private void OnTick(object? _)
+                {
+                    lock (SyncRoot) { _monitor?.Change(1000, 1000); }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task PublicHelper_CallersUnknown_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Conn
+            {
+                private readonly object _mu = new();
+                private int _status;
+                private Timer? _ping;
+
+                public void Start() { lock (_mu) { SetStatus(1); _ping ??= new Timer(Ping, null, 1000, 1000); } }
+
+                public void SetStatus(int s) => {|#1:_status = s|};
+
+                private void Ping(object? _) { lock (_mu) { {|#0:_status++|}; } }
+            }
+            """,
+            Race(0, "new Timer", "increments", "field 'Conn._status'", "'SetStatus' writes it without a lock", "under lock '_mu'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task WrittenInAPrivateSetterBeforeEveryRegistration_DoesNotReport()
+    {
+        // Open sets the heartbeat, then starts the timer: the registration publishes the write.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                private TimeSpan Heartbeat { get => _heartbeat; set => _heartbeat = value; }
+
+                public void Open(TimeSpan heartbeat) { Heartbeat = heartbeat; StartTimers(); }
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine(_heartbeat); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WrittenInAPrivateSetterAfterTheRegistration_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                private TimeSpan Heartbeat { get => _heartbeat; set => {|#1:_heartbeat = value|}; }
+
+                public void Open(TimeSpan heartbeat) { StartTimers(); Heartbeat = heartbeat; }
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine({|#0:_heartbeat|}); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """,
+            Race(0, "new Timer", "reads", "field 'Conn._heartbeat'", "'Heartbeat' writes it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task WrittenBeforeOneRegistrationButAnotherMemberAlsoRegisters_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                private void SetHeartbeat(TimeSpan value) => {|#1:_heartbeat = value|};
+
+                public void Open(TimeSpan heartbeat) { SetHeartbeat(heartbeat); StartTimers(); }
+
+                public void Resume() => StartTimers();
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine({|#0:_heartbeat|}); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """,
+            Race(0, "new Timer", "reads", "field 'Conn._heartbeat'", "'SetHeartbeat' writes it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task RefToHelperThatOnlyUsesInterlocked_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            static class Half
+            {
+                public static void Complete(ref int wip, ref Exception? error)
+                {
+                    if (Interlocked.CompareExchange(ref error, new Exception("done"), null) == null) Bump(ref wip);
+                }
+
+                private static void Bump([System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(wip))] ref int wip)
+                {
+                    _ = nameof(wip);
+                    Interlocked.Increment(ref wip);
+                }
+            }
+
+            class Sink
+            {
+                private int _wip;
+                private Exception? _error;
+
+                public void Run(CancellationToken ct) => ct.Register(OnCompleted);
+
+                public void OnNext(int x) { if (Interlocked.CompareExchange(ref _wip, 1, 0) == 0) Interlocked.Decrement(ref _wip); }
+
+                public void OnCompleted() => Half.Complete(ref _wip, ref _error);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task RefToHelperThatIncrementsPlainly_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            static class Half
+            {
+                public static void Complete(ref int wip) { Interlocked.Increment(ref wip); wip++; }
+            }
+
+            class Sink
+            {
+                private int _wip;
+
+                public void Run(CancellationToken ct) => ct.Register(OnCompleted);
+
+                public void OnNext(int x) => {|#1:Interlocked.Decrement(ref _wip)|};
+
+                public void OnCompleted() => Half.Complete({|#0:ref _wip|});
+            }
+            """,
+            Race(0, "CancellationToken.Register", "takes a reference to", "field 'Sink._wip'", "'OnNext' updates (with Interlocked) it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task ConstructorWriteBeforeRegistrationInUsing_ImplicitBaseCall_DoesNotReport()
+    {
+        // The implicit base() call spans the whole constructor; it must not make earlier writes look later.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private int _interval;
+                private Timer? _timer;
+
+                public Conn(int interval)
+                {
+                    _interval = interval;
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        _timer = new Timer(Tick, null, 100, Timeout.Infinite);
+                    }
+                }
+
+                private void Tick(object? _) { Console.WriteLine(_interval); _timer!.Change(_interval, Timeout.Infinite); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ConstructorWriteAfterRegistrationInUsing_ImplicitBaseCall_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private int _interval;
+                private Timer? _timer;
+
+                public Conn(int interval)
+                {
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        _timer = new Timer(Tick, null, 100, Timeout.Infinite);
+                    }
+
+                    {|#1:_interval = interval|};
+                }
+
+                private void Tick(object? _) => {|#0:_interval += 10|};
+            }
+            """,
+            Race(0, "new Timer", "updates", "field 'Conn._interval'", "'the constructor' writes it without a lock after registering the callback, with no join in between").WithLocation(1));
+    }
+
     // ---- benign by design -----------------------------------------------------------------------------------
 
     [Fact]
@@ -598,7 +893,29 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
-    public async Task DifferentConstantsWritten_Reports()
+    public async Task ConstantStoresRacingOnlyWithConstantStores_IsBenign_DoesNotReport()
+    {
+        // One store wins, and either value is one a writer meant: no lost update, no torn value.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Log
+            {
+                private static bool s_failed;
+
+                public static void Reset() => s_failed = false;
+
+                public static void Watch(Task a) => a.ContinueWith(t => { if (t.IsFaulted) s_failed = true; });
+
+                public static void WatchThroughHelper(Task a) => a.ContinueWith(t => Fail());
+
+                private static void Fail() => s_failed = true;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ConstantStoreRacingWithRead_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
             using System.Threading.Tasks;
@@ -607,12 +924,32 @@ public class EXEC001RaceModelTests
             {
                 private static bool s_failed;
 
-                public static void Reset() => {|#1:s_failed = false|};
+                public static void Reset() => s_failed = false;
+
+                public static string State() => {|#1:s_failed|} ? "failed" : "ok";
 
                 public static void Watch(Task a) => a.ContinueWith(t => { if (t.IsFaulted) {|#0:s_failed = true|}; });
             }
             """,
-            Race(0, "Task.ContinueWith", "writes", "static field 'Log.s_failed'", "'Reset' writes it without a lock").WithLocation(1));
+            Race(0, "Task.ContinueWith", "writes", "static field 'Log.s_failed'", "'State' reads it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task ConstantStoreRacingWithReadModifyWrite_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Log
+            {
+                private static int s_errors;
+
+                public static void Count() => {|#1:s_errors++|};
+
+                public static void Watch(Task a) => a.ContinueWith(t => { {|#0:s_errors = 0|}; });
+            }
+            """,
+            Race(0, "Task.ContinueWith", "writes", "static field 'Log.s_errors'", "'Count' increments it without a lock").WithLocation(1));
     }
 
     // ---- options ----------------------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ public class EXEC001SafePatternsTests
                 public void Bump()
                 {
                     _rw.EnterWriteLock();
-                    try { _version = 2; }
+                    try { _version += 2; }
                     finally { _rw.ExitWriteLock(); }
                 }
 
@@ -182,7 +182,7 @@ public class EXEC001SafePatternsTests
                 });
             }
             """,
-            Diag(0, Api, "writes", "field 'Table._version'", "'Bump' writes it under lock '_rw'"));
+            Diag(0, Api, "writes", "field 'Table._version'", "'Bump' updates it under lock '_rw'"));
     }
 
     [Fact]

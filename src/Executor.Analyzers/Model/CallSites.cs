@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Executor.Analyzers;
+
+/// <summary>One call of a method (or use of a property accessor) found in source.</summary>
+internal readonly struct CallSite
+{
+    public CallSite(IOperation operation, SyntaxNode member, bool throughThis, bool inFunction)
+    {
+        Operation = operation;
+        Member = member;
+        ThroughThis = throughThis;
+        InFunction = inFunction;
+    }
+
+    /// <summary>The invocation, or the property reference.</summary>
+    public IOperation Operation { get; }
+
+    /// <summary>The member declaration that contains the call.</summary>
+    public SyntaxNode Member { get; }
+
+    /// <summary>Whether the call is on the caller's own object (<c>this</c>, <c>base</c> or implicit), or static.</summary>
+    public bool ThroughThis { get; }
+
+    /// <summary>Whether the call is inside a lambda or local function (it runs when that runs, not when the member does).</summary>
+    public bool InFunction { get; }
+}
+
+/// <summary>
+/// Every call of a method whose callers are all visible in source: a private method (or accessor of a private
+/// property), and an override of a protected method (called through the base types). Used to carry facts one call
+/// up: a lock every caller holds ("caller must lock" helpers), and an access that every caller makes before it
+/// registers a callback. Null when a caller may be hidden: other accessibility, use as a method group, or no caller.
+/// </summary>
+internal sealed class CallSites
+{
+    private readonly SharedStateFacts _facts;
+    private readonly ConcurrentDictionary<IMethodSymbol, List<CallSite>?> _cache = new(SymbolEqualityComparer.Default);
+
+    public CallSites(SharedStateFacts facts) => _facts = facts;
+
+    /// <summary>The method (or accessor) that contains <paramref name="node"/>, declared by <paramref name="member"/>.</summary>
+    public IMethodSymbol? MethodAt(SyntaxNode node, SyntaxNode member, CancellationToken cancellationToken)
+    {
+        var model = _facts.ModelFor(member.SyntaxTree);
+        switch (member)
+        {
+            case MethodDeclarationSyntax method:
+                return model.GetDeclaredSymbol(method, cancellationToken);
+            case PropertyDeclarationSyntax property when model.GetDeclaredSymbol(property, cancellationToken) is { } symbol:
+                var accessor = node.FirstAncestorOrSelf<AccessorDeclarationSyntax>();
+                if (accessor is null)
+                {
+                    return property.ExpressionBody is not null ? symbol.GetMethod : null;
+                }
+
+                return model.GetDeclaredSymbol(accessor, cancellationToken);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The calls of <paramref name="method"/>, or null when not all of them can be seen.</summary>
+    public List<CallSite>? Of(IMethodSymbol method, CancellationToken cancellationToken)
+        => _cache.GetOrAdd(method.OriginalDefinition, m => Collect(m, cancellationToken));
+
+    private List<CallSite>? Collect(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        var property = method.AssociatedSymbol as IPropertySymbol;
+        var declared = (ISymbol?)property ?? method;
+        if (method.DeclaringSyntaxReferences.Length == 0 || method.MethodKind is not (MethodKind.Ordinary or MethodKind.PropertyGet or MethodKind.PropertySet))
+        {
+            return null;
+        }
+
+        var types = new List<INamedTypeSymbol>();
+        if (declared.DeclaredAccessibility == Accessibility.Private)
+        {
+            types.Add(method.ContainingType);
+        }
+        else if (property is null && method.IsOverride && RootOf(method).DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal)
+        {
+            for (var type = method.ContainingType; type is not null && type.DeclaringSyntaxReferences.Length > 0; type = type.BaseType)
+            {
+                types.Add(type);
+            }
+        }
+        else
+        {
+            return null;
+        }
+
+        var result = new List<CallSite>();
+        foreach (var type in types)
+        {
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                var scope = reference.GetSyntax(cancellationToken);
+                if (!_facts.IsInCompilation(scope.SyntaxTree))
+                {
+                    continue;
+                }
+
+                string text = scope.SyntaxTree.GetText(cancellationToken).ToString(scope.Span);
+                SemanticModel? model = null;
+                foreach (var token in TextSearch.TokensNamed(scope, text, declared.Name))
+                {
+                    if (token.Parent is not IdentifierNameSyntax name)
+                    {
+                        continue;
+                    }
+
+                    SyntaxNode node = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                    model ??= _facts.ModelFor(scope.SyntaxTree);
+                    var operation = model.GetOperation(node, cancellationToken);
+                    if (operation is IMethodReferenceOperation methodReference && Calls(methodReference.Method, method))
+                    {
+                        // Used as a delegate: it can be called from anywhere, any time.
+                        return null;
+                    }
+
+                    if (node.Parent is InvocationExpressionSyntax invocationSyntax && model.GetOperation(invocationSyntax, cancellationToken) is IInvocationOperation invocation)
+                    {
+                        if (!Calls(invocation.TargetMethod, method))
+                        {
+                            continue;
+                        }
+
+                        operation = invocation;
+                    }
+                    else if (operation is IPropertyReferenceOperation propertyReference && property is not null
+                        && SymbolEqualityComparer.Default.Equals(propertyReference.Property.OriginalDefinition, property.OriginalDefinition))
+                    {
+                        if (!UsesAccessor(propertyReference, method.MethodKind))
+                        {
+                            continue;
+                        }
+                    }
+                    else
+                    {
+                        continue;
+                    }
+
+                    var member = SharedStateFacts.EnclosingMember(node);
+                    if (member is null)
+                    {
+                        return null;
+                    }
+
+                    var instance = operation switch
+                    {
+                        IInvocationOperation i => i.Instance,
+                        IPropertyReferenceOperation p => p.Instance,
+                        _ => null,
+                    };
+                    bool throughThis = instance is null or IInstanceReferenceOperation;
+                    result.Add(new CallSite(operation, member, throughThis, IsInsideFunction(node, member)));
+                }
+            }
+        }
+
+        return result.Count > 0 ? result : null;
+    }
+
+    private static IMethodSymbol RootOf(IMethodSymbol method)
+    {
+        while (method.OverriddenMethod is { } overridden)
+        {
+            method = overridden;
+        }
+
+        return method;
+    }
+
+    /// <summary>Whether a call to <paramref name="target"/> can run <paramref name="method"/> (itself, or a method it overrides).</summary>
+    private static bool Calls(IMethodSymbol target, IMethodSymbol method)
+    {
+        for (IMethodSymbol? current = method; current is not null; current = current.OverriddenMethod)
+        {
+            if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, current.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool UsesAccessor(IPropertyReferenceOperation reference, MethodKind kind)
+    {
+        IOperation current = reference;
+        var parent = current.Parent;
+        bool isTarget = parent switch
+        {
+            IAssignmentOperation assignment => assignment.Target == current,
+            IIncrementOrDecrementOperation => true,
+            _ => false,
+        };
+        bool alsoReads = parent is ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation;
+        return kind == MethodKind.PropertySet ? isTarget : !isTarget || alsoReads;
+    }
+
+    internal static bool IsInsideFunction(SyntaxNode node, SyntaxNode member)
+    {
+        for (var current = node.Parent; current is not null && current != member; current = current.Parent)
+        {
+            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
