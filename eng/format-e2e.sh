@@ -8,7 +8,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "format-e2e: FAIL: $*" >&2; exit 1; }
 
-for item in src samples/DoneCallbackTour Directory.Build.props Directory.Packages.props global.json .editorconfig; do
+for item in src samples/DoneCallbackTour Directory.Build.props Directory.Build.targets Directory.Packages.props global.json .editorconfig; do
   mkdir -p "$work/$(dirname "$item")"
   cp -r "$repo/$item" "$work/$item"
 done

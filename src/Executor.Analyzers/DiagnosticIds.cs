@@ -3,6 +3,9 @@ namespace Executor.Analyzers;
 /// <summary>The IDs of every diagnostic this package reports. IDs are never reused.</summary>
 public static class DiagnosticIds
 {
+    /// <summary>EXEC000: an entry of an EXEC001 option in .editorconfig is malformed or matches nothing in the compilation.</summary>
+    public const string InvalidOptionEntry = "EXEC000";
+
     /// <summary>EXEC001: a concurrent callback touches shared state without holding a lock.</summary>
     public const string UnsynchronizedCallbackAccess = "EXEC001";
 }
@@ -11,6 +14,8 @@ public static class DiagnosticIds
 internal static class DiagnosticCategories
 {
     public const string Concurrency = "Concurrency";
+
+    public const string Configuration = "Configuration";
 }
 
 /// <summary>Builds help links to the per-rule documentation pages.</summary>

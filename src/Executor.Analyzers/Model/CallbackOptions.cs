@@ -25,7 +25,7 @@ internal sealed class CallbackOptions
     public const string SerialTypesKey = "dotnet_code_quality.EXEC001.serial_types";
 
     /// <summary>Entries are separated by <c>|</c> or white space (<c>;</c> would start an .editorconfig comment; documentation IDs contain commas).</summary>
-    private static readonly char[] Separators = { '|', ' ', '\t' };
+    internal static readonly char[] Separators = { '|', ' ', '\t' };
 
     public static readonly CallbackOptions Default = new(ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, includeDotNetCallbacks: true);
 
