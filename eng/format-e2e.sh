@@ -33,7 +33,8 @@ dotnet format analyzers "$sample/DoneCallbackTour.csproj" --diagnostics EXEC001 
 if cmp -s "$work/before.cs" "$racy"; then fail "dotnet format changed nothing"; fi
 echo "--- before/after (diff) ---"
 diff -u "$work/before.cs" "$racy" | sed -n '3,$p' || true
-grep -B3 '_racyCount += NextIncrement()' "$racy" | grep -q 'lock (_gate)' || fail "the racy update is not inside lock (_gate)"
+# The first action, which dotnet format applies, is Interlocked where it is exactly equivalent (an integer '+=').
+grep -q 'Interlocked.Add(ref _racyCount, NextIncrement())' "$racy" || fail "the racy update did not become Interlocked.Add (the default preferred fix)"
 
 echo "== rebuild: zero EXEC001 =="
 build_log="$work/build2.log"
@@ -48,4 +49,14 @@ run_log="$work/run.log"
 dotnet run --project "$sample" --no-build > "$run_log" 2>&1 || { cat "$run_log"; fail "fixed sample did not run"; }
 grep 'without a lock' "$run_log"
 grep -q 'without a lock: .*lost updates 0 ' "$run_log" || fail "the fixed 'racy' part still loses updates"
+echo "== preferred_fix = lock: dotnet format wraps the update in a lock instead =="
+cp "$work/before.cs" "$racy"
+printf '\n[*.cs]\ndotnet_code_quality.EXEC001.preferred_fix = lock\n' >> "$work/.editorconfig"
+dotnet format analyzers "$sample/DoneCallbackTour.csproj" --diagnostics EXEC001 --severity warn
+diff -u "$work/before.cs" "$racy" | sed -n '3,$p' || true
+grep -B3 '_racyCount += NextIncrement()' "$racy" | grep -q 'lock (_gate)' || fail "with preferred_fix = lock, the racy update is not inside lock (_gate)"
+build_log="$work/build3.log"
+dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "lock-fixed sample did not build"; }
+if grep -q 'EXEC001' "$build_log"; then grep EXEC001 "$build_log"; fail "EXEC001 remains after the lock fix"; fi
+
 echo "format-e2e: OK"

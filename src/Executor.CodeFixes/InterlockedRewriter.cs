@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
@@ -22,6 +23,7 @@ internal static class InterlockedRewriter
     public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
         => Rewrite(root, model, diagnostic) is not null;
 
+
     public static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
@@ -32,11 +34,19 @@ internal static class InterlockedRewriter
         }
 
         var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
+        var replaced = new HashSet<SyntaxNode>();
         foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
         {
-            if (Rewrite(root, model, diagnostic) is { } rewrite)
+            if (Rewrite(root, model, diagnostic) is { } rewrites)
             {
-                editor.ReplaceNode(rewrite.Original, rewrite.Replacement);
+                foreach (var (original, replacement) in rewrites)
+                {
+                    // Fix All can name the same other side from several callbacks: rewrite it once.
+                    if (replaced.Add(original))
+                    {
+                        editor.ReplaceNode(original, replacement);
+                    }
+                }
             }
         }
 
@@ -44,7 +54,55 @@ internal static class InterlockedRewriter
         return await FixCleanup.FinishAsync(changed, cancellationToken).ConfigureAwait(false);
     }
 
-    private static (ExpressionSyntax Original, ExpressionSyntax Replacement)? Rewrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    /// <summary>
+    /// The rewrites that make every side of the race atomic: the callback's update, and each other side the diagnostic
+    /// names that is itself a read-modify-write (<c>x++</c>, <c>x += n</c>). Plain reads, plain stores and existing
+    /// <c>Interlocked</c>/<c>Volatile</c> calls are atomic against <c>Interlocked</c> already and stay as written. Null
+    /// (no fix) when a side cannot be made atomic this way (<c>x *= 2</c>, a <c>ref</c> escape, another file).
+    /// </summary>
+    private static List<(ExpressionSyntax Original, ExpressionSyntax Replacement)>? Rewrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    {
+        if (RewriteAccess(root, model, diagnostic) is not { } main)
+        {
+            return null;
+        }
+
+        var result = new List<(ExpressionSyntax Original, ExpressionSyntax Replacement)> { main };
+        bool unsigned = diagnostic.Properties.TryGetValue(CallbackDiagnosticProperties.ValueType, out var valueType) && valueType is "UInt32" or "UInt64";
+        foreach (var location in diagnostic.AdditionalLocations)
+        {
+            if (location.SourceTree != root.SyntaxTree || !root.FullSpan.Contains(location.SourceSpan))
+            {
+                return null;
+            }
+
+            var node = root.FindNode(location.SourceSpan, getInnermostNodeForTie: true);
+            var expression = node.AncestorsAndSelf().OfType<ExpressionSyntax>().FirstOrDefault(e => e.Span == location.SourceSpan);
+            switch (expression)
+            {
+                case PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax:
+                case AssignmentExpressionSyntax compound when compound.IsKind(SyntaxKind.AddAssignmentExpression) || compound.IsKind(SyntaxKind.SubtractAssignmentExpression):
+                    if (RewriteExpression(expression, model, unsigned) is not { } other)
+                    {
+                        return null;
+                    }
+
+                    result.Add(other);
+                    break;
+                case AssignmentExpressionSyntax plain when plain.IsKind(SyntaxKind.SimpleAssignmentExpression):
+                case IdentifierNameSyntax or MemberAccessExpressionSyntax or ElementAccessExpressionSyntax or MemberBindingExpressionSyntax:
+                    break;
+                case InvocationExpressionSyntax invocation when model.GetSymbolInfo(invocation).Symbol is IMethodSymbol { ContainingType: { Name: "Interlocked" or "Volatile", ContainingNamespace.Name: "Threading" } }:
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return result;
+    }
+
+    private static (ExpressionSyntax Original, ExpressionSyntax Replacement)? RewriteAccess(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
         var properties = diagnostic.Properties;
         if (!properties.TryGetValue(CallbackDiagnosticProperties.AccessKind, out var kind)
@@ -64,6 +122,11 @@ internal static class InterlockedRewriter
 
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
         var expression = node.AncestorsAndSelf().OfType<ExpressionSyntax>().FirstOrDefault(e => e.Span == diagnostic.Location.SourceSpan);
+        return expression is null ? null : RewriteExpression(expression, model, unsigned);
+    }
+
+    private static (ExpressionSyntax Original, ExpressionSyntax Replacement)? RewriteExpression(ExpressionSyntax expression, SemanticModel model, bool unsigned)
+    {
         ExpressionSyntax target;
         string method;
         ExpressionSyntax? amount = null;
@@ -115,7 +178,7 @@ internal static class InterlockedRewriter
             MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, interlocked, IdentifierName(method)),
             ArgumentList(arguments));
 
-        if (adjust != 0 && IsValueUsed(expression!, model))
+        if (adjust != 0 && IsValueUsed(expression, model))
         {
             // x++ yields the old value: Increment returns the new one.
             call = ParenthesizedExpression(BinaryExpression(
@@ -124,7 +187,7 @@ internal static class InterlockedRewriter
                 LiteralExpression(SyntaxKind.NumericLiteralExpression, Literal(1))));
         }
 
-        return (expression!, call.WithTriviaFrom(expression!).WithAdditionalAnnotations(Formatter.Annotation));
+        return (expression, call.WithTriviaFrom(expression).WithAdditionalAnnotations(Formatter.Annotation));
     }
 
     private static bool IsValueUsed(ExpressionSyntax expression, SemanticModel model)

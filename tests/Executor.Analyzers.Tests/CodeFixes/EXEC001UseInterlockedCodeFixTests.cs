@@ -163,4 +163,133 @@ public class EXEC001UseInterlockedCodeFixTests
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source, CodeActionEquivalenceKey = Key };
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task OtherSideIncrements_IsRewrittenToo_PlainReadsAndStoresStay()
+    {
+        // Interlocked on one side only would leave the other side's read-modify-write racing: both become atomic.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                public void Hit() => _count += 2;
+
+                public void Reset() => _count = 0;
+
+                public int Read() => _count;
+
+                public Counter(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => [|_count++|]);
+            }
+            """, """
+            using System.Threading;
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                public void Hit() => Interlocked.Add(ref _count, 2);
+
+                public void Reset() => _count = 0;
+
+                public int Read() => _count;
+
+                public Counter(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Interlocked.Increment(ref _count));
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task OtherSideMultiplies_NoInterlockedFix()
+    {
+        const string Source = """
+                using Executor;
+
+                class Counter
+                {
+                    private int _count;
+
+                    public void Double() => _count *= 2;
+
+                    public Counter(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => [|_count++|]);
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    private const string PreferenceSource = """
+        using Executor;
+
+        class Counter
+        {
+            private int _count;
+
+            void Run(ThreadPoolExecutor pool)
+            {
+                for (int i = 0; i < 2; i++) pool.Submit(() => 1).AddDoneCallback(f => [|_count++|]);
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task FirstAction_IsInterlocked_ByDefault()
+    {
+        // dotnet format applies the first action.
+        var test = new VerifyCS.Test
+        {
+            TestCode = PreferenceSource,
+            FixedCode = """
+                using System.Threading;
+                using Executor;
+
+                class Counter
+                {
+                    private int _count;
+
+                    void Run(ThreadPoolExecutor pool)
+                    {
+                        for (int i = 0; i < 2; i++) pool.Submit(() => 1).AddDoneCallback(f => Interlocked.Increment(ref _count));
+                    }
+                }
+                """,
+            CodeActionIndex = 0,
+        };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task FirstAction_IsTheLock_WhenPreferredFixIsLock()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestCode = PreferenceSource,
+            FixedCode = """
+                using Executor;
+
+                class Counter
+                {
+                    private readonly object _gate = new object();
+                    private int _count;
+
+                    void Run(ThreadPoolExecutor pool)
+                    {
+                        for (int i = 0; i < 2; i++) pool.Submit(() => 1).AddDoneCallback(f =>
+                        {
+                            lock (_gate)
+                            {
+                                _count++;
+                            }
+                        });
+                    }
+                }
+                """,
+            CodeActionIndex = 0,
+        };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\n" + EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey + " = lock\n"));
+        await test.RunAsync();
+    }
 }
