@@ -19,9 +19,11 @@ public sealed class EXEC001UnsynchronizedCallbackAccessAnalyzer : DiagnosticAnal
         category: DiagnosticCategories.Concurrency,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Done callbacks, continuations, timer and cancellation callbacks run on whichever thread completes the work, "
-            + "or synchronously on the thread that registers them when the work is already complete. Callbacks for different "
-            + "work items therefore run at the same time on several threads. Fields, statics, captured locals and collections "
+        description: "Done callbacks and continuations run on whichever thread completes the work, or synchronously on the thread "
+            + "that registers them when the work is already complete; cancellation callbacks run on the thread that cancels (or "
+            + "inline in Register when the token is already cancelled); timer and thread-pool callbacks run on pool threads, a "
+            + "periodic timer's runs overlapping when a run outlasts the period. Callbacks therefore run at the same time on "
+            + "several threads. Fields, statics, captured locals and collections "
             + "that are not thread-safe must be accessed under a lock, or with Interlocked. The rule reports an access only when it "
             + "can name a conflicting access (another run of the callback, another member, or the registering code after the "
             + "registration) that may run at the same time and shares no lock with it.",

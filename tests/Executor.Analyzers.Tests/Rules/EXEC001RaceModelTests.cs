@@ -978,6 +978,36 @@ public class EXEC001RaceModelTests
             """);
     }
 
+    [Fact]
+    public async Task WithExpressionAndObjectInitializer_WriteTheNewObject_DoNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            record Stats(int Count)
+            {
+                public int Errors { get; init; }
+            }
+
+            class Holder { public int Value; }
+
+            class Tracker
+            {
+                private Stats _stats = new(0);
+                private Holder _holder = new();
+
+                public void Watch(Task task) => task.ContinueWith(t =>
+                {
+                    var next = _stats with { Count = 1, Errors = 2 };
+                    var fresh = new Holder { Value = 3 };
+                    System.Console.WriteLine(next.Count + fresh.Value);
+                });
+
+                public void Reset() => _holder = new();
+            }
+            """);
+    }
+
     // ---- benign by design -----------------------------------------------------------------------------------
 
     [Fact]
