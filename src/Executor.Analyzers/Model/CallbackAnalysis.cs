@@ -32,6 +32,7 @@ internal sealed class CallbackAnalysis
         Types = types;
         Options = options;
         Facts = facts;
+        LockHelpers = new LockHelpers(facts);
         Conflicts = new ConflictFinder(this);
     }
 
@@ -112,6 +113,9 @@ internal sealed class CallbackAnalysis
 
     /// <summary>Finds the other side of each race.</summary>
     public ConflictFinder Conflicts { get; }
+
+    /// <summary>Lock regions made by helpers of the compilation (<c>WithLock(() => …)</c>, <c>using (_mutex.Enter())</c>).</summary>
+    public LockHelpers LockHelpers { get; }
 
     public KnownTypes Types { get; }
 

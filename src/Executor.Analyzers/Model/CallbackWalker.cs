@@ -422,7 +422,7 @@ internal sealed class CallbackWalker
         if (method.DeclaringSyntaxReferences.Length == 0
             || _depth + 1 > CallbackAnalysis.MaxCallDepth
             || _analysis.IsThreadSafeType(method.ContainingType, _options)
-            || LockRegions.GetCoverage(at, lockRoot, _analysis.Types) == LockCoverage.Full)
+            || LockRegions.GetCoverage(at, lockRoot, _analysis.Types, _analysis.LockHelpers) == LockCoverage.Full)
         {
             return;
         }
@@ -447,7 +447,7 @@ internal sealed class CallbackWalker
 
     private void WalkLocalFunction(IMethodSymbol localFunction, IOperation use, IOperation lockRoot)
     {
-        if (LockRegions.GetCoverage(use, lockRoot, _analysis.Types) == LockCoverage.Full
+        if (LockRegions.GetCoverage(use, lockRoot, _analysis.Types, _analysis.LockHelpers) == LockCoverage.Full
             || !_walkedLocalFunctions.Add(localFunction.OriginalDefinition)
             || localFunction.DeclaringSyntaxReferences.Length == 0)
         {
@@ -494,7 +494,7 @@ internal sealed class CallbackWalker
         // The locks held here decide later, against the other side's locks. A lock the analysis cannot name, and (in a
         // summary) any lock, is taken to protect the access; a lock object the callback creates itself protects nothing.
         var locks = new List<HeldLock>();
-        foreach (var held in LockRegions.GetHeldLocks(at, lockRoot, _analysis.Types))
+        foreach (var held in LockRegions.GetHeldLocks(at, lockRoot, _analysis.Types, _analysis.LockHelpers))
         {
             if (held.Coverage == LockCoverage.ReadOnly && !isRead)
             {

@@ -703,7 +703,7 @@ internal sealed class ConflictFinder
                     break;
                 }
 
-                var held = LockRegions.GetHeldLocks(site.Operation, null, Types);
+                var held = LockRegions.GetHeldLocks(site.Operation, null, Types, _analysis.LockHelpers);
                 foreach (var outer in CallerLocks(site.Operation.Syntax, site.Member, depth + 1, cancellationToken))
                 {
                     held.Add(outer);
@@ -993,7 +993,7 @@ internal sealed class ConflictFinder
         }
 
         var locks = new List<HeldLock>();
-        foreach (var held in LockRegions.GetHeldLocks(at, null, Types))
+        foreach (var held in LockRegions.GetHeldLocks(at, null, Types, _analysis.LockHelpers))
         {
             locks.Add(held);
         }

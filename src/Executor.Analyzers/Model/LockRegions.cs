@@ -67,10 +67,10 @@ internal readonly struct HeldLock
 internal static class LockRegions
 {
     /// <summary>Returns the strongest lock held at <paramref name="operation"/>, looking at its ancestors up to (not beyond) <paramref name="root"/>.</summary>
-    public static LockCoverage GetCoverage(IOperation operation, IOperation? root, KnownTypes types)
+    public static LockCoverage GetCoverage(IOperation operation, IOperation? root, KnownTypes types, LockHelpers? helpers = null)
     {
         var best = LockCoverage.None;
-        foreach (var held in GetHeldLocks(operation, root, types))
+        foreach (var held in GetHeldLocks(operation, root, types, helpers))
         {
             best = Max(best, held.Coverage);
         }
@@ -82,7 +82,7 @@ internal static class LockRegions
     /// The locks held at <paramref name="operation"/>, from its ancestors up to <paramref name="root"/> (or up to the
     /// nearest enclosing lambda or local function when <paramref name="root"/> is null).
     /// </summary>
-    public static List<HeldLock> GetHeldLocks(IOperation operation, IOperation? root, KnownTypes types)
+    public static List<HeldLock> GetHeldLocks(IOperation operation, IOperation? root, KnownTypes types, LockHelpers? helpers = null)
     {
         var held = new List<HeldLock>();
         var child = operation;
@@ -96,7 +96,13 @@ internal static class LockRegions
                     break;
 
                 case IUsingOperation usingOperation when child == usingOperation.Body:
-                    AddAcquired(held, usingOperation.Resources, types);
+                    AddAcquired(held, usingOperation.Resources, types, helpers);
+                    break;
+
+                case IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation call } when helpers is not null
+                    && helpers.AroundDelegate(call, parameter, types, default) is { } around:
+                    // WithLock(() => …): the helper runs the delegate inside its lock.
+                    held.Add(around);
                     break;
 
                 case ITryOperation tryOperation when child == tryOperation.Body && tryOperation.Finally is not null:
@@ -108,10 +114,20 @@ internal static class LockRegions
                     break;
 
                 case IBlockOperation block:
-                    AddAcquiredEarlierInBlock(held, block, child, types);
+                    AddAcquiredEarlierInBlock(held, block, child, types, helpers);
                     break;
 
-                case IAnonymousFunctionOperation or ILocalFunctionOperation when root is null:
+                case IAnonymousFunctionOperation function when root is null:
+                    if (helpers is not null && HelperLockAround(function, types, helpers) is { } helperLock)
+                    {
+                        // A lambda a lock helper runs synchronously: its body is inside the helper's lock.
+                        held.Add(helperLock);
+                        break;
+                    }
+
+                    return held;
+
+                case ILocalFunctionOperation when root is null:
                     return held;
             }
 
@@ -143,7 +159,20 @@ internal static class LockRegions
         };
     }
 
-    private static void AddAcquiredEarlierInBlock(List<HeldLock> held, IBlockOperation block, IOperation child, KnownTypes types)
+    private static HeldLock? HelperLockAround(IAnonymousFunctionOperation function, KnownTypes types, LockHelpers helpers)
+    {
+        IOperation current = function;
+        while (current.Parent is IDelegateCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent is IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation call }
+            ? helpers.AroundDelegate(call, parameter, types, default)
+            : null;
+    }
+
+    private static void AddAcquiredEarlierInBlock(List<HeldLock> held, IBlockOperation block, IOperation child, KnownTypes types, LockHelpers? helpers)
     {
         int index = block.Operations.IndexOf(child);
         for (int i = index - 1; i >= 0; i--)
@@ -152,7 +181,7 @@ internal static class LockRegions
             if (statement is IUsingDeclarationOperation usingDeclaration)
             {
                 int before = held.Count;
-                AddAcquired(held, usingDeclaration.DeclarationGroup, types);
+                AddAcquired(held, usingDeclaration.DeclarationGroup, types, helpers);
                 if (held.Count > before)
                 {
                     return;
@@ -350,7 +379,7 @@ internal static class LockRegions
         return operation as IInvocationOperation;
     }
 
-    private static void AddAcquired(List<HeldLock> held, IOperation? resource, KnownTypes types)
+    private static void AddAcquired(List<HeldLock> held, IOperation? resource, KnownTypes types, LockHelpers? helpers = null)
     {
         if (resource is null)
         {
@@ -364,7 +393,30 @@ internal static class LockRegions
                 held.Add(LockOf(invocation, types));
                 return;
             }
+
+            if (descendant is IInvocationOperation call && helpers?.Acquires(call, types, default) is { } releaser)
+            {
+                // using (_mutex.Enter()) { … }: a helper that takes a lock and returns its releaser.
+                held.Add(releaser);
+                return;
+            }
         }
+    }
+
+    /// <summary>Whether <paramref name="invocation"/> releases a lock (<c>Monitor.Exit</c>, <c>Release</c>, <c>ExitWriteLock</c>, …).</summary>
+    internal static bool IsRelease(IInvocationOperation invocation, KnownTypes types) => ReleaseKind(invocation, types) != LockCoverage.None;
+
+    /// <summary>Whether <paramref name="invocation"/> takes a lock unconditionally, and which.</summary>
+    internal static bool IsPlainAcquire(IInvocationOperation invocation, KnownTypes types, out HeldLock held)
+    {
+        held = default;
+        if (AcquireKind(invocation, types) == LockCoverage.None || IsConditionalAcquire(invocation))
+        {
+            return false;
+        }
+
+        held = LockOf(invocation, types);
+        return true;
     }
 
     private static void AddReleased(List<HeldLock> held, IOperation region, KnownTypes types)

@@ -596,6 +596,129 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task WithLockHelper_RunsTheDelegateUnderItsLock_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _gate = new();
+                private int _count;
+
+                private void WithLock(Action action) { lock (_gate) { action(); } }
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => WithLock(() => _count++));
+
+                public void Reset() => WithLock(() => _count = 0);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task HelperThatRunsTheDelegateWithoutALock_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                private static void Run(Action action) => action();
+
+                void Start(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Run(() => {|#0:_count++|}));
+            }
+            """,
+            Race(0, Api, "increments", "field 'Counter._count'", "another run of the same callback can do the same ('Start' registers it each time it runs)"));
+    }
+
+    [Fact]
+    public async Task ReleaserHelper_UsingItsResultHoldsTheLock_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            sealed class Gate
+            {
+                private readonly object _o = new();
+
+                public Releaser Enter() { Monitor.Enter(_o); return new Releaser(_o); }
+
+                public readonly struct Releaser : IDisposable
+                {
+                    private readonly object _o;
+                    public Releaser(object o) => _o = o;
+                    public void Dispose() => Monitor.Exit(_o);
+                }
+            }
+
+            class Counter
+            {
+                private readonly Gate _gate = new();
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    using (_gate.Enter()) { _count++; }
+                });
+
+                public void Reset()
+                {
+                    using var held = _gate.Enter();
+                    _count = 0;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReleaserHelpersOnDifferentObjects_Report()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            sealed class Gate
+            {
+                private readonly object _o = new();
+
+                public Releaser Enter() { Monitor.Enter(_o); return new Releaser(_o); }
+
+                public readonly struct Releaser : IDisposable
+                {
+                    private readonly object _o;
+                    public Releaser(object o) => _o = o;
+                    public void Dispose() => Monitor.Exit(_o);
+                }
+            }
+
+            class Counter
+            {
+                private readonly Gate _a = new();
+                private readonly Gate _b = new();
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    using (_a.Enter()) { {|#0:_count++|}; }
+                });
+
+                public void Reset()
+                {
+                    using (_b.Enter()) { {|#1:_count = 0|}; }
+                }
+            }
+            """,
+            Race(0, Api, "increments", "field 'Counter._count'", "'Reset' writes it under lock '_b'", "under lock '_a'").WithLocation(1));
+    }
+
+    [Fact]
     public async Task CompareExchangeTryLock_GuardsItsRegion()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
