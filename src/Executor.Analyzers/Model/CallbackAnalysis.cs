@@ -523,7 +523,65 @@ internal sealed class CallbackAnalysis
                 }
 
                 break;
+
+            case IFieldReferenceOperation { Field: { IsReadOnly: true, Type.TypeKind: TypeKind.Delegate } field } cached when depth == 0:
+                // A delegate cached in a readonly field (static readonly TimerCallback s_onTick = OnTick;) and passed later.
+                switch (FieldInitializerOf(field, context.CancellationToken))
+                {
+                    case IAnonymousFunctionOperation or IDelegateCreationOperation { Target: IAnonymousFunctionOperation } when FieldInitializerOf(field, context.CancellationToken) is { } lambda:
+                        AnalyzeCallbackValue(context, lambda, registration, depth + 1);
+                        break;
+                    case IDelegateCreationOperation { Target: IMethodReferenceOperation reference }:
+                        AnalyzeCachedMethodGroup(context, reference, registration, cached);
+                        break;
+                    case IMethodReferenceOperation reference:
+                        AnalyzeCachedMethodGroup(context, reference, registration, cached);
+                        break;
+                }
+
+                break;
         }
+    }
+
+    /// <summary>
+    /// A method group cached in a field and registered through it: its own type's method is analyzed like a method
+    /// group registered directly (reported at its accesses, with the state argument followed); another type's method is
+    /// reported at the field reference.
+    /// </summary>
+    private void AnalyzeCachedMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, Registration registration, IOperation cached)
+    {
+        var method = reference.Method.OriginalDefinition;
+        if (method.MethodKind != MethodKind.Ordinary || !IsDeclaredWithin(cached.Syntax, method.ContainingType))
+        {
+            AnalyzeMethodGroup(context, reference, registration, reportAt: cached.Syntax);
+            return;
+        }
+
+        if (GetBody(method, context.CancellationToken) is { } body && _analyzedRoots.TryAdd(body.Syntax, 0))
+        {
+            Report(context, new CallbackWalker(this, body, registration.Api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null)
+            {
+                SharedParameters = SharedStateParameters(registration, method),
+            }, registration);
+        }
+    }
+
+    private IOperation? FieldInitializerOf(IFieldSymbol field, CancellationToken cancellationToken)
+    {
+        if (field.DeclaringSyntaxReferences.Length != 1
+            || field.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer: { } initializer } declarator
+            || !Facts.IsInCompilation(declarator.SyntaxTree))
+        {
+            return null;
+        }
+
+        var value = Facts.ModelFor(declarator.SyntaxTree).GetOperation(initializer, cancellationToken) is IFieldInitializerOperation fieldInitializer ? fieldInitializer.Value : null;
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        return value;
     }
 
     /// <summary>
@@ -538,7 +596,7 @@ internal sealed class CallbackAnalysis
         }
 
         var groups = _callbackMethodGroups.GetOrAdd(type, t => FindCallbackMethodGroups(t, context.CancellationToken));
-        if (groups.TryGetValue(method.OriginalDefinition, out var registration))
+        if (groups.TryGetValue(method.OriginalDefinition, out var registration) && _analyzedRoots.TryAdd(body.Syntax, 0))
         {
             Report(context, new CallbackWalker(this, body, registration.Api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null)
             {
@@ -547,7 +605,7 @@ internal sealed class CallbackAnalysis
         }
     }
 
-    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, Registration registration)
+    private void AnalyzeMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation reference, Registration registration, SyntaxNode? reportAt = null)
     {
         var api = registration.Api;
         var method = reference.Method.OriginalDefinition;
@@ -562,7 +620,7 @@ internal sealed class CallbackAnalysis
             return;
         }
 
-        if (IsDeclaredWithin(reference.Syntax, method.ContainingType))
+        if (reportAt is null && IsDeclaredWithin(reference.Syntax, method.ContainingType))
         {
             // Reported inside the method by AnalyzeMethodBody.
             return;
@@ -582,7 +640,7 @@ internal sealed class CallbackAnalysis
             var properties = WithConflict(WithGuardingLock(finding, context.CancellationToken), conflict).SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
             context.ReportDiagnostic(Diagnostic.Create(
                 EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
-                reference.Syntax.GetLocation(),
+                (reportAt ?? reference.Syntax).GetLocation(),
                 conflict.Locations,
                 properties,
                 ApiName(api),

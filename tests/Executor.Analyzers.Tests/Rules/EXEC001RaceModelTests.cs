@@ -1081,6 +1081,33 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task DelegateCachedInAReadonlyField_IsFollowed_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Poller
+            {
+                private static readonly TimerCallback s_onTick = OnTick;
+                private static readonly WaitCallback s_onWork = s => {|#1:((Poller)s!)._work++|};
+                private int _ticks;
+                private int _work;
+                private Timer? _timer;
+
+                public void Start()
+                {
+                    _timer = new Timer(s_onTick, this, 100, 100);
+                    ThreadPool.QueueUserWorkItem(s_onWork, this);
+                }
+
+                private static void OnTick(object? state) => {|#0:((Poller)state!)._ticks++|};
+            }
+            """,
+            Race(0, "new Timer", "increments", "field 'Poller._ticks'", "another run of the same callback can do the same (the timer is periodic)"),
+            Race(1, "ThreadPool.QueueUserWorkItem", "increments", "field 'Poller._work'", "another run of the same callback can do the same ('Start' registers it each time it runs)"));
+    }
+
+    [Fact]
     public async Task StateArgumentCreatedPerRegistration_IsOwned_DoesNotReport()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
