@@ -145,8 +145,19 @@ public sealed partial class ThreadPoolExecutor : IDisposable, IAsyncDisposable
     {
         Guard.NotNull(fn, nameof(fn));
         var future = new TokenFuncWorkItem<T>(_core, fn, cancellationToken);
-        _core.Enqueue(future);
+
+        // Registered before the task is queued, so a token cancelled already cancels it before any worker can start it.
         future.AttachToken();
+        try
+        {
+            _core.Enqueue(future);
+        }
+        catch
+        {
+            future.DetachToken();
+            throw;
+        }
+
         GC.KeepAlive(this); // Else an optimized caller's last use of the executor lets its finalizer shut it down mid-submit.
         return future;
     }
@@ -164,8 +175,19 @@ public sealed partial class ThreadPoolExecutor : IDisposable, IAsyncDisposable
     {
         Guard.NotNull(fn, nameof(fn));
         var future = new TokenActionWorkItem(_core, fn, cancellationToken);
-        _core.Enqueue(future);
+
+        // Registered before the task is queued, so a token cancelled already cancels it before any worker can start it.
         future.AttachToken();
+        try
+        {
+            _core.Enqueue(future);
+        }
+        catch
+        {
+            future.DetachToken();
+            throw;
+        }
+
         GC.KeepAlive(this); // Else an optimized caller's last use of the executor lets its finalizer shut it down mid-submit.
         return future;
     }

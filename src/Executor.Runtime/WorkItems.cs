@@ -241,6 +241,8 @@ public sealed partial class ThreadPoolExecutor
 
         public void AttachToken() => _link.Attach(this, Gate);
 
+        public void DetachToken() => _link.Detach(Gate);
+
         protected override T Invoke()
         {
             var fn = _fn!;
@@ -265,6 +267,8 @@ public sealed partial class ThreadPoolExecutor
         private TokenLink _link = new(token);
 
         public void AttachToken() => _link.Attach(this, Gate);
+
+        public void DetachToken() => _link.Detach(Gate);
 
         protected override void Invoke()
         {
