@@ -26,6 +26,8 @@ public class LatencyBenchmarks
     private readonly Action<Future> _onFutureDone;
     private readonly Action<Task> _onTaskDone;
     private ThreadPoolExecutor? _executor;
+    private V1.ThreadPoolExecutor? _executorV1;
+    private Action<V1.Future>? _onV1FutureDone;
     private BlockingCollection<TaskCompletionSource>? _queue;
     private Thread[]? _threads;
 
@@ -40,6 +42,16 @@ public class LatencyBenchmarks
 
     [GlobalCleanup(Target = nameof(ExecutorLatency))]
     public void CleanupExecutor() => _executor?.Shutdown(wait: true);
+
+    [GlobalSetup(Target = nameof(ExecutorV1Latency))]
+    public void SetupExecutorV1()
+    {
+        _executorV1 = new V1.ThreadPoolExecutor(ThroughputBenchmarks.Workers);
+        _onV1FutureDone = _ => _signal.Set();
+    }
+
+    [GlobalCleanup(Target = nameof(ExecutorV1Latency))]
+    public void CleanupExecutorV1() => _executorV1?.Shutdown(wait: true);
 
     [GlobalSetup(Target = nameof(TcsDedicatedThreadsLatency))]
     public void SetupDedicatedThreads() => (_queue, _threads) = DedicatedThreads.Start(ThroughputBenchmarks.Workers);
@@ -57,6 +69,15 @@ public class LatencyBenchmarks
     }
 
     /// <summary>Same, with Task.Run + ContinueWith(ExecuteSynchronously).</summary>
+    /// <summary>The same on the v1 runtime (main at b38a2e0), for the v2-vs-v1 ratio in one run.</summary>
+    [Benchmark(Description = "Executor v1 (b38a2e0) submit->callback latency")]
+    public void ExecutorV1Latency()
+    {
+        _signal.Reset();
+        _executorV1!.Submit(s_work).AddDoneCallback(_onV1FutureDone!);
+        _signal.Wait();
+    }
+
     [Benchmark(Baseline = true, Description = "Task.Run->ContinueWith latency")]
     public void TaskRunLatency()
     {

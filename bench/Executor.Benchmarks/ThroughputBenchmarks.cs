@@ -34,6 +34,8 @@ public class ThroughputBenchmarks
     private readonly Action<Task> _onTaskDone;
     private int _completed;
     private ThreadPoolExecutor? _executor;
+    private V1.ThreadPoolExecutor? _executorV1;
+    private Action<V1.Future>? _onV1FutureDone;
     private BlockingCollection<TaskCompletionSource>? _queue;
     private Thread[]? _threads;
 
@@ -48,6 +50,16 @@ public class ThroughputBenchmarks
 
     [GlobalCleanup(Target = nameof(Executor))]
     public void CleanupExecutor() => _executor?.Shutdown(wait: true);
+
+    [GlobalSetup(Target = nameof(ExecutorV1))]
+    public void SetupExecutorV1()
+    {
+        _executorV1 = new V1.ThreadPoolExecutor(Workers);
+        _onV1FutureDone = _ => OnDone();
+    }
+
+    [GlobalCleanup(Target = nameof(ExecutorV1))]
+    public void CleanupExecutorV1() => _executorV1?.Shutdown(wait: true);
 
     [GlobalSetup(Target = nameof(TcsDedicatedThreads))]
     public void SetupDedicatedThreads() => (_queue, _threads) = DedicatedThreads.Start(Workers);
@@ -71,6 +83,21 @@ public class ThroughputBenchmarks
     }
 
     /// <summary>(b) Baseline: <c>Task.Run(work).ContinueWith(callback, ExecuteSynchronously)</c> on the shared .NET thread pool (its size cannot be limited to 4).</summary>
+    /// <summary>(a1) The same on the v1 runtime (main at b38a2e0, copied into V1/), for the v2-vs-v1 ratio in one run.</summary>
+    [Benchmark(Description = "Executor v1 (b38a2e0) Submit+AddDoneCallback")]
+    public void ExecutorV1()
+    {
+        Reset();
+        var executor = _executorV1!;
+        var callback = _onV1FutureDone!;
+        for (int i = 0; i < TaskCount; i++)
+        {
+            executor.Submit(s_work).AddDoneCallback(callback);
+        }
+
+        _allDone.Wait();
+    }
+
     [Benchmark(Baseline = true, Description = "Task.Run+ContinueWith(ExecSync)")]
     public void TaskRun()
     {

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace Executor;
 
@@ -20,29 +22,40 @@ public static class Futures
 
     /// <summary>Waits for the futures to complete, as selected by <paramref name="returnWhen"/>.</summary>
     /// <param name="futures">The futures to wait on; duplicates are counted once. Futures from different executors may be mixed.</param>
-    /// <param name="timeout">How long to wait at most; <see langword="null"/> waits without limit. On timeout the
-    /// partial result is returned, no exception is thrown.</param>
+    /// <param name="timeout">How long to wait at most; <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/>
+    /// waits without limit. On timeout the partial result is returned, no exception is thrown.</param>
     /// <param name="returnWhen">When to return.</param>
+    /// <param name="cancellationToken">Abandons the wait (not the futures) when cancelled.</param>
     /// <returns>The futures done when the wait ended, and those not done.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="futures"/> or one of its elements is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or <paramref name="returnWhen"/> is not defined.</exception>
-    public static DoneAndNotDone Wait(IEnumerable<Future> futures, TimeSpan? timeout = null, ReturnWhen returnWhen = ReturnWhen.AllCompleted)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the wait ended.</exception>
+    /// <remarks>Called on a worker of an executor, it first runs inline the futures of that executor that have not
+    /// started (see <see cref="ThreadPoolExecutor"/>).</remarks>
+    public static DoneAndNotDone Wait(IEnumerable<Future> futures, TimeSpan? timeout = null, ReturnWhen returnWhen = ReturnWhen.AllCompleted, CancellationToken cancellationToken = default)
     {
         var set = ToSet(futures, nameof(futures));
-        long ms = Future.ToMilliseconds(timeout, nameof(timeout));
+        var deadline = Deadline.From(timeout, nameof(timeout));
         if (returnWhen is not (ReturnWhen.FirstCompleted or ReturnWhen.FirstException or ReturnWhen.AllCompleted))
         {
             throw new ArgumentOutOfRangeException(nameof(returnWhen), returnWhen, "Expected FirstCompleted, FirstException or AllCompleted.");
         }
 
-        bool satisfied = returnWhen switch
+        bool satisfied = IsSatisfied(set, returnWhen);
+        if (!satisfied && ThreadPoolExecutor.IsOnWorkerThread)
         {
-            ReturnWhen.FirstCompleted => AnyDone(set),
-            ReturnWhen.FirstException => AllDone(set) || AnyException(set),
-            _ => AllDone(set),
-        };
+            foreach (var future in set)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (future.TryRunInline() && IsSatisfied(set, returnWhen))
+                {
+                    satisfied = true;
+                    break;
+                }
+            }
+        }
 
-        if (!satisfied && ms != 0)
+        if (!satisfied && deadline.RemainingMilliseconds() != 0)
         {
             var waiter = new FutureWaiter(returnWhen, set.Count);
             foreach (var future in set)
@@ -52,7 +65,7 @@ public static class Futures
 
             try
             {
-                waiter.Wait((int)ms);
+                waiter.Wait(deadline, cancellationToken);
             }
             finally
             {
@@ -78,21 +91,40 @@ public static class Futures
     /// completion order.
     /// </summary>
     /// <param name="futures">The futures; duplicates are yielded once. Read at the call.</param>
-    /// <param name="timeout">The total time enumeration may take, counted from the call; <see langword="null"/> waits without limit.</param>
+    /// <param name="timeout">The total time enumeration may take, counted from the call; <see langword="null"/> or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits without limit.</param>
+    /// <param name="cancellationToken">Abandons the enumeration with <see cref="OperationCanceledException"/> when cancelled.</param>
     /// <returns>The futures in completion order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="futures"/> or one of its elements is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
     /// <exception cref="TimeoutException">Thrown during enumeration when the timeout passes; the message says how many futures are unfinished.</exception>
-    public static IEnumerable<Future> AsCompleted(IEnumerable<Future> futures, TimeSpan? timeout = null)
+    /// <remarks>An enumerator dropped without <c>Dispose</c> leaves nothing registered on the futures once it is
+    /// collected. On a worker of an executor, futures of that executor that have not started are run inline.</remarks>
+    public static IEnumerable<Future> AsCompleted(IEnumerable<Future> futures, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var set = ToSet(futures, nameof(futures));
-        long ms = Future.ToMilliseconds(timeout, nameof(timeout));
-        long deadline = ms < 0 ? long.MaxValue : Environment.TickCount64 + ms;
-        return AsCompletedIterator(set, ms, deadline);
+        var deadline = Deadline.From(timeout, nameof(timeout));
+        return AsCompletedIterator(set, deadline, cancellationToken);
+    }
+
+    /// <summary>
+    /// Yields the futures as they complete, without blocking a thread: those already done first, then the others in
+    /// completion order.
+    /// </summary>
+    /// <param name="futures">The futures; duplicates are yielded once. Read at the call.</param>
+    /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/> when
+    /// cancelled (as does the token given to <c>WithCancellation</c>).</param>
+    /// <returns>The futures in completion order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="futures"/> or one of its elements is <see langword="null"/>.</exception>
+    public static IAsyncEnumerable<Future> AsCompletedAsync(IEnumerable<Future> futures, CancellationToken cancellationToken = default)
+    {
+        var set = ToSet(futures, nameof(futures));
+        return AsCompletedAsyncIterator(set, cancellationToken);
     }
 
     internal static void ReportCallbackFailure(Future future, Exception exception)
     {
+        ExecutorMetrics.Add(ExecutorMetrics.CallbackFailures, future.OwnerCore);
         var handler = CallbackFailed;
         if (handler is not null)
         {
@@ -123,7 +155,7 @@ public static class Futures
         }
     }
 
-    private static IEnumerable<Future> AsCompletedIterator(HashSet<Future> set, long ms, long deadline)
+    private static IEnumerable<Future> AsCompletedIterator(HashSet<Future> set, Deadline deadline, CancellationToken cancellationToken)
     {
         var pending = new HashSet<Future>(ReferenceEqualityComparer.Instance);
         foreach (var future in set)
@@ -144,23 +176,23 @@ public static class Futures
         }
 
         var waiter = new FutureWaiter(ReturnWhen.FirstCompleted, pending.Count);
-        foreach (var future in pending)
-        {
-            future.AddWaiter(waiter);
-        }
-
+        var registration = new WaiterRegistration(pending, waiter);
         try
         {
             while (pending.Count > 0)
             {
-                int wait = -1;
-                if (ms >= 0)
+                if (ThreadPoolExecutor.IsOnWorkerThread && !waiter.IsSignalled)
                 {
-                    long remaining = deadline - Environment.TickCount64;
-                    wait = (int)Math.Max(0, remaining);
+                    foreach (var future in pending)
+                    {
+                        if (future.TryRunInline())
+                        {
+                            break;
+                        }
+                    }
                 }
 
-                if (!waiter.Wait(wait))
+                if (!waiter.Wait(deadline, cancellationToken))
                 {
                     throw new TimeoutException($"{pending.Count} (of {set.Count}) futures unfinished.");
                 }
@@ -177,16 +209,58 @@ public static class Futures
         }
         finally
         {
-            foreach (var future in pending)
+            registration.Release();
+        }
+    }
+
+    private static async IAsyncEnumerable<Future> AsCompletedAsyncIterator(HashSet<Future> set, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pending = new HashSet<Future>(ReferenceEqualityComparer.Instance);
+        foreach (var future in set)
+        {
+            if (future.IsDone)
             {
-                future.RemoveWaiter(waiter);
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return future;
             }
+            else
+            {
+                pending.Add(future);
+            }
+        }
+
+        if (pending.Count == 0)
+        {
+            yield break;
+        }
+
+        var waiter = new FutureWaiter(ReturnWhen.FirstCompleted, pending.Count);
+        var registration = new WaiterRegistration(pending, waiter);
+        try
+        {
+            while (pending.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var future in waiter.TakeFinished())
+                {
+                    if (pending.Remove(future))
+                    {
+                        future.RemoveWaiter(waiter);
+                        yield return future;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            registration.Release();
         }
     }
 
     private static HashSet<Future> ToSet(IEnumerable<Future> futures, string paramName)
     {
-        ArgumentNullException.ThrowIfNull(futures, paramName);
+        Guard.NotNull(futures, paramName);
         var set = new HashSet<Future>(ReferenceEqualityComparer.Instance);
         foreach (var future in futures)
         {
@@ -200,6 +274,13 @@ public static class Futures
 
         return set;
     }
+
+    private static bool IsSatisfied(HashSet<Future> set, ReturnWhen returnWhen) => returnWhen switch
+    {
+        ReturnWhen.FirstCompleted => AnyDone(set),
+        ReturnWhen.FirstException => AllDone(set) || AnyException(set),
+        _ => AllDone(set),
+    };
 
     private static bool AnyDone(HashSet<Future> set)
     {

@@ -523,21 +523,27 @@ public class ExecutorTests
     }
 
     [Fact]
-    public void ShutdownWithWaitFromACallbackOnAWorkerDoesNotDeadlock()
+    public void ShutdownWithWaitFromACallbackOnAWorkerThrowsAndWaitFalseWorksThere()
     {
         var executor = new ThreadPoolExecutor(2);
         using var gate = new ManualResetEventSlim();
-        using var shutdownReturned = new ManualResetEventSlim();
+        using var callbackDone = new ManualResetEventSlim();
+        Exception? waitTrue = null;
+        Exception? dispose = null;
         try
         {
             var future = executor.Submit(() => TestUtil.Block(gate));
             future.AddDoneCallback(_ =>
             {
-                executor.Shutdown(wait: true);
-                shutdownReturned.Set();
+                waitTrue = Record.Exception(() => executor.Shutdown(wait: true));
+                dispose = Record.Exception(executor.Dispose);
+                executor.Shutdown(wait: false);
+                callbackDone.Set();
             });
             gate.Set();
-            TestUtil.WaitOrFail(shutdownReturned, "Shutdown(wait: true) called from a worker's callback to return");
+            TestUtil.WaitOrFail(callbackDone, "the callback on the worker to finish");
+            Assert.Contains("Shutdown(wait: false)", Assert.IsType<InvalidOperationException>(waitTrue).Message, StringComparison.Ordinal);
+            Assert.Contains("Shutdown(wait: false)", Assert.IsType<InvalidOperationException>(dispose).Message, StringComparison.Ordinal);
             Assert.Throws<InvalidOperationException>(() => executor.Submit(() => { }));
         }
         finally
@@ -545,6 +551,8 @@ public class ExecutorTests
             gate.Set();
             TestUtil.ShutdownOrFail(executor);
         }
+
+        Assert.True(executor.AllWorkersExited);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Xunit;
@@ -150,7 +151,8 @@ public class FutureTests
     public void NegativeTimeoutThrowsArgumentOutOfRange()
     {
         var pending = new Future<int>();
-        var negative = TimeSpan.FromMilliseconds(-1);
+        // -1 ms is Timeout.InfiniteTimeSpan, which means no limit; every other negative value is rejected.
+        var negative = TimeSpan.FromMilliseconds(-2);
         Assert.Equal("timeout", Assert.Throws<ArgumentOutOfRangeException>(() => pending.Result(negative)).ParamName);
         Assert.Equal("timeout", Assert.Throws<ArgumentOutOfRangeException>(() => pending.Exception(negative)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => ((Future)pending).Result(TimeSpan.FromSeconds(-5)));
@@ -182,8 +184,7 @@ public class FutureTests
             var actionFuture = executor.Submit(() => { ThrowingMethodForStackTrace(); });
             var actionEx = Assert.Throws<TaskFailureException>(() => actionFuture.Result(TestUtil.Timeout));
             Assert.Contains(nameof(ThrowingMethodForStackTrace), actionEx.StackTrace, StringComparison.Ordinal);
-            Assert.Contains("state=finished", actionFuture.ToString(), StringComparison.Ordinal);
-            Assert.Contains(nameof(TaskFailureException), actionFuture.ToString(), StringComparison.Ordinal);
+            Assert.Equal($"Future(Faulted: {nameof(TaskFailureException)})", actionFuture.ToString());
         }
         finally
         {
@@ -207,14 +208,13 @@ public class FutureTests
         failed.SetException(boom);
         Assert.Same(boom, failed.Exception(TimeSpan.Zero));
         Assert.Same(boom, Assert.Throws<ArithmeticException>(() => failed.Result()));
-        Assert.Contains("state=finished", failed.ToString(), StringComparison.Ordinal);
-        Assert.Contains("ArithmeticException", failed.ToString(), StringComparison.Ordinal);
+        Assert.Equal("Future<int>(Faulted: ArithmeticException)", failed.ToString());
 
         var voidFuture = new Future();
         voidFuture.SetResult();
         Assert.Null(voidFuture.Exception(TimeSpan.Zero));
         voidFuture.Result(TimeSpan.Zero);
-        Assert.Contains("finished", voidFuture.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("Future(Succeeded)", voidFuture.ToString());
     }
 
     [Fact]
@@ -301,18 +301,121 @@ public class FutureTests
     }
 
     [Fact]
-    public void ToStringContainsTheState()
+    public void ToStringShowsTheResultTypeAndTheStatus()
     {
         var future = new Future<int>();
-        Assert.Contains("state=pending", future.ToString(), StringComparison.Ordinal);
+        Assert.Equal("Future<int>(Pending)", future.ToString());
         future.SetRunningOrNotifyCancel();
-        Assert.Contains("state=running", future.ToString(), StringComparison.Ordinal);
+        Assert.Equal("Future<int>(Running)", future.ToString());
         future.SetResult(1);
-        Assert.Contains("state=finished", future.ToString(), StringComparison.Ordinal);
+        Assert.Equal("Future<int>(Succeeded)", future.ToString());
 
         var cancelled = new Future();
         cancelled.Cancel();
-        Assert.Contains("state=cancelled", cancelled.ToString(), StringComparison.Ordinal);
+        Assert.Equal("Future(Cancelled)", cancelled.ToString());
+
+        Assert.Equal("Future<List<string>>(Pending)", new Future<System.Collections.Generic.List<string>>().ToString());
+        Assert.Equal("Future<int?[]>(Pending)", new Future<int?[]>().ToString());
+        Assert.Equal("Future<Dictionary<string, int[,]>>(Pending)", new Future<System.Collections.Generic.Dictionary<string, int[,]>>().ToString());
+    }
+
+    [Fact]
+    public void ToStringOfASubmittedTaskNamesTheResultTypeNotTheInternalWorkItem()
+    {
+        var executor = new ThreadPoolExecutor(1);
+        using var gate = new ManualResetEventSlim();
+        try
+        {
+            var blocker = executor.Submit(() => TestUtil.Block(gate));
+            var queued = executor.Submit(static (string s) => s.Length, "abc");
+            TestUtil.SpinUntil(() => blocker.IsRunning, "the blocker starts");
+            Assert.Equal("Future(Running)", blocker.ToString());
+            Assert.Equal("Future<int>(Pending)", queued.ToString());
+            gate.Set();
+            Assert.Equal(3, queued.Result(TestUtil.Timeout));
+            Assert.Equal("Future<int>(Succeeded)", queued.ToString());
+        }
+        finally
+        {
+            gate.Set();
+            TestUtil.ShutdownOrFail(executor);
+        }
+    }
+
+    [Fact]
+    public void StatusIsFaultedAndIsCompletedSuccessfullyFollowTheState()
+    {
+        var future = new Future<int>();
+        Assert.Equal(FutureStatus.Pending, future.Status);
+        Assert.False(future.IsFaulted);
+        Assert.False(future.IsCompletedSuccessfully);
+        future.SetRunningOrNotifyCancel();
+        Assert.Equal(FutureStatus.Running, future.Status);
+        future.SetResult(1);
+        Assert.Equal(FutureStatus.Succeeded, future.Status);
+        Assert.True(future.IsCompletedSuccessfully);
+        Assert.False(future.IsFaulted);
+
+        var failed = new Future();
+        failed.SetException(new InvalidCastException());
+        Assert.Equal(FutureStatus.Faulted, failed.Status);
+        Assert.True(failed.IsFaulted);
+        Assert.False(failed.IsCompletedSuccessfully);
+
+        var cancelled = new Future<string>();
+        cancelled.Cancel();
+        Assert.Equal(FutureStatus.Cancelled, cancelled.Status);
+        Assert.False(cancelled.IsFaulted);
+        Assert.False(cancelled.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void InfiniteTimeSpanMeansNoLimit()
+    {
+        var future = new Future<int>();
+        var waiter = TestUtil.Start(() => Assert.Equal(7, future.Result(Timeout.InfiniteTimeSpan)));
+        TestUtil.SpinUntil(() => future.BlockedWaiterCount == 1, "Result(InfiniteTimeSpan) blocks");
+        future.SetResult(7);
+        Assert.True(waiter.Join(TestUtil.Timeout), "Result(InfiniteTimeSpan) did not return");
+        Assert.Null(future.Exception(Timeout.InfiniteTimeSpan));
+        Assert.Single(Futures.Wait([future], Timeout.InfiniteTimeSpan).Done);
+        Assert.Single(Futures.AsCompleted([future], Timeout.InfiniteTimeSpan));
+    }
+
+    [Fact]
+    public void SubMillisecondTimeoutsWaitAtLeastTheirDuration()
+    {
+        var pending = new Future<int>();
+        foreach (double ms in new[] { 0.3, 0.9, 1.0, 1.5 })
+        {
+            var timeout = TimeSpan.FromMilliseconds(ms);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Throws<TimeoutException>(() => pending.Result(timeout));
+            Assert.True(watch.Elapsed >= timeout, $"Result({ms} ms) gave up after {watch.Elapsed.TotalMilliseconds} ms");
+
+            watch.Restart();
+            Assert.Single(Futures.Wait([pending], timeout).NotDone);
+            Assert.True(watch.Elapsed >= timeout, $"Wait({ms} ms) gave up after {watch.Elapsed.TotalMilliseconds} ms");
+
+            watch.Restart();
+            Assert.Throws<TimeoutException>(() => Futures.AsCompleted([pending], timeout).ToList());
+            Assert.True(watch.Elapsed >= timeout, $"AsCompleted({ms} ms) gave up after {watch.Elapsed.TotalMilliseconds} ms");
+        }
+    }
+
+    [Fact]
+    public void DeadlineRoundsTheRestUpToWholeMillisecondsAndNeverStretchesToTheTickGranularity()
+    {
+        // Monitor.Wait takes milliseconds: the rest is rounded up (never 0 before the deadline) and computed from
+        // Stopwatch, not Environment.TickCount64 (whose 4 ms steps on Linux turned a 1 ms timeout into ~4.5 ms).
+        var deadline = Deadline.From(TimeSpan.FromMilliseconds(0.2), "timeout");
+        int first = deadline.RemainingMilliseconds();
+        Assert.True(first is 0 or 1, $"0.2 ms left was {first}");
+        Assert.Equal(-1, Deadline.From(null, "timeout").RemainingMilliseconds());
+        Assert.Equal(-1, Deadline.From(Timeout.InfiniteTimeSpan, "timeout").RemainingMilliseconds());
+        Assert.Equal(0, Deadline.From(TimeSpan.Zero, "timeout").RemainingMilliseconds());
+        Assert.InRange(Deadline.From(TimeSpan.FromMilliseconds(3), "timeout").RemainingMilliseconds(), 1, 3);
+        Assert.Equal(int.MaxValue - 1, Deadline.From(TimeSpan.MaxValue, "timeout").RemainingMilliseconds());
     }
 
     /// <summary>An exception type used only by these tests, so a wrapped or substituted exception cannot pass.</summary>

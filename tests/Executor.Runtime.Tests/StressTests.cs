@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using Xunit;
 
 namespace Executor.Runtime.Tests;
@@ -320,6 +321,188 @@ public class StressTests
         }
 
         Assert.True(executor.AllWorkersExited);
+    }
+
+    [Fact]
+    public void AwaitsTokensCancelledAtRandomInlineWaitsAndDispatchedCallbacksEachRunExactlyOnce()
+    {
+        const int Count = 5_000;
+        const int Sources = 16;
+        var executor = new ThreadPoolExecutor(4);
+        var callbackExecutor = new ThreadPoolExecutor(1);
+        var sources = Enumerable.Range(0, Sources).Select(_ => new CancellationTokenSource()).ToArray();
+        var futures = new Future<int>?[Count];
+        var children = new Future<int>?[Count];
+        var ran = new int[Count];
+        var childRan = new int[Count];
+        var callbacks = new int[Count];
+        var dispatched = new int[Count];
+        var continuations = new int[Count];
+        var awaits = new Task?[Count];
+        var errors = new ConcurrentQueue<Exception>();
+        using var dispatchedAll = new CountdownEvent(Count);
+        using var continuedAll = new CountdownEvent(Count);
+        try
+        {
+            var submitter = TestUtil.Start(
+                () =>
+                {
+                    try
+                    {
+                        for (int i = 0; i < Count; i++)
+                        {
+                            if (i == Count / 2)
+                            {
+                                // Whatever the canceller's timing, the later tasks on this token are cancelled at submit.
+                                sources[0].Cancel();
+                            }
+
+                            int n = i;
+                            Future<int> future;
+                            if (n % 3 == 0)
+                            {
+                                // Cancellable: cancelled before it starts, while it runs (observed or not), or never.
+                                future = executor.Submit(
+                                    ct =>
+                                    {
+                                        Interlocked.Increment(ref ran[n]);
+                                        if (n % 2 == 0)
+                                        {
+                                            ct.ThrowIfCancellationRequested();
+                                        }
+
+                                        return n;
+                                    },
+                                    sources[n % Sources].Token);
+                            }
+                            else if (n % 7 == 1)
+                            {
+                                // A task that waits for a task of its own executor: run inline when still queued.
+                                future = executor.Submit(() =>
+                                {
+                                    Interlocked.Increment(ref ran[n]);
+                                    var child = executor.Submit(() =>
+                                    {
+                                        Interlocked.Increment(ref childRan[n]);
+                                        return n;
+                                    });
+                                    Volatile.Write(ref children[n], child);
+                                    return child.Result(TestUtil.Timeout);
+                                });
+                            }
+                            else
+                            {
+                                future = executor.Submit(() =>
+                                {
+                                    Interlocked.Increment(ref ran[n]);
+                                    return n;
+                                });
+                            }
+
+                            Volatile.Write(ref futures[n], future);
+                            future.AddDoneCallback(_ => Interlocked.Increment(ref callbacks[n]));
+                            future.AddDoneCallback(
+                                _ =>
+                                {
+                                    Interlocked.Increment(ref dispatched[n]);
+                                    dispatchedAll.Signal();
+                                },
+                                callbackExecutor);
+                            awaits[n] = AwaitAndCount(future, continuations, n, continuedAll);
+                        }
+                    }
+                    catch (Exception ex)
+                    {
+                        errors.Enqueue(ex);
+                    }
+                },
+                "stress submitter");
+
+            var canceller = TestUtil.Start(
+                () =>
+                {
+                    var random = new Random(777);
+                    foreach (int k in Enumerable.Range(0, Sources).OrderBy(_ => random.Next()))
+                    {
+                        for (int spin = random.Next(20_000); spin > 0; spin--)
+                        {
+                            Thread.SpinWait(10);
+                        }
+
+                        sources[k].Cancel();
+                    }
+                },
+                "stress canceller");
+
+            // Watchdog: every wait below is bounded, so a lost wake-up or a deadlock fails instead of hanging.
+            Assert.True(submitter.Join(TestUtil.Timeout), "the submitter hung");
+            Assert.True(canceller.Join(TestUtil.Timeout), "the canceller hung");
+            Assert.Empty(errors);
+            TestUtil.WaitOrFail(continuedAll, "the await continuations");
+            TestUtil.WaitOrFail(dispatchedAll, "the dispatched callbacks");
+            TestUtil.ShutdownOrFail(executor);
+            TestUtil.ShutdownOrFail(callbackExecutor);
+
+            int cancelled = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                var future = futures[i]!;
+                Assert.True(future.IsDone, $"future {i} is not done");
+                Assert.Equal(1, callbacks[i]);
+                Assert.Equal(1, dispatched[i]);
+                Assert.Equal(1, continuations[i]);
+                Assert.InRange(ran[i], 0, 1);
+                if (future.IsCancelled)
+                {
+                    cancelled++;
+                    Assert.Equal(0, i % 3);
+                }
+                else
+                {
+                    Assert.Equal(1, ran[i]);
+                    Assert.Equal(i, future.Result(TimeSpan.Zero));
+                }
+
+                if (children[i] is { } child)
+                {
+                    Assert.Equal(1, childRan[i]);
+                    Assert.Equal(i, child.Result(TimeSpan.Zero));
+                }
+            }
+
+            Assert.True(cancelled > 0, "no token cancelled anything; the stress did not exercise cancellation");
+            Assert.True(executor.AllWorkersExited && callbackExecutor.AllWorkersExited, "a worker thread leaked");
+            Assert.InRange(executor.WorkerCount, 1, executor.MaxWorkers);
+            Assert.Equal(1, callbackExecutor.WorkerCount);
+        }
+        finally
+        {
+            foreach (var source in sources)
+            {
+                source.Cancel();
+            }
+
+            TestUtil.ShutdownOrFail(executor);
+            TestUtil.ShutdownOrFail(callbackExecutor);
+            foreach (var source in sources)
+            {
+                source.Dispose();
+            }
+        }
+    }
+
+    private static async Task AwaitAndCount(Future<int> future, int[] continuations, int index, CountdownEvent continued)
+    {
+        try
+        {
+            await future;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Interlocked.Increment(ref continuations[index]);
+        continued.Signal();
     }
 
     /// <summary>The exception the stress tasks throw.</summary>
