@@ -566,7 +566,8 @@ internal sealed class CallbackAnalysis
         }
     }
 
-    private IOperation? FieldInitializerOf(IFieldSymbol field, CancellationToken cancellationToken)
+    /// <summary>The value a field is initialized with in its declaration (conversions removed), or null.</summary>
+    public IOperation? FieldInitializerOf(IFieldSymbol field, CancellationToken cancellationToken)
     {
         if (field.DeclaringSyntaxReferences.Length != 1
             || field.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer: { } initializer } declarator
@@ -1001,7 +1002,8 @@ internal sealed class CallbackAnalysis
             ? finding.Properties.SetItem(CallbackDiagnosticProperties.GuardingLock, guard)
             : finding.Properties;
 
-    private IOperation? InitializerOf(ILocalSymbol local, CancellationToken cancellationToken)
+    /// <summary>The value a local is initialized with in its declaration, or null.</summary>
+    public IOperation? InitializerOf(ILocalSymbol local, CancellationToken cancellationToken)
     {
         if (local.DeclaringSyntaxReferences.Length != 1)
         {

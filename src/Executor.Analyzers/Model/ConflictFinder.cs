@@ -51,6 +51,8 @@ internal sealed class ConflictFinder
             return null;
         }
 
+        // AddDoneCallback(callback, executor) with a one-worker executor: those callbacks run one at a time.
+        bool oneWorker = DispatchesToOneWorker(registration, cancellationToken);
         var conflicting = new List<(StateAccess Access, ConflictKind Kind)>();
         foreach (var access in accesses)
         {
@@ -68,7 +70,7 @@ internal sealed class ConflictFinder
                 continue;
             }
 
-            if (Order(access, registration, finding.Symbol, cancellationToken) is { } kind)
+            if (Order(access, registration, finding.Symbol, cancellationToken) is { } kind && !(oneWorker && kind == ConflictKind.OtherCallback))
             {
                 conflicting.Add((access, kind));
             }
@@ -99,7 +101,7 @@ internal sealed class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind), locations);
         }
 
-        if (finding.Writes && !constantStore && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !oneWorker && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same callback can do the same (" + reason + ")", new List<Location>());
         }
@@ -389,6 +391,64 @@ internal sealed class ConflictFinder
                 || _analysis.IsSerialType(value.Type, options))
             {
                 return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the callback is dispatched to an executor created with one worker (<c>AddDoneCallback(cb, serial)</c> where
+    /// <c>serial</c> is <c>new ThreadPoolExecutor(maxWorkers: 1)</c>, in a readonly field, a local or inline): such callbacks
+    /// run one at a time, so they do not overlap themselves or each other. Other code still races with them.
+    /// </summary>
+    private bool DispatchesToOneWorker(Registration registration, CancellationToken cancellationToken)
+    {
+        if (registration.Operation is not IInvocationOperation invocation || !Types.Future.Matches(invocation.TargetMethod.ContainingType?.OriginalDefinition) && !DerivesFrom(invocation.TargetMethod.ContainingType, Types.Future))
+        {
+            return false;
+        }
+
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.Name != "executor" || !Types.ThreadPoolExecutor.Matches(argument.Parameter.Type))
+            {
+                continue;
+            }
+
+            var value = argument.Value;
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            value = value switch
+            {
+                IFieldReferenceOperation { Field.IsReadOnly: true } field => _analysis.FieldInitializerOf(field.Field, cancellationToken),
+                ILocalReferenceOperation local => _analysis.InitializerOf(local.Local, cancellationToken),
+                _ => value,
+            };
+
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (value is IObjectCreationOperation creation && Types.ThreadPoolExecutor.Matches(creation.Type))
+            {
+                foreach (var parameterArgument in creation.Arguments)
+                {
+                    var workers = parameterArgument.Value;
+                    while (workers is IConversionOperation conversion)
+                    {
+                        workers = conversion.Operand;
+                    }
+
+                    if (parameterArgument.Parameter?.Name == "maxWorkers" && workers.ConstantValue is { HasValue: true, Value: 1 })
+                    {
+                        return true;
+                    }
+                }
             }
         }
 

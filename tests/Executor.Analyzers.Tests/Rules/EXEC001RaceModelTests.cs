@@ -1158,6 +1158,77 @@ public class EXEC001RaceModelTests
             """);
     }
 
+    // ---- callbacks dispatched to an executor --------------------------------------------------------------------
+
+    [Fact]
+    public async Task CallbacksDispatchedToAOneWorkerExecutor_DoNotOverlap_DoNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Tally
+            {
+                private readonly ThreadPoolExecutor _serial = new(maxWorkers: 1);
+                private int _count;
+                private int _other;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    for (int i = 0; i < 10; i++)
+                    {
+                        pool.Submit(() => 1).AddDoneCallback(f => _count += f.Result(), _serial);
+                        pool.Submit(() => 1).AddDoneCallback(f => _count--, _serial);
+                    }
+
+                    var local = new ThreadPoolExecutor(1);
+                    for (int i = 0; i < 10; i++) pool.Submit(() => 1).AddDoneCallback(f => _other++, local);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CallbacksDispatchedToAManyWorkerExecutor_Report()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Tally
+            {
+                private readonly ThreadPoolExecutor _callbacks = new(maxWorkers: 4);
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    for (int i = 0; i < 10; i++) pool.Submit(() => 1).AddDoneCallback(f => {|#0:_count += f.Result()|}, _callbacks);
+                }
+            }
+            """,
+            Race(0, Api, "updates", "field 'Tally._count'", "another run of the same callback can do the same (it is registered in a loop)"));
+    }
+
+    [Fact]
+    public async Task OneWorkerExecutor_OtherMemberStillRaces_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Tally
+            {
+                private readonly ThreadPoolExecutor _serial = new(maxWorkers: 1);
+                private int _count;
+
+                public void Reset() => {|#1:_count = 0|};
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    for (int i = 0; i < 10; i++) pool.Submit(() => 1).AddDoneCallback(f => {|#0:_count++|}, _serial);
+                }
+            }
+            """,
+            Race(0, Api, "increments", "field 'Tally._count'", "'Reset' writes it without a lock").WithLocation(1));
+    }
+
     // ---- benign by design -----------------------------------------------------------------------------------
 
     [Fact]
