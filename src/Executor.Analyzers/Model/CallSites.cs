@@ -80,7 +80,8 @@ internal sealed class CallSites
         }
 
         var types = new List<INamedTypeSymbol>();
-        if (declared.DeclaredAccessibility == Accessibility.Private)
+        // An accessor's own accessibility counts: 'public TimeSpan Heartbeat { get; private set; }' has only callers in its type.
+        if (method.DeclaredAccessibility == Accessibility.Private)
         {
             types.Add(method.ContainingType);
         }

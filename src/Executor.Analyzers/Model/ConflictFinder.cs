@@ -807,9 +807,19 @@ internal sealed class ConflictFinder
     /// </summary>
     private bool RunsBeforeEveryRegistration(SyntaxNode node, SyntaxNode member, Registration registration, ISymbol symbol, CancellationToken cancellationToken)
     {
-        if (registration.Member is not { } registering
-            || IsInsideFunction(registration.Operation.Syntax, registering)
-            || _callSites.MethodAt(node, member, cancellationToken) is not { } method
+        if (registration.Member is not { } registering || IsInsideFunction(registration.Operation.Syntax, registering))
+        {
+            return false;
+        }
+
+        // Made directly in a member that then calls the (private) registering member, its only caller:
+        // "Tune(h) { _heartbeat = h; StartTimers(); }".
+        if (PrecedesEveryCallOfRegisteringMember(node, member, registration, cancellationToken))
+        {
+            return true;
+        }
+
+        if (_callSites.MethodAt(node, member, cancellationToken) is not { } method
             || _callSites.Of(method, cancellationToken) is not { } sites)
         {
             return false;
@@ -879,6 +889,29 @@ internal sealed class ConflictFinder
                 {
                     return false;
                 }
+            }
+        }
+
+        return true;
+    }
+
+    private bool PrecedesEveryCallOfRegisteringMember(SyntaxNode node, SyntaxNode member, Registration registration, CancellationToken cancellationToken)
+    {
+        var registering = registration.Member!;
+        if (member == registering
+            || _callSites.MethodAt(registration.Operation.Syntax, registering, cancellationToken) is not { } registeringMethod
+            || _callSites.Of(registeringMethod, cancellationToken) is not { } calls)
+        {
+            return false;
+        }
+
+        var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
+        foreach (var call in calls)
+        {
+            if (call.Member != member || call.InFunction || graph is null
+                || ExecutionOrder.RunsAfter(graph, call.Operation.Syntax, node, null, _ => false, cancellationToken) is not false)
+            {
+                return false;
             }
         }
 

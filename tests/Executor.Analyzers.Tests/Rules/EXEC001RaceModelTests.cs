@@ -873,6 +873,61 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task WrittenDirectlyBeforeCallingThePrivateRegisteringMember_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Conn
+            {
+                private TimeSpan _heartbeat;
+                private TimeSpan _interval;
+                private Timer? _timer;
+
+                public TimeSpan Interval { get => _interval; private set => _interval = value; }
+
+                public async Task TuneAsync(TimeSpan heartbeat)
+                {
+                    _heartbeat = heartbeat;
+                    Interval = heartbeat / 2;
+                    await Task.Yield();
+                    StartTimers();
+                }
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine(_heartbeat + _interval); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WrittenDirectlyButTheRegisteringMemberHasAnotherCaller_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                public void Tune(TimeSpan heartbeat) { {|#1:_heartbeat = heartbeat|}; StartTimers(); }
+
+                public void Resume() => StartTimers();
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine({|#0:_heartbeat|}); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """,
+            Race(0, "new Timer", "reads", "field 'Conn._heartbeat'", "'Tune' writes it without a lock").WithLocation(1));
+    }
+
+    [Fact]
     public async Task WrittenInAPrivateSetterAfterTheRegistration_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
