@@ -1108,6 +1108,9 @@ internal sealed class CallbackFinding
     /// <summary>For a call into a method that writes: where the write itself is (not an other side of the race).</summary>
     public Location? Origin { get; set; }
 
+    /// <summary>For a call finding, the access operation inside the callee (the assignment, increment, …); else null.</summary>
+    public IOperation? OriginAccess { get; set; }
+
     /// <summary>Whether the access writes a constant (<see cref="Constant"/>).</summary>
     public bool HasConstant { get; set; }
 

@@ -439,6 +439,7 @@ internal sealed class CallbackWalker
         {
             Access = at,
             Origin = summary.Origin ?? summary.Location,
+            OriginAccess = summary.OriginAccess ?? summary.Access,
             HasConstant = summary.HasConstant,
             Constant = summary.Constant,
         };

@@ -76,6 +76,15 @@ internal sealed class ConflictFinder
             }
         }
 
+        // Lazy initialization of a computed value ('if (_v == null) _v = Compute();', '_v ??= Compute()'): a racing
+        // reader sees null (and computes it too) or the value; two writers store equal values. Not when the value is a
+        // new object (two callers could then hold different locks or caches).
+        bool lazyInit = IsLazyInitialization(finding);
+        if (lazyInit)
+        {
+            conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read);
+        }
+
         // Stores of constants that race only with other stores of constants: one store wins, and whichever wins is a
         // value some writer meant (a flag set by a failing callback and cleared by 'Reset'). No lost update, no torn value.
         bool constantStore = finding.Writes && finding.HasConstant;
@@ -101,13 +110,92 @@ internal sealed class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind), locations);
         }
 
-        if (finding.Writes && !constantStore && !oneWorker && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same callback can do the same (" + reason + ")", new List<Location>());
         }
 
         return null;
     }
+
+    private static bool IsLazyInitialization(CallbackFinding finding)
+    {
+        var access = finding.OriginAccess ?? finding.Access;
+        if (finding.Symbol is not (IFieldSymbol or IPropertySymbol) || access is null)
+        {
+            return false;
+        }
+
+        IOperation? value;
+        switch (access)
+        {
+            case ICoalesceAssignmentOperation coalesce when Refers(coalesce.Target, finding.Symbol):
+                value = coalesce.Value;
+                break;
+            case ISimpleAssignmentOperation assignment when Refers(assignment.Target, finding.Symbol) && IsGuardedByNullCheck(assignment, finding.Symbol):
+                value = assignment.Value;
+                break;
+            default:
+                return false;
+        }
+
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        if (value is null || value.Type is not { IsReferenceType: true } type)
+        {
+            return false;
+        }
+
+        // A new object is not "the same value" twice; a string, or the result of a computation, is.
+        return value is not (IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation) || type.SpecialType == SpecialType.System_String;
+    }
+
+    private static bool Refers(IOperation target, ISymbol symbol)
+        => ReferencedSymbol(target) is { } referenced && SymbolEqualityComparer.Default.Equals(referenced.OriginalDefinition, symbol.OriginalDefinition);
+
+    private static bool IsGuardedByNullCheck(IOperation assignment, ISymbol symbol)
+    {
+        for (var current = assignment.Parent; current is not null and not IAnonymousFunctionOperation and not ILocalFunctionOperation; current = current.Parent)
+        {
+            if (current is IConditionalOperation conditional && IsNullCheckOf(conditional.Condition, symbol))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsNullCheckOf(IOperation condition, ISymbol symbol)
+    {
+        while (condition is IConversionOperation conversion)
+        {
+            condition = conversion.Operand;
+        }
+
+        return condition switch
+        {
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } binary
+                => Refers(Strip(binary.LeftOperand), symbol) && IsNull(binary.RightOperand) || Refers(Strip(binary.RightOperand), symbol) && IsNull(binary.LeftOperand),
+            IIsPatternOperation { Pattern: IConstantPatternOperation constant } pattern => Refers(Strip(pattern.Value), symbol) && IsNull(constant.Value),
+            _ => false,
+        };
+    }
+
+    private static IOperation Strip(IOperation operation)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation;
+    }
+
+    private static bool IsNull(IOperation operation) => Strip(operation).ConstantValue is { HasValue: true, Value: null };
 
     private static bool IsIn(IReadOnlyList<(SyntaxTree Tree, Microsoft.CodeAnalysis.Text.TextSpan Span)>? spans, SyntaxNode node)
     {

@@ -1308,6 +1308,57 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task LazyInitializationOfAComputedValue_IsBenign_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            static class Info
+            {
+                private static string? s_version;
+                private static string? s_name;
+
+                public static string Version()
+                {
+                    if (s_version == null)
+                    {
+                        s_version = typeof(Info).Assembly.GetName().Version!.ToString();
+                    }
+
+                    return s_version;
+                }
+
+                public static string Name() => s_name ??= typeof(Info).Assembly.GetName().Name!;
+
+                public static void Start()
+                {
+                    for (int i = 0; i < 4; i++) ThreadPool.QueueUserWorkItem(_ => System.Console.WriteLine(Version() + Name()));
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LazyInitializationOfANewObject_Reports()
+    {
+        // Two callbacks can each create a lock object and lock different ones.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Cache
+            {
+                private object? _gate;
+
+                public void Start()
+                {
+                    for (int i = 0; i < 4; i++) ThreadPool.QueueUserWorkItem(_ => { {|#0:_gate ??= new object()|}; });
+                }
+            }
+            """,
+            Race(0, "ThreadPool.QueueUserWorkItem", "updates", "field 'Cache._gate'", "another run of the same callback can do the same (it is registered in a loop)"));
+    }
+
+    [Fact]
     public async Task ConstantStoresRacingOnlyWithConstantStores_IsBenign_DoesNotReport()
     {
         // One store wins, and either value is one a writer meant: no lost update, no torn value.
