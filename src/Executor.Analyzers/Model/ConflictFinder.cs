@@ -149,7 +149,16 @@ internal sealed class ConflictFinder
             return false;
         }
 
-        // A new object is not "the same value" twice; a string, or the result of a computation, is.
+        // The same value every time: computed from nothing the caller passes in ('_first ??= f.Result()' keeps whichever
+        // callback came first, or not: a real race), and not a new object (a string is fine).
+        foreach (var part in value.DescendantsAndSelf())
+        {
+            if (part is IParameterReferenceOperation or ILocalReferenceOperation or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } && part != value)
+            {
+                return false;
+            }
+        }
+
         return value is not (IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation) || type.SpecialType == SpecialType.System_String;
     }
 
