@@ -40,6 +40,8 @@ internal readonly struct CallSite
 /// </summary>
 internal sealed class CallSites
 {
+    private const int MaxCompilationWideUses = 64;
+
     private readonly SharedStateFacts _facts;
     private readonly ConcurrentDictionary<IMethodSymbol, List<CallSite>?> _cache = new(SymbolEqualityComparer.Default);
 
@@ -80,10 +82,21 @@ internal sealed class CallSites
         }
 
         var types = new List<INamedTypeSymbol>();
+        List<SyntaxNode>? scopes = null;
         // An accessor's own accessibility counts: 'public TimeSpan Heartbeat { get; private set; }' has only callers in its type.
         if (method.DeclaredAccessibility == Accessibility.Private)
         {
             types.Add(method.ContainingType);
+        }
+        else if (IsVisibleOnlyInAssembly(method) && !IsReachableThroughDispatch(method))
+        {
+            // A public or internal member of an internal type (no interface, no override): every caller is in this
+            // compilation (friend assemblies, usually tests, are not counted). Searched file by file, once per member.
+            scopes = new List<SyntaxNode>();
+            foreach (var tree in _facts.SyntaxTrees)
+            {
+                scopes.Add(tree.GetRoot(cancellationToken));
+            }
         }
         else if (property is null && method.IsOverride && RootOf(method).DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal)
         {
@@ -97,12 +110,23 @@ internal sealed class CallSites
             return null;
         }
 
-        var result = new List<CallSite>();
-        foreach (var type in types)
+        if (scopes is null)
         {
-            foreach (var reference in type.DeclaringSyntaxReferences)
+            scopes = new List<SyntaxNode>();
+            foreach (var type in types)
             {
-                var scope = reference.GetSyntax(cancellationToken);
+                foreach (var reference in type.DeclaringSyntaxReferences)
+                {
+                    scopes.Add(reference.GetSyntax(cancellationToken));
+                }
+            }
+        }
+
+        var result = new List<CallSite>();
+        int budget = types.Count == 0 ? MaxCompilationWideUses : int.MaxValue;
+        {
+            foreach (var scope in scopes)
+            {
                 if (!_facts.IsInCompilation(scope.SyntaxTree))
                 {
                     continue;
@@ -115,6 +139,12 @@ internal sealed class CallSites
                     if (token.Parent is not IdentifierNameSyntax name)
                     {
                         continue;
+                    }
+
+                    if (--budget < 0)
+                    {
+                        // A common name used all over the compilation: binding every use costs more than the fact is worth.
+                        return null;
                     }
 
                     SyntaxNode node = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
@@ -167,6 +197,56 @@ internal sealed class CallSites
         }
 
         return result.Count > 0 ? result : null;
+    }
+
+    /// <summary>Whether no code outside this assembly can name the member: it, or a type around it, is internal or private.</summary>
+    private static bool IsVisibleOnlyInAssembly(IMethodSymbol method)
+    {
+        if (method.DeclaredAccessibility is Accessibility.Internal or Accessibility.Private or Accessibility.ProtectedAndInternal)
+        {
+            return !method.IsVirtual && !method.IsAbstract && !method.IsOverride;
+        }
+
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.DeclaredAccessibility is Accessibility.Internal or Accessibility.Private or Accessibility.ProtectedAndInternal)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the member can be called without naming it: virtual dispatch, or an interface it implements.</summary>
+    private static bool IsReachableThroughDispatch(IMethodSymbol method)
+    {
+        if (method.IsVirtual || method.IsAbstract || method.IsOverride || method.ExplicitInterfaceImplementations.Length > 0)
+        {
+            return true;
+        }
+
+        var type = method.ContainingType;
+        foreach (var @interface in type.AllInterfaces)
+        {
+            foreach (var member in @interface.GetMembers())
+            {
+                if (member is IMethodSymbol candidate && candidate.Name == method.Name
+                    && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(candidate), method))
+                {
+                    return true;
+                }
+
+                if (member is IPropertySymbol property && method.AssociatedSymbol is IPropertySymbol own && property.Name == own.Name
+                    && (property.GetMethod is { } getter && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(getter), method)
+                        || property.SetMethod is { } setter && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(setter), method)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static IMethodSymbol RootOf(IMethodSymbol method)

@@ -34,6 +34,9 @@ internal sealed class SharedStateFacts
     /// <summary>Whether a tree belongs to this compilation (declarations of metadata types and other projects do not).</summary>
     public bool IsInCompilation(SyntaxTree tree) => _compilation.ContainsSyntaxTree(tree);
 
+    /// <summary>The syntax trees of the compilation.</summary>
+    public IEnumerable<SyntaxTree> SyntaxTrees => _compilation.SyntaxTrees;
+
     /// <summary>Whether a field or auto-property is assigned anywhere in its type outside constructors and initializers.</summary>
     public bool IsWrittenAfterConstruction(ISymbol member, CancellationToken cancellationToken)
     {

@@ -832,7 +832,7 @@ public class EXEC001RaceModelTests
         await VerifyCS.VerifyAnalyzerAsync("""
             using System.Threading;
 
-            class Conn
+            public class Conn
             {
                 private readonly object _mu = new();
                 private int _status;
@@ -901,6 +901,61 @@ public class EXEC001RaceModelTests
                 private void Tick(object? _) { Console.WriteLine(_heartbeat + _interval); _timer!.Change(300, Timeout.Infinite); }
             }
             """);
+    }
+
+    [Fact]
+    public async Task PublicSetterOfAnInternalType_AllCallersBeforeTheRegistration_DoesNotReport()
+    {
+        // Every caller of a public member of an internal class is in this compilation: they can all be seen.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            internal sealed class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                public TimeSpan Heartbeat { get => _heartbeat; set => _heartbeat = value; }
+
+                public void Open(TimeSpan heartbeat) => Tune(heartbeat);
+
+                private void Tune(TimeSpan heartbeat) { Heartbeat = heartbeat; StartTimers(); }
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine(_heartbeat); _timer!.Change(300, Timeout.Infinite); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task PublicSetterOfAnInternalType_CalledFromAnotherType_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            internal sealed class Conn
+            {
+                private TimeSpan _heartbeat;
+                private Timer? _timer;
+
+                public TimeSpan Heartbeat { get => _heartbeat; set => {|#1:_heartbeat = value|}; }
+
+                public void Open(TimeSpan heartbeat) { Heartbeat = heartbeat; StartTimers(); }
+
+                private void StartTimers() => _timer ??= new Timer(Tick, null, 300, Timeout.Infinite);
+
+                private void Tick(object? _) { Console.WriteLine({|#0:_heartbeat|}); _timer!.Change(300, Timeout.Infinite); }
+            }
+
+            internal static class Tuner
+            {
+                public static void Retune(Conn conn) => conn.Heartbeat = TimeSpan.FromSeconds(5);
+            }
+            """,
+            Race(0, "new Timer", "reads", "field 'Conn._heartbeat'", "'Heartbeat' writes it without a lock").WithLocation(1));
     }
 
     [Fact]
