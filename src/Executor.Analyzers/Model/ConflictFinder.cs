@@ -151,15 +151,39 @@ internal sealed class ConflictFinder
 
         // The same value every time: computed from nothing the caller passes in ('_first ??= f.Result()' keeps whichever
         // callback came first, or not: a real race), and not a new object (a string is fine).
-        foreach (var part in value.DescendantsAndSelf())
+        if (DependsOnInput(value, depth: 0))
         {
-            if (part is IParameterReferenceOperation or ILocalReferenceOperation or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } && part != value)
-            {
-                return false;
-            }
+            return false;
         }
 
         return value is not (IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation) || type.SpecialType == SpecialType.System_String;
+    }
+
+    /// <summary>Whether a value reads a parameter or <c>this</c>, directly or through the initializers of the locals it reads.</summary>
+    private static bool DependsOnInput(IOperation value, int depth)
+    {
+        foreach (var part in value.DescendantsAndSelf())
+        {
+            switch (part)
+            {
+                case IParameterReferenceOperation:
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                    return true;
+                case ILocalReferenceOperation local:
+                    // A local of the same member computed from nothing the caller passes in ('var assembly = typeof(T).Assembly;').
+                    if (depth > 2 || local.Local.DeclaringSyntaxReferences.Length != 1
+                        || local.Local.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer }
+                        || value.SemanticModel?.GetOperation(initializer.Value) is not { } initial
+                        || DependsOnInput(initial, depth + 1))
+                    {
+                        return true;
+                    }
+
+                    break;
+            }
+        }
+
+        return false;
     }
 
     private static bool Refers(IOperation target, ISymbol symbol)

@@ -1377,7 +1377,8 @@ public class EXEC001RaceModelTests
                 {
                     if (s_version == null)
                     {
-                        s_version = typeof(Info).Assembly.GetName().Version!.ToString();
+                        var assembly = typeof(Info).Assembly;
+                        s_version = assembly.GetName().Version!.ToString();
                     }
 
                     return s_version;
