@@ -8,6 +8,9 @@ public static class DiagnosticIds
 
     /// <summary>EXEC001: a concurrent callback touches shared state without holding a lock.</summary>
     public const string UnsynchronizedCallbackAccess = "EXEC001";
+
+    /// <summary>EXEC004: an executor is shut down (waiting for its workers) from inside its own work.</summary>
+    public const string ShutdownFromOwnWork = "EXEC004";
 }
 
 /// <summary>Diagnostic categories, in one place.</summary>
