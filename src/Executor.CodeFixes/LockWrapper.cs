@@ -164,10 +164,6 @@ internal static class LockWrapper
             }
 
             bool needStatic = stateIsStatic;
-            if (RunsOtherCode(target.Node))
-            {
-                return;
-            }
 
             // Every side of the race takes the same lock, or none is offered: a lock only one side takes protects nothing.
             var others = new List<Target>();
@@ -182,7 +178,14 @@ internal static class LockWrapper
 
                 if (other.Node.FirstAncestorOrSelf<LockStatementSyntax>() is { } held)
                 {
-                    // Already under a lock: the callback must take that one.
+                    // Already under a lock: the callback must take that one, unless that side holds it while it waits or
+                    // runs other code (Stop() { lock (_l) { _t.Dispose(done); done.WaitOne(); } }): the callback would
+                    // then wait on a lock held by code that waits for the callback.
+                    if (RunsOtherCode(held.Statement))
+                    {
+                        return;
+                    }
+
                     string text = held.Expression.WithoutTrivia().ToString();
                     if (othersLock is not null && othersLock != text)
                     {
@@ -207,6 +210,11 @@ internal static class LockWrapper
                 }
 
                 othersLock = targetLock;
+            }
+            else if (RunsOtherCode(target.Node))
+            {
+                // The callback's statement would hold the new lock across code that blocks or runs other code.
+                return;
             }
 
             ExpressionSyntax? lockExpression = null;
@@ -347,20 +355,45 @@ internal static class LockWrapper
         /// cancelling a token source, waiting on a task or future, sleeping, invoking a delegate or event, or I/O.
         /// Holding a new lock across such a call invites deadlocks and long waits, so no wrap is offered.
         /// </summary>
-        private bool RunsOtherCode(SyntaxNode node)
+        private bool RunsOtherCode(SyntaxNode node) => RunsOtherCode(node, _model, 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+
+        private const int MaxCalleeDepth = 2;
+
+        private bool RunsOtherCode(SyntaxNode node, SemanticModel model, int depth, HashSet<IMethodSymbol> visited)
         {
             foreach (var descendant in node.DescendantNodesAndSelf(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
             {
                 ISymbol? symbol = descendant switch
                 {
-                    InvocationExpressionSyntax invocation => _model.GetSymbolInfo(invocation, _cancellationToken).Symbol,
-                    MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Result" } access => _model.GetSymbolInfo(access, _cancellationToken).Symbol,
+                    InvocationExpressionSyntax invocation => model.GetSymbolInfo(invocation, _cancellationToken).Symbol,
+                    MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Result" } access => model.GetSymbolInfo(access, _cancellationToken).Symbol,
                     _ => null,
                 };
 
                 if (symbol is IMethodSymbol { MethodKind: MethodKind.DelegateInvoke })
                 {
                     return true;
+                }
+
+                if (symbol is IMethodSymbol called && (called.IsAsync || IsAwaitable(called.ReturnType)))
+                {
+                    // The lock would cover only the call's synchronous start; what runs after its first await is unlocked.
+                    return true;
+                }
+
+                if (symbol is IMethodSymbol callee && depth < MaxCalleeDepth && callee.DeclaringSyntaxReferences.Length > 0 && !callee.IsAbstract
+                    && visited.Add(callee.OriginalDefinition))
+                {
+                    // A method of this compilation: what it runs counts too (an event it raises, a wait, I/O).
+                    foreach (var reference in callee.DeclaringSyntaxReferences)
+                    {
+                        var declaration = reference.GetSyntax(_cancellationToken);
+                        if (model.Compilation.ContainsSyntaxTree(declaration.SyntaxTree)
+                            && RunsOtherCode(declaration, declaration.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(declaration.SyntaxTree), depth + 1, visited))
+                        {
+                            return true;
+                        }
+                    }
                 }
 
                 if (symbol is not IMethodSymbol and not IPropertySymbol || symbol.ContainingType is not { } type)
@@ -375,7 +408,7 @@ internal static class LockWrapper
                     _ => null,
                 };
                 if (type.Name is "Future" or "Task" && receiver is IdentifierNameSyntax
-                    && _model.GetSymbolInfo(receiver, _cancellationToken).Symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } })
+                    && model.GetSymbolInfo(receiver, _cancellationToken).Symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } })
                 {
                     // The callback's own future or antecedent task: it is done, so Result returns at once.
                     continue;
@@ -391,9 +424,13 @@ internal static class LockWrapper
                     "Future" => name is "Result" or "Exception" or "Cancel" or "SetResult" or "SetException",
                     "Thread" => name is "Sleep" or "Join",
                     "ThreadPoolExecutor" => name is "Shutdown" or "Dispose" or "Map",
-                    _ => false,
+                    "ManualResetEventSlim" or "SemaphoreSlim" or "CountdownEvent" => name == "Wait",
+                    "Barrier" => name == "SignalAndWait",
+                    "Monitor" => name == "Wait",
+                    _ => name is "WaitOne" or "WaitAll" or "WaitAny" && ns == "System.Threading",
                 };
-                if (blocks || ns.StartsWith("System.IO", System.StringComparison.Ordinal) || ns.StartsWith("System.Net", System.StringComparison.Ordinal))
+                if (blocks || ns.StartsWith("System.IO", System.StringComparison.Ordinal) || ns.StartsWith("System.Net", System.StringComparison.Ordinal)
+                    || ns.StartsWith("Microsoft.Extensions.Logging", System.StringComparison.Ordinal))
                 {
                     return true;
                 }
@@ -401,6 +438,9 @@ internal static class LockWrapper
 
             return false;
         }
+
+        private static bool IsAwaitable(ITypeSymbol type)
+            => type.Name is "Task" or "ValueTask" && type.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks";
 
         public void Apply(SyntaxEditor editor)
         {

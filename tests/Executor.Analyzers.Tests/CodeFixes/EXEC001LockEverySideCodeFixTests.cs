@@ -295,4 +295,155 @@ public class EXEC001LockEverySideCodeFixTests
         test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\nend_of_line = crlf\n"));
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task StatementCallingAnAsyncMethod_IsNotWrapped()
+    {
+        // The lock would cover only the synchronous start of RefreshAsync; its write after the await would run unlocked.
+        const string Source = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Secrets
+                {
+                    private string _password = "";
+                    private Timer? _timer;
+
+                    public void Start() => _timer = new Timer(_ => _ = [|RefreshAsync()|], null, 1000, 1000);
+
+                    public string Password { set { _password = value; } }
+
+                    private async Task RefreshAsync() { await Task.Yield(); _password = "x" + Timeout.Infinite; }
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        test.ExpectedDiagnostics.Clear();
+        test.TestState.MarkupHandling = Microsoft.CodeAnalysis.Testing.MarkupMode.Allow;
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task OtherSideWaitsInsideTheLockItHolds_NoFix()
+    {
+        // Reusing _l would make the callback wait for Stop, which holds _l while it waits for the callback.
+        const string Source = """
+                using System.Threading;
+
+                class Flusher
+                {
+                    private readonly object _l = new();
+                    private Timer? _timer;
+
+                    public void Start() => _timer = new Timer(Tick, null, 100, 100);
+
+                    public void Stop()
+                    {
+                        lock (_l)
+                        {
+                            var done = new ManualResetEvent(false);
+                            _timer?.Dispose(done);
+                            _timer = null;
+                            done.WaitOne(1000);
+                        }
+                    }
+
+                    private void Tick(object? state)
+                    {
+                        if ([|_timer|] is null) return;
+                    }
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task CallbackStatementRaisingAnEventThroughAHelper_IsNotWrapped()
+    {
+        const string Source = """
+                using System;
+                using System.Threading;
+
+                class Watch
+                {
+                    private int _misses;
+                    private Timer? _timer;
+
+                    public event EventHandler? Alarm;
+
+                    public void Start() => _timer = new Timer(Tick, null, 100, 100);
+
+                    public void Reset() => _misses = 0;
+
+                    private void Tick(object? state)
+                    {
+                        if ([|_misses++|] > 3) OnAlarm();
+                    }
+
+                    private void OnAlarm() => Alarm?.Invoke(this, EventArgs.Empty);
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task CallbackAlreadyLockedAndCancels_OtherSideStillGetsTheLock()
+    {
+        // The callback's statement is not wrapped (it already holds _l), so its Cancel() does not block the fix.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Threading;
+
+            class Runner
+            {
+                private readonly object _l = new();
+                private readonly CancellationTokenSource _cts = new();
+                private object? _current;
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(Tick, null, 100, 100);
+
+                public void Close()
+                {
+                    _current = null;
+                }
+
+                private void Tick(object? state)
+                {
+                    lock (_l)
+                    {
+                        if (state == [|_current|]) { [|_current = state|]; _cts.Cancel(); }
+                    }
+                }
+            }
+            """, """
+            using System.Threading;
+
+            class Runner
+            {
+                private readonly object _l = new();
+                private readonly CancellationTokenSource _cts = new();
+                private object? _current;
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(Tick, null, 100, 100);
+
+                public void Close()
+                {
+                    lock (_l)
+                    {
+                        _current = null;
+                    }
+                }
+
+                private void Tick(object? state)
+                {
+                    lock (_l)
+                    {
+                        if (state == _current) { _current = state; _cts.Cancel(); }
+                    }
+                }
+            }
+            """, Key);
+    }
 }
