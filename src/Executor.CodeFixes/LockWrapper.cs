@@ -375,6 +375,12 @@ internal static class LockWrapper
                     return true;
                 }
 
+                if (symbol is IMethodSymbol logging && IsLoggingCall(logging))
+                {
+                    // A logger call (also a generated [LoggerMessage] method taking an ILogger): it runs the logging pipeline.
+                    return true;
+                }
+
                 if (symbol is IMethodSymbol called && (called.IsAsync || IsAwaitable(called.ReturnType)))
                 {
                     // The lock would cover only the call's synchronous start; what runs after its first await is unlocked.
@@ -431,6 +437,19 @@ internal static class LockWrapper
                 };
                 if (blocks || ns.StartsWith("System.IO", System.StringComparison.Ordinal) || ns.StartsWith("System.Net", System.StringComparison.Ordinal)
                     || ns.StartsWith("Microsoft.Extensions.Logging", System.StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsLoggingCall(IMethodSymbol method)
+        {
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameter.Type.ContainingNamespace?.ToDisplayString() == "Microsoft.Extensions.Logging")
                 {
                     return true;
                 }

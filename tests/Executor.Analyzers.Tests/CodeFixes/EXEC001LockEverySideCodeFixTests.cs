@@ -446,4 +446,38 @@ public class EXEC001LockEverySideCodeFixTests
             }
             """, Key);
     }
+
+    [Fact]
+    public async Task StatementPassingALogger_IsNotWrapped()
+    {
+        // A method taking an ILogger-like parameter from Microsoft.Extensions.Logging runs the logging pipeline.
+        const string Source = """
+                using System.Threading;
+
+                namespace Microsoft.Extensions.Logging
+                {
+                    public interface ILogger { void Log(string message); }
+                }
+
+                static class LogMessages
+                {
+                    public static void Tick(Microsoft.Extensions.Logging.ILogger logger, int n) => logger.Log("tick " + n);
+                }
+
+                class Session
+                {
+                    private int _ticks;
+                    private Microsoft.Extensions.Logging.ILogger? _logger;
+                    private Timer? _timer;
+
+                    public void Start(Microsoft.Extensions.Logging.ILogger logger) { _logger = logger; _timer = new Timer(Tick, null, 100, 100); }
+
+                    public void Reset() => _ticks = 0;
+
+                    private void Tick(object? state) => LogMessages.Tick(_logger!, [|_ticks++|]);
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
 }
