@@ -741,7 +741,7 @@ internal sealed class CallbackAnalysis
     private static List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax> CandidateIdentifiers(SyntaxNode declaration, HashSet<string> names, CancellationToken cancellationToken)
     {
         var found = new List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>();
-        string text = declaration.SyntaxTree.GetText(cancellationToken).ToString(declaration.Span);
+        var text = declaration.SyntaxTree.GetText(cancellationToken);
         foreach (var token in TextSearch.TokensNamedAny(declaration, text, names))
         {
             if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier

@@ -36,16 +36,31 @@ internal static class TextSearch
 
     /// <summary>
     /// The identifier tokens of <paramref name="node"/> whose text is one of <paramref name="words"/>, in source
-    /// order, found in one pass over <paramref name="nodeText"/> (the text of <paramref name="node"/>'s span) instead
-    /// of one search per word: a type with hundreds of method names is scanned once.
+    /// order, found in one pass over <paramref name="text"/> (the tree's text; only <paramref name="node"/>'s span is
+    /// read, without copying it) instead of one search per word: a type with hundreds of method names is scanned once.
     /// </summary>
-    public static IEnumerable<SyntaxToken> TokensNamedAny(SyntaxNode node, string nodeText, HashSet<string> words)
+    public static IEnumerable<SyntaxToken> TokensNamedAny(SyntaxNode node, Microsoft.CodeAnalysis.Text.SourceText text, HashSet<string> words)
     {
-        int length = nodeText.Length;
-        int at = 0;
-        while (at < length)
+        int end = node.Span.End;
+        int at = node.SpanStart;
+        var buffer = new System.Text.StringBuilder();
+
+        // Most identifiers are not candidates: reject them by first character and length before making a string.
+        var firsts = new HashSet<char>();
+        int shortest = int.MaxValue, longest = 0;
+        foreach (var word in words)
         {
-            char c = nodeText[at];
+            if (word.Length > 0)
+            {
+                firsts.Add(word[0]);
+                shortest = System.Math.Min(shortest, word.Length);
+                longest = System.Math.Max(longest, word.Length);
+            }
+        }
+
+        while (at < end)
+        {
+            char c = text[at];
             if (!IsIdentifierStart(c))
             {
                 at++;
@@ -54,23 +69,31 @@ internal static class TextSearch
 
             // A word starting inside a longer identifier (after a digit or a letter) is skipped with it.
             int start = at;
-            while (at < length && IsIdentifierPart(nodeText[at]))
+            buffer.Clear();
+            while (at < end && IsIdentifierPart(text[at]))
             {
+                buffer.Append(text[at]);
                 at++;
             }
 
-            if (start > 0 && IsIdentifierPart(nodeText[start - 1]) && nodeText[start - 1] != '@')
+            char before = start > node.SpanStart ? text[start - 1] : ' ';
+            if (start > node.SpanStart && IsIdentifierPart(before))
             {
                 continue;
             }
 
-            string word = nodeText.Substring(start, at - start);
+            if (buffer.Length < shortest || buffer.Length > longest || !firsts.Contains(buffer[0]))
+            {
+                continue;
+            }
+
+            string word = buffer.ToString();
             if (!words.Contains(word))
             {
                 continue;
             }
 
-            int position = node.SpanStart + (start > 0 && nodeText[start - 1] == '@' ? start - 1 : start);
+            int position = before == '@' ? start - 1 : start;
             var token = node.FindToken(position);
             if (token.SpanStart == position && token.ValueText == word)
             {
