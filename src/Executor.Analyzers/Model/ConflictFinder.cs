@@ -25,6 +25,7 @@ internal sealed class ConflictFinder
     private readonly ConcurrentDictionary<SyntaxNode, ControlFlowGraph?> _graphs = new();
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), ExecutionOrder.Reach?> _reach = new();
     private readonly CallSites _callSites;
 
     public ConflictFinder(CallbackAnalysis analysis)
@@ -323,7 +324,8 @@ internal sealed class ConflictFinder
         var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
         if (graph is not null
             && !IsInsideFunction(registration.Operation.Syntax, member)
-            && ExecutionOrder.RunsAfter(graph, registration.Operation.Syntax, access, symbol, op => IsJoin(op, registration), cancellationToken) is { } after)
+            && _reach.GetOrAdd((registration.Operation.Syntax, symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, key.Registration, key.Variable, op => IsJoin(op, registration), cancellationToken)) is { } reach
+            && reach.RunsAfter(access) is { } after)
         {
             return after;
         }

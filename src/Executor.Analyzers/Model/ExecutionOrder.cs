@@ -91,6 +91,157 @@ internal static class ExecutionOrder
         return false;
     }
 
+    /// <summary>
+    /// Everything that can run after one registration without passing a join, computed once and queried for many
+    /// accesses: the blocks entered from their start (up to their first join), and the rest of the registration's own
+    /// block. Asking <see cref="RunsAfter(ControlFlowGraph, SyntaxNode, SyntaxNode, ISymbol?, Func{IOperation, bool}, CancellationToken)"/>
+    /// once per access walked the graph (and tested every operation for a join) again for each of them: quadratic in a
+    /// member with thousands of callbacks.
+    /// </summary>
+    public sealed class Reach
+    {
+        private readonly ControlFlowGraph _graph;
+        private readonly bool[] _entered;
+        private readonly int[] _cut;
+        private readonly int _startBlock;
+        private readonly int _startIndex;
+        private readonly int _startCut;
+
+        internal Reach(ControlFlowGraph graph, bool[] entered, int[] cut, int startBlock, int startIndex, int startCut)
+        {
+            _graph = graph;
+            _entered = entered;
+            _cut = cut;
+            _startBlock = startBlock;
+            _startIndex = startIndex;
+            _startCut = startCut;
+        }
+
+        /// <summary>Whether <paramref name="access"/> can run after the registration; null when the graph does not hold it.</summary>
+        public bool? RunsAfter(SyntaxNode access)
+        {
+            bool found = false;
+            foreach (var block in _graph.Blocks)
+            {
+                int count = block.Operations.Length + (block.BranchValue is null ? 0 : 1);
+                for (int i = 0; i < count; i++)
+                {
+                    var operation = i < block.Operations.Length ? block.Operations[i] : block.BranchValue!;
+                    if (operation.Syntax.SyntaxTree != access.SyntaxTree || !operation.Syntax.Span.Contains(access.Span) || IsWholeMember(operation))
+                    {
+                        continue;
+                    }
+
+                    found = true;
+                    int ordinal = block.Ordinal;
+                    if ((_entered[ordinal] && i < _cut[ordinal] || ordinal == _startBlock && i > _startIndex && i < _startCut)
+                        && Contains(operation, access))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return found ? false : null;
+        }
+    }
+
+    /// <summary>Prepares <see cref="Reach"/> for one registration; null when the registration is not in the graph.</summary>
+    public static Reach? Prepare(ControlFlowGraph graph, SyntaxNode registration, ISymbol? variable, Func<IOperation, bool> isJoin, CancellationToken cancellationToken)
+    {
+        if (!TryFind(graph, registration, last: true, out var startBlock, out int startIndex))
+        {
+            return null;
+        }
+
+        // The first join of each block, from its start.
+        var cut = new int[graph.Blocks.Length];
+        for (int b = 0; b < graph.Blocks.Length; b++)
+        {
+            cut[b] = FirstJoin(graph.Blocks[b], 0, isJoin);
+        }
+
+        int startCut = FirstJoin(graph.Blocks[startBlock], startIndex + 1, isJoin);
+        var entered = new bool[graph.Blocks.Length];
+        ControlFlowRegion? lifetime = variable is ILocalSymbol local ? RegionDeclaring(graph.Blocks[startBlock].EnclosingRegion, local) : null;
+        var pending = new Stack<BasicBlock>();
+        int startCount = graph.Blocks[startBlock].Operations.Length + (graph.Blocks[startBlock].BranchValue is null ? 0 : 1);
+        if (startCut >= startCount)
+        {
+            pending.Push(graph.Blocks[startBlock]);
+        }
+
+        bool first = true;
+        while (pending.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var block = pending.Pop();
+            if (!first)
+            {
+                if (entered[block.Ordinal])
+                {
+                    continue;
+                }
+
+                entered[block.Ordinal] = true;
+                int count = block.Operations.Length + (block.BranchValue is null ? 0 : 1);
+                if (cut[block.Ordinal] < count)
+                {
+                    // A join in this block: nothing after it, nor past it, runs after the registration unjoined.
+                    continue;
+                }
+            }
+
+            first = false;
+            foreach (var branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+            {
+                if (branch is null)
+                {
+                    continue;
+                }
+
+                bool joined = false;
+                foreach (var region in branch.FinallyRegions)
+                {
+                    for (int i = region.FirstBlockOrdinal; i <= region.LastBlockOrdinal; i++)
+                    {
+                        entered[i] = true;
+                        int count = graph.Blocks[i].Operations.Length + (graph.Blocks[i].BranchValue is null ? 0 : 1);
+                        joined |= cut[i] < count;
+                    }
+                }
+
+                if (joined || branch.Destination is not { } destination)
+                {
+                    continue;
+                }
+
+                if (lifetime is not null && !IsInside(destination.EnclosingRegion, lifetime))
+                {
+                    continue;
+                }
+
+                pending.Push(destination);
+            }
+        }
+
+        return new Reach(graph, entered, cut, startBlock, startIndex, startCut);
+    }
+
+    private static int FirstJoin(BasicBlock block, int from, Func<IOperation, bool> isJoin)
+    {
+        int count = block.Operations.Length + (block.BranchValue is null ? 0 : 1);
+        for (int i = from; i < count; i++)
+        {
+            if (isJoin(i < block.Operations.Length ? block.Operations[i] : block.BranchValue!))
+            {
+                return i;
+            }
+        }
+
+        return count;
+    }
+
     private enum ScanResult
     {
         None,
