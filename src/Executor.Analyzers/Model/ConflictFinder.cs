@@ -26,6 +26,8 @@ internal sealed class ConflictFinder
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), ExecutionOrder.Reach?> _reach = new();
+    private readonly ConcurrentDictionary<ControlFlowGraph, List<int>[]> _joinCuts = new();
+    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), List<StateAccess>> _accessesThroughLocal = new();
     private readonly CallSites _callSites;
 
     public ConflictFinder(CallbackAnalysis analysis)
@@ -324,7 +326,7 @@ internal sealed class ConflictFinder
         var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
         if (graph is not null
             && !IsInsideFunction(registration.Operation.Syntax, member)
-            && _reach.GetOrAdd((registration.Operation.Syntax, symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, key.Registration, key.Variable, op => IsJoin(op, registration), cancellationToken)) is { } reach
+            && _reach.GetOrAdd((registration.Operation.Syntax, symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd(graph, g => ExecutionOrder.JoinCuts(g, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken)) is { } reach
             && reach.RunsAfter(access) is { } after)
         {
             return after;
@@ -1109,10 +1111,7 @@ internal sealed class ConflictFinder
             // An object held in a local: only code that reaches it through the same local can touch the same object.
             if (root.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(root.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
             {
-                foreach (var access in Collect(symbol, member, root, cancellationToken))
-                {
-                    result.Add(access);
-                }
+                result.AddRange(_accessesThroughLocal.GetOrAdd((symbol, member, root), key => Collect(key.Symbol, key.Scope, key.Root, cancellationToken)));
             }
 
             return result;

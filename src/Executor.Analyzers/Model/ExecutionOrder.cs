@@ -121,24 +121,29 @@ internal static class ExecutionOrder
         public bool? RunsAfter(SyntaxNode access)
         {
             bool found = false;
-            foreach (var block in _graph.Blocks)
+            var index = IndexOf(_graph);
+            for (var node = access; node is not null; node = node.Parent)
             {
-                int count = block.Operations.Length + (block.BranchValue is null ? 0 : 1);
-                for (int i = 0; i < count; i++)
+                if (!index.TryGetValue(node, out var positions))
                 {
-                    var operation = i < block.Operations.Length ? block.Operations[i] : block.BranchValue!;
-                    if (operation.Syntax.SyntaxTree != access.SyntaxTree || !operation.Syntax.Span.Contains(access.Span) || IsWholeMember(operation))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
+                foreach (var (ordinal, i) in positions)
+                {
+                    var block = _graph.Blocks[ordinal];
+                    var operation = i < block.Operations.Length ? block.Operations[i] : block.BranchValue!;
                     found = true;
-                    int ordinal = block.Ordinal;
                     if ((_entered[ordinal] && i < _cut[ordinal] || ordinal == _startBlock && i > _startIndex && i < _startCut)
                         && Contains(operation, access))
                     {
                         return true;
                     }
+                }
+
+                if (node is Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax)
+                {
+                    break;
                 }
             }
 
@@ -146,22 +151,83 @@ internal static class ExecutionOrder
         }
     }
 
-    /// <summary>Prepares <see cref="Reach"/> for one registration; null when the registration is not in the graph.</summary>
-    public static Reach? Prepare(ControlFlowGraph graph, SyntaxNode registration, ISymbol? variable, Func<IOperation, bool> isJoin, CancellationToken cancellationToken)
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ControlFlowGraph, Dictionary<SyntaxNode, List<(int Block, int Index)>>> s_indexes = new();
+
+    /// <summary>Where each top-level operation of a graph is, by its syntax: found from an access by walking up its ancestors.</summary>
+    private static Dictionary<SyntaxNode, List<(int Block, int Index)>> IndexOf(ControlFlowGraph graph)
+        => s_indexes.GetValue(graph, g =>
+        {
+            var index = new Dictionary<SyntaxNode, List<(int Block, int Index)>>();
+            foreach (var block in g.Blocks)
+            {
+                int count = block.Operations.Length + (block.BranchValue is null ? 0 : 1);
+                for (int i = 0; i < count; i++)
+                {
+                    var operation = i < block.Operations.Length ? block.Operations[i] : block.BranchValue!;
+                    if (IsWholeMember(operation))
+                    {
+                        continue;
+                    }
+
+                    if (!index.TryGetValue(operation.Syntax, out var list))
+                    {
+                        index[operation.Syntax] = list = new List<(int Block, int Index)>();
+                    }
+
+                    list.Add((block.Ordinal, i));
+                }
+            }
+
+            return index;
+        });
+
+    /// <summary>The indices of the joins of each block, in order: once per graph.</summary>
+    public static List<int>[] JoinCuts(ControlFlowGraph graph, Func<IOperation, bool> isJoin)
+    {
+        var joins = new List<int>[graph.Blocks.Length];
+        for (int b = 0; b < graph.Blocks.Length; b++)
+        {
+            var block = graph.Blocks[b];
+            int count = block.Operations.Length + (block.BranchValue is null ? 0 : 1);
+            joins[b] = new List<int>();
+            for (int i = 0; i < count; i++)
+            {
+                if (isJoin(i < block.Operations.Length ? block.Operations[i] : block.BranchValue!))
+                {
+                    joins[b].Add(i);
+                }
+            }
+        }
+
+        return joins;
+    }
+
+    /// <summary>The first join at or after <paramref name="from"/> in a block, or the block's length.</summary>
+    private static int FirstJoinFrom(List<int> joins, int from, int count)
+    {
+        int index = joins.BinarySearch(from);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+
+        return index < joins.Count ? joins[index] : count;
+    }
+
+    public static Reach? Prepare(ControlFlowGraph graph, List<int>[] joins, SyntaxNode registration, ISymbol? variable, CancellationToken cancellationToken)
     {
         if (!TryFind(graph, registration, last: true, out var startBlock, out int startIndex))
         {
             return null;
         }
 
-        // The first join of each block, from its start.
         var cut = new int[graph.Blocks.Length];
-        for (int b = 0; b < graph.Blocks.Length; b++)
+        for (int b = 0; b < cut.Length; b++)
         {
-            cut[b] = FirstJoin(graph.Blocks[b], 0, isJoin);
+            cut[b] = FirstJoinFrom(joins[b], 0, graph.Blocks[b].Operations.Length + (graph.Blocks[b].BranchValue is null ? 0 : 1));
         }
 
-        int startCut = FirstJoin(graph.Blocks[startBlock], startIndex + 1, isJoin);
+        int startCut = FirstJoinFrom(joins[startBlock], startIndex + 1, graph.Blocks[startBlock].Operations.Length + (graph.Blocks[startBlock].BranchValue is null ? 0 : 1));
         var entered = new bool[graph.Blocks.Length];
         ControlFlowRegion? lifetime = variable is ILocalSymbol local ? RegionDeclaring(graph.Blocks[startBlock].EnclosingRegion, local) : null;
         var pending = new Stack<BasicBlock>();
@@ -226,20 +292,6 @@ internal static class ExecutionOrder
         }
 
         return new Reach(graph, entered, cut, startBlock, startIndex, startCut);
-    }
-
-    private static int FirstJoin(BasicBlock block, int from, Func<IOperation, bool> isJoin)
-    {
-        int count = block.Operations.Length + (block.BranchValue is null ? 0 : 1);
-        for (int i = from; i < count; i++)
-        {
-            if (isJoin(i < block.Operations.Length ? block.Operations[i] : block.BranchValue!))
-            {
-                return i;
-            }
-        }
-
-        return count;
     }
 
     private enum ScanResult
