@@ -172,8 +172,37 @@ internal static class LockRegions
             : null;
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBlockOperation, object> s_plainBlocks = new();
+    private static readonly object s_plain = new();
+    private static readonly object s_withLocks = new();
+
+    /// <summary>
+    /// Whether a block has any statement that can take or release a lock by itself (a using declaration, an
+    /// acquire or release call, a guard on a taken flag): computed once per block, so the thousands of accesses of one
+    /// long block do not each scan the statements before them.
+    /// </summary>
+    private static bool MayTakeLocks(IBlockOperation block, KnownTypes types)
+        => s_plainBlocks.GetValue(block, b =>
+        {
+            foreach (var statement in b.Operations)
+            {
+                if (statement is IUsingDeclarationOperation || IsGuardOnTakenFlag(statement, out _)
+                    || StatementInvocation(statement) is { } invocation && (AcquireKind(invocation, types) != LockCoverage.None || ReleaseKind(invocation, types) != LockCoverage.None))
+                {
+                    return s_withLocks;
+                }
+            }
+
+            return s_plain;
+        }) == s_withLocks;
+
     private static void AddAcquiredEarlierInBlock(List<HeldLock> held, IBlockOperation block, IOperation child, KnownTypes types, LockHelpers? helpers)
     {
+        if (!MayTakeLocks(block, types))
+        {
+            return;
+        }
+
         int index = block.Operations.IndexOf(child);
         for (int i = index - 1; i >= 0; i--)
         {
