@@ -250,10 +250,8 @@ public class MisuseTests
     {
         var neverDone = new Future<int>();
         const int Enumerators = 50;
-        for (int i = 0; i < Enumerators; i++)
-        {
-            AbandonAfterFirstItem(neverDone, i + 1);
-        }
+
+        AbandonMany(neverDone, Enumerators);
 
         // v1: 814 dead waiters stayed registered on one long-lived future.
         GC.Collect();
@@ -263,7 +261,7 @@ public class MisuseTests
         Assert.Equal(0, neverDone.WaiterCount);
 
         // The disposed case releases at once, without the collector.
-        using (var enumerator = Futures.AsCompleted([neverDone, CompletedWhenWaited(neverDone, 1)]).GetEnumerator())
+        using (var enumerator = Futures.AsCompleted([neverDone, CompletedWhenWaited(neverDone, 1)], TimeSpan.FromSeconds(30)).GetEnumerator())
         {
             Assert.True(enumerator.MoveNext());
             Assert.Equal(1, neverDone.WaiterCount);
@@ -272,14 +270,32 @@ public class MisuseTests
         Assert.Equal(0, neverDone.WaiterCount);
     }
 
+    /// <summary>
+    /// Abandons <paramref name="count"/> enumerators. They stay reachable until the loop ends, so a collection in the middle
+    /// cannot release earlier waiters and make the count each helper thread waits for unreachable (that hung the test
+    /// under load); in a method of its own, so that no local or temporary of the caller keeps one alive afterwards.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AbandonMany(Future<int> neverDone, int count)
+    {
+        var abandoned = new List<object>();
+        for (int i = 0; i < count; i++)
+        {
+            abandoned.Add(AbandonAfterFirstItem(neverDone, i + 1));
+        }
+
+        Assert.Equal(count, neverDone.WaiterCount);
+    }
+
     /// <summary>Takes one future from an AsCompleted enumerator that is registered on <paramref name="neverDone"/>, then drops it undisposed.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void AbandonAfterFirstItem(Future<int> neverDone, int expectedWaiters)
+    private static object AbandonAfterFirstItem(Future<int> neverDone, int expectedWaiters)
     {
         var other = CompletedWhenWaited(neverDone, expectedWaiters);
-        var enumerator = Futures.AsCompleted([neverDone, other]).GetEnumerator();
+        var enumerator = Futures.AsCompleted([neverDone, other], TimeSpan.FromSeconds(30)).GetEnumerator();
         Assert.True(enumerator.MoveNext());
         Assert.Same(other, enumerator.Current);
+        return enumerator;
     }
 
     /// <summary>A future completed by a helper thread once <paramref name="watched"/> has <paramref name="waiters"/> waiters: the enumerator is blocked by then.</summary>
