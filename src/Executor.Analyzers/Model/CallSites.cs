@@ -191,7 +191,7 @@ internal sealed class CallSites
                         _ => null,
                     };
                     bool throughThis = instance is null or IInstanceReferenceOperation;
-                    result.Add(new CallSite(operation, member, throughThis, IsInsideFunction(node, member)));
+                    result.Add(new CallSite(operation, member, throughThis, SharedStateFacts.IsInsideFunction(node, member)));
                 }
             }
         }
@@ -287,16 +287,4 @@ internal sealed class CallSites
         return kind == MethodKind.PropertySet ? isTarget : !isTarget || alsoReads;
     }
 
-    internal static bool IsInsideFunction(SyntaxNode node, SyntaxNode member)
-    {
-        for (var current = node.Parent; current is not null && current != member; current = current.Parent)
-        {
-            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

@@ -325,7 +325,7 @@ internal sealed class ConflictFinder
         var member = registration.Member!;
         var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
         if (graph is not null
-            && !IsInsideFunction(registration.Operation.Syntax, member)
+            && !SharedStateFacts.IsInsideFunction(registration.Operation.Syntax, member)
             && _reach.GetOrAdd((registration.Operation.Syntax, symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd(graph, g => ExecutionOrder.JoinCuts(g, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken)) is { } reach
             && reach.RunsAfter(access) is { } after)
         {
@@ -333,7 +333,7 @@ internal sealed class ConflictFinder
         }
 
         // No graph (or the registration is inside a lambda): text order, or anywhere in a loop around the registration.
-        return access.SpanStart > registration.Operation.Syntax.Span.End || registration.IsRepeatedWithin(member) && !IsInsideFunction(access, member);
+        return access.SpanStart > registration.Operation.Syntax.Span.End || registration.IsRepeatedWithin(member) && !SharedStateFacts.IsInsideFunction(access, member);
     }
 
     private ControlFlowGraph? CreateGraph(SyntaxNode member, CancellationToken cancellationToken)
@@ -353,19 +353,6 @@ internal sealed class ConflictFinder
             // Code with errors the graph builder rejects: fall back to text order.
             return null;
         }
-    }
-
-    private static bool IsInsideFunction(SyntaxNode node, SyntaxNode member)
-    {
-        for (var current = node.Parent; current is not null && current != member; current = current.Parent)
-        {
-            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>
@@ -622,7 +609,7 @@ internal sealed class ConflictFinder
             }
 
             // Only 'local.Member' uses, outside lambdas: anything else may hand the future or source to another thread.
-            if (name.Parent is not MemberAccessExpressionSyntax access || access.Expression != name || IsInsideFunction(name, member))
+            if (name.Parent is not MemberAccessExpressionSyntax access || access.Expression != name || SharedStateFacts.IsInsideFunction(name, member))
             {
                 return false;
             }
@@ -932,7 +919,7 @@ internal sealed class ConflictFinder
     /// </summary>
     private bool RunsBeforeEveryRegistration(SyntaxNode node, SyntaxNode member, Registration registration, ISymbol symbol, CancellationToken cancellationToken)
     {
-        if (registration.Member is not { } registering || IsInsideFunction(registration.Operation.Syntax, registering))
+        if (registration.Member is not { } registering || SharedStateFacts.IsInsideFunction(registration.Operation.Syntax, registering))
         {
             return false;
         }
@@ -1075,7 +1062,7 @@ internal sealed class ConflictFinder
                     if (token.Parent is not IdentifierNameSyntax name
                         || name.Parent is not InvocationExpressionSyntax && !(name.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Parent: InvocationExpressionSyntax })
                         || SharedStateFacts.EnclosingMember(name) is not ConstructorDeclarationSyntax
-                        || IsInsideFunction(name, SharedStateFacts.EnclosingMember(name)!))
+                        || SharedStateFacts.IsInsideFunction(name, SharedStateFacts.EnclosingMember(name)!))
                     {
                         return false;
                     }

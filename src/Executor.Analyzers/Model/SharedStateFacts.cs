@@ -306,7 +306,8 @@ internal sealed class SharedStateFacts
         return false;
     }
 
-    private static bool IsInsideFunction(SyntaxNode node, SyntaxNode scope)
+    /// <summary>Whether <paramref name="node"/> is inside a lambda or local function below <paramref name="scope"/>.</summary>
+    internal static bool IsInsideFunction(SyntaxNode node, SyntaxNode scope)
     {
         for (var current = node.Parent; current is not null && current != scope; current = current.Parent)
         {
