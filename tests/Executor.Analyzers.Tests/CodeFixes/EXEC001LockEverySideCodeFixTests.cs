@@ -459,9 +459,15 @@ public class EXEC001LockEverySideCodeFixTests
                     public interface ILogger { void Log(string message); }
                 }
 
-                static class LogMessages
+                static partial class LogMessages
                 {
-                    public static void Tick(Microsoft.Extensions.Logging.ILogger logger, int n) => logger.Log("tick " + n);
+                    // Like a [LoggerMessage] method: the body the compiler sees is not in this file's reach.
+                    public static partial void Tick(Microsoft.Extensions.Logging.ILogger logger, int n);
+                }
+
+                static partial class LogMessages
+                {
+                    public static partial void Tick(Microsoft.Extensions.Logging.ILogger logger, int n) { }
                 }
 
                 class Session
