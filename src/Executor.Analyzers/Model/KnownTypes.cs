@@ -131,6 +131,16 @@ internal sealed class KnownTypes
 
     public KnownType Thread { get; } = new("System.Threading.Thread");
 
+    public KnownType ConcurrentWorkAttribute { get; } = new("Executor.ConcurrentWorkAttribute");
+
+    public KnownType Parallel { get; } = new("System.Threading.Tasks.Parallel");
+
+    public KnownType ParallelEnumerable { get; } = new("System.Linq.ParallelEnumerable");
+
+    public KnownType TaskFactory { get; } = new("System.Threading.Tasks.TaskFactory");
+
+    public KnownType TaskFactoryOfT { get; } = new("System.Threading.Tasks.TaskFactory`1");
+
     /// <summary>Whether the type is declared in a namespace whose types are all thread-safe (concurrent and immutable collections, channels).</summary>
     public bool IsInThreadSafeNamespace(INamedTypeSymbol type)
     {
