@@ -9,6 +9,9 @@ public static class DiagnosticIds
     /// <summary>EXEC001: a concurrent callback touches shared state without holding a lock.</summary>
     public const string UnsynchronizedCallbackAccess = "EXEC001";
 
+    /// <summary>EXEC003: a delegate handed to another thread reads a captured variable that the handing-off code changes afterwards.</summary>
+    public const string CapturedVariableChangedAfterHandOff = "EXEC003";
+
     /// <summary>EXEC004: an executor is shut down (waiting for its workers) from inside its own work.</summary>
     public const string ShutdownFromOwnWork = "EXEC004";
 }

@@ -412,7 +412,7 @@ internal sealed class CallbackAnalysis
         return method.MethodKind == MethodKind.Constructor && Is(type, Types.ThreadingTimer);
     }
 
-    private bool IsCallbackEvent(IEventSymbol @event, CallbackOptions options)
+    internal bool IsCallbackEvent(IEventSymbol @event, CallbackOptions options)
     {
         if (options.IncludeDotNetCallbacks && @event.Name == "Elapsed" && Is(@event.ContainingType?.OriginalDefinition, Types.TimersTimer))
         {

@@ -361,7 +361,7 @@ internal sealed class ConflictFinder
     /// waiting for or awaiting a task. <c>Future.Result()</c> and <c>Futures.Wait</c> are not joins: they return
     /// before the done callbacks run.
     /// </summary>
-    private bool IsJoin(IOperation operation, Registration registration)
+    internal bool IsJoin(IOperation operation, Registration registration)
     {
         foreach (var descendant in operation.DescendantsAndSelf())
         {
