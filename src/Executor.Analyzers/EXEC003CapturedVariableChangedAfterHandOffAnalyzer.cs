@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
@@ -75,6 +76,7 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
                 new CallbackOptionsCache(start.Options.AnalyzerConfigOptionsProvider),
                 new SharedStateFacts(start.Compilation));
             var finder = new HandOffFinder(callbacks, new ConcurrentWork(KnownTypes.Instance), start.Options.AnalyzerConfigOptionsProvider);
+            var writeIndexes = new ConcurrentDictionary<SyntaxNode, Dictionary<ISymbol, List<(IOperation At, WriteKind Kind)>>>();
             start.RegisterOperationAction(
                 c =>
                 {
@@ -82,7 +84,7 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
                     {
                         foreach (var handOff in handOffs)
                         {
-                            Analyze(c, finder, handOff);
+                            Analyze(c, finder, handOff, writeIndexes);
                         }
                     }
                 },
@@ -92,7 +94,7 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         });
     }
 
-    private enum WriteKind
+    private enum WriteKind : byte
     {
         Plain,
         Atomic,
@@ -118,7 +120,7 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         public List<(IOperation At, WriteKind Kind)> Writes { get; } = new();
     }
 
-    private static void Analyze(OperationAnalysisContext context, HandOffFinder finder, HandOff handOff)
+    private static void Analyze(OperationAnalysisContext context, HandOffFinder finder, HandOff handOff, ConcurrentDictionary<SyntaxNode, Dictionary<ISymbol, List<(IOperation At, WriteKind Kind)>>> writeIndexes)
     {
         var cancellationToken = context.CancellationToken;
         var captured = CapturedReads(handOff.Function, cancellationToken);
@@ -129,7 +131,16 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
 
         // Cheap pass first: the writes of those variables in the code around the hand-off, and whether any could come
         // after it (later in the text, or in a loop around it). Only then the flow graph.
-        CollectWrites(body, handOff.Function, captured, finder.Types, cancellationToken);
+        // The writes of a function body are indexed once, for all the hand-offs in it.
+        var index = writeIndexes.GetOrAdd(body.Syntax, _ => IndexWrites(body, finder.Types, cancellationToken));
+        foreach (var variable in captured.Values)
+        {
+            if (index.TryGetValue(variable.Symbol, out var writes))
+            {
+                variable.Writes.AddRange(writes);
+            }
+        }
+
         var pointSyntax = handOff.Point.Syntax;
         bool any = false;
         foreach (var variable in captured.Values)
@@ -326,9 +337,10 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         }
     }
 
-    /// <summary>The writes of the captured variables in <paramref name="body"/>, outside every lambda and local function.</summary>
-    private static void CollectWrites(IOperation body, IAnonymousFunctionOperation handedOff, Dictionary<ISymbol, Captured> captured, KnownTypes types, CancellationToken cancellationToken)
+    /// <summary>The writes of every local and parameter in <paramref name="body"/>, outside every lambda and local function.</summary>
+    private static Dictionary<ISymbol, List<(IOperation At, WriteKind Kind)>> IndexWrites(IOperation body, KnownTypes types, CancellationToken cancellationToken)
     {
+        var index = new Dictionary<ISymbol, List<(IOperation At, WriteKind Kind)>>(SymbolEqualityComparer.Default);
         var pending = new Stack<IOperation>();
         pending.Push(body);
         while (pending.Count > 0)
@@ -346,9 +358,14 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
                 IParameterReferenceOperation parameter => parameter.Parameter,
                 _ => null,
             };
-            if (symbol is not null && captured.TryGetValue(symbol, out var variable) && WriteOf(operation, types) is { } write)
+            if (symbol is not null && WriteOf(operation, types) is { } write)
             {
-                variable.Writes.Add(write);
+                if (!index.TryGetValue(symbol, out var list))
+                {
+                    index[symbol] = list = new List<(IOperation At, WriteKind Kind)>();
+                }
+
+                list.Add(write);
             }
 
             foreach (var child in operation.ChildOperations)
@@ -356,6 +373,8 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
                 pending.Push(child);
             }
         }
+
+        return index;
     }
 
     /// <summary>The write a reference takes part in: an assignment, an increment, a <c>ref</c>/<c>out</c> argument, a change of a collection's content.</summary>

@@ -929,6 +929,125 @@ public class EXEC003CapturedVariableChangedAfterHandOffTests
             "dotnet_code_quality.EXEC001.include_dotnet_callback_apis = false");
     }
 
+    [Fact]
+    public async Task MapAndForEachAsync_Report()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Work
+            {
+                async Task RunAsync(ThreadPoolExecutor pool, int[] items)
+                {
+                    int factor = 2;
+                    var results = pool.Map(v => v * {|#0:factor|}, items);
+                    var loop = Parallel.ForEachAsync(items, async (v, ct) => { await Task.Yield(); Console.WriteLine(v * {|#1:factor|}); });
+                    factor = 3;
+                    await loop;
+                    foreach (var r in results) Console.WriteLine(r);
+                }
+            }
+            """,
+            Diag(0, "ThreadPoolExecutor.Map", "factor", "is changed", "factor = 3"),
+            Diag(1, "Parallel.ForEachAsync", "factor", "is changed", "factor = 3"));
+    }
+
+    [Fact]
+    public async Task TaskResultAndFuturesWait_AreJoins_NotReported()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Work
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int x = 1, y = 1, z = 1;
+                    var task = Task.Run(() => x + 1);
+                    Console.WriteLine(task.Result);
+                    x = 2;
+
+                    var future = pool.Submit(() => y);
+                    Futures.Wait(new[] { future });
+                    y = 2;
+
+                    var other = pool.Submit(() => z);
+                    other.Exception();
+                    z = 2;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ContinuationAwaited_NotReported_ButTaskWaitDoesNotJoinIt_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Work
+            {
+                async Task RunAsync(Task start)
+                {
+                    int x = 1;
+                    var continuation = start.ContinueWith(t => Console.WriteLine(x));
+                    await continuation;
+                    x = 2;
+
+                    int y = 1;
+                    start.ContinueWith(t => Console.WriteLine({|#0:y|}));
+                    y = 2;
+                }
+            }
+            """,
+            Diag(0, "Task.ContinueWith", "y", "is changed", "y = 2"));
+    }
+
+    [Fact]
+    public async Task WriteThroughOutArgument_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Work
+            {
+                void Run(string text)
+                {
+                    int value = 0;
+                    Task.Run(() => Console.WriteLine({|#0:value|}));
+                    int.TryParse(text, out value);
+                }
+            }
+            """,
+            Diag(0, "Task.Run", "value", "is changed", "int.TryParse(text, out value)"));
+    }
+
+    [Fact]
+    public async Task ThreadStartedDirectly_WriteAfter_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Work
+            {
+                void Run()
+                {
+                    var text = "a";
+                    new Thread(() => Console.WriteLine({|#0:text|})).Start();
+                    text = "b";
+                }
+            }
+            """,
+            Diag(0, "new Thread", "text", "is changed", "text = \"b\""));
+    }
+
     // ---- Collections ------------------------------------------------------------------------------------------------
 
     [Fact]
