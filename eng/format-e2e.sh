@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the EXEC001 code fixes as users run them: copy the sample (and the sources it builds from) to a
-# temp folder, see the warning at the racy line, clear it with one `dotnet format` command, then rebuild and run.
+# temp folder, see the warning at the racy line, clear it with one `dotnet format` command, then rebuild and run;
+# the same for EXEC003 at the captured for variable of part 5.
 # Exits non-zero with a message on the first check that fails.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -58,5 +59,19 @@ grep -B3 '_racyCount += NextIncrement()' "$racy" | grep -q 'lock (_gate)' || fai
 build_log="$work/build3.log"
 dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "lock-fixed sample did not build"; }
 if grep -q 'EXEC001' "$build_log"; then grep EXEC001 "$build_log"; fail "EXEC001 remains after the lock fix"; fi
+
+echo "== EXEC003: reported at the captured for variable only; dotnet format copies it before the hand-off =="
+loop="$sample/LoopVariableDemo.cs"
+build_log="$work/build4.log"
+dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "sample did not build (EXEC003 part)"; }
+loop_warnings=$(grep -o '[A-Za-z]*\.cs([0-9]*,[0-9]*): warning EXEC003' "$build_log" | sort -u)
+echo "$loop_warnings"
+loop_line=$(grep -n 'captured.Add(pool.Submit(() => Square(i)))' "$loop" | cut -d: -f1)
+[ "$loop_warnings" = "LoopVariableDemo.cs($loop_line,51): warning EXEC003" ] || fail "expected exactly one EXEC003, at LoopVariableDemo.cs($loop_line,51), got: $loop_warnings"
+dotnet format analyzers "$sample/DoneCallbackTour.csproj" --diagnostics EXEC003 --severity warn
+grep -q 'captured.Add(pool.Submit(() => Square(iCopy)))' "$loop" && grep -q 'int iCopy = i;' "$loop" || { cat "$loop"; fail "the EXEC003 fix did not copy i into iCopy before the hand-off"; }
+build_log="$work/build5.log"
+dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "EXEC003-fixed sample did not build"; }
+if grep -q 'EXEC003' "$build_log"; then grep EXEC003 "$build_log"; fail "EXEC003 remains after the fix"; fi
 
 echo "format-e2e: OK"

@@ -12,6 +12,7 @@ namespace DoneCallbackTour;
 /// Parts 1-3 keep their callbacks free of shared state: a callback only reads its future's result, reads
 /// <see cref="Thread.CurrentThread"/> and writes to the console, so analyzer rule EXEC001 has nothing to report.
 /// Part 4 (<see cref="RacyCounterDemo"/>) races on purpose and is the only place EXEC001 warns about.
+/// Part 5 (<see cref="LoopVariableDemo"/>) captures a <c>for</c> variable on purpose: the only place EXEC003 warns about.
 /// </remarks>
 internal static class Program
 {
@@ -24,6 +25,7 @@ internal static class Program
         ManyTasksWithCallbacks();
         CallbackAddedAfterDone();
         RacyCounterDemo.Run();
+        LoopVariableDemo.Run();
     }
 
     /// <summary>Part 1: the worker that runs the task also runs its done callback.</summary>

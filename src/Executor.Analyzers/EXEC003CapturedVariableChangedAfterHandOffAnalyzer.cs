@@ -217,8 +217,10 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         var additional = new List<Location> { write.Syntax.GetLocation(), handOff.Function.Syntax.GetLocation() };
         if (kind == WriteKind.Plain && !variable.WrittenByDelegate)
         {
-            if (flag)
+            if (type?.SpecialType == SpecialType.System_Boolean)
             {
+                // A bool written later is a signal (stop, cancelled) the work is meant to see: copying its value at the
+                // hand-off would change what the code means; reading and writing it with Volatile does not.
                 if (VolatileWrites(variable, context.Operation, handOff, context.CancellationToken) is { } writes)
                 {
                     builder[FixProperty] = VolatileFix;

@@ -247,6 +247,42 @@ public class EXEC003CapturedVariableChangedAfterHandOffCodeFixTests
     }
 
     [Fact]
+    public async Task BoolReadOnce_VolatileNotCopy()
+    {
+        const string Source = """
+            using System;
+            using System.Threading.Tasks;
+
+            class Work
+            {
+                void Run()
+                {
+                    bool cancelled = false;
+                    Task.Run(() => { if (![|cancelled|]) Console.WriteLine("work"); });
+                    cancelled = true;
+                }
+            }
+            """;
+        var noCopy = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = EXEC003CapturedVariableChangedAfterHandOffCodeFix.CopyBeforeHandOffKey };
+        await noCopy.RunAsync();
+        await VerifyCS.VerifyCodeFixAsync(Source, """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Work
+            {
+                void Run()
+                {
+                    bool cancelled = false;
+                    Task.Run(() => { if (!Volatile.Read(ref cancelled)) Console.WriteLine("work"); });
+                    Volatile.Write(ref cancelled, true);
+                }
+            }
+            """, EXEC003CapturedVariableChangedAfterHandOffCodeFix.UseVolatileKey);
+    }
+
+    [Fact]
     public async Task StopFlag_NoCopyFixOffered()
     {
         const string Source = """
