@@ -326,7 +326,11 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         {
             case ISimpleAssignmentOperation assignment when assignment.Target == reference:
                 return (false, true);
-            case ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation:
+            case ICompoundAssignmentOperation compound when compound.Target == reference:
+                return (true, true);
+            case ICoalesceAssignmentOperation coalesce when coalesce.Target == reference:
+                return (true, true);
+            case IIncrementOrDecrementOperation:
                 return (true, true);
             case IArgumentOperation { Parameter.RefKind: RefKind.Out }:
                 return (false, true);

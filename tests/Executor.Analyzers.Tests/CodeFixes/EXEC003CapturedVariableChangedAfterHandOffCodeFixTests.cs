@@ -116,6 +116,41 @@ public class EXEC003CapturedVariableChangedAfterHandOffCodeFixTests
     }
 
     [Fact]
+    public async Task VariableOnTheRightOfACompoundAssignmentInTheDelegate_IsOnlyRead_CopyOffered()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Work
+            {
+                void Run(int n)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        Task.Run(() => { int total = 0; total += [|i|]; Console.WriteLine(total); });
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.Threading.Tasks;
+
+            class Work
+            {
+                void Run(int n)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        int iCopy = i;
+                        Task.Run(() => { int total = 0; total += iCopy; Console.WriteLine(total); });
+                    }
+                }
+            }
+            """, EXEC003CapturedVariableChangedAfterHandOffCodeFix.CopyBeforeHandOffKey);
+    }
+
+    [Fact]
     public async Task FixAll_TwoHandOffsInOneBody_UniqueNames()
     {
         var test = new VerifyCS.Test
