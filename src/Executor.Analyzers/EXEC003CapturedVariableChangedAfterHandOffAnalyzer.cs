@@ -117,7 +117,8 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
 
         public bool ReadInLoop { get; set; }
 
-        public List<(IOperation At, WriteKind Kind)> Writes { get; } = new();
+        /// <summary>The variable's writes in the function that hands the delegate over, by position (shared with the index: not modified).</summary>
+        public List<(IOperation At, WriteKind Kind)> Writes { get; set; } = new();
     }
 
     private static void Analyze(OperationAnalysisContext context, HandOffFinder finder, HandOff handOff, ConcurrentDictionary<SyntaxNode, Dictionary<ISymbol, List<(IOperation At, WriteKind Kind)>>> writeIndexes)
@@ -137,20 +138,19 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         {
             if (index.TryGetValue(variable.Symbol, out var writes))
             {
-                variable.Writes.AddRange(writes);
+                variable.Writes = writes;
             }
         }
 
         var pointSyntax = handOff.Point.Syntax;
+        int loopStart = OutermostLoopStart(pointSyntax, body.Syntax);
         bool any = false;
         foreach (var variable in captured.Values)
         {
-            foreach (var (at, kind) in variable.Writes)
+            foreach (var _ in Candidates(variable.Writes, pointSyntax, loopStart, body.Syntax))
             {
-                if (kind != WriteKind.Atomic && MayFollow(pointSyntax, at.Syntax, body.Syntax))
-                {
-                    any = true;
-                }
+                any = true;
+                break;
             }
         }
 
@@ -166,15 +166,23 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
             cancellationToken.ThrowIfCancellationRequested();
             (IOperation At, WriteKind Kind)? reported = null;
             ExecutionOrder.Reach? reach = null;
-            foreach (var write in Ordered(variable.Writes, pointSyntax))
+            int tried = 0;
+            foreach (var write in Candidates(variable.Writes, pointSyntax, loopStart, body.Syntax))
             {
-                if (write.Kind == WriteKind.Atomic || !MayFollow(pointSyntax, write.At.Syntax, body.Syntax))
+                // The first candidate (usually the one reported) by a search that stops when it finds it; the rest, if
+                // that one is ordered, by one full reach from the hand-off.
+                bool? after;
+                if (tried++ == 0)
                 {
-                    continue;
+                    after = ExecutionOrder.Reaches(graph, joins, pointSyntax, write.At.Syntax, variable.Symbol as ILocalSymbol, cancellationToken);
+                }
+                else
+                {
+                    reach ??= ExecutionOrder.Prepare(graph, joins, pointSyntax, variable.Symbol as ILocalSymbol, cancellationToken);
+                    after = reach?.RunsAfter(write.At.Syntax);
                 }
 
-                reach ??= ExecutionOrder.Prepare(graph, joins, pointSyntax, variable.Symbol as ILocalSymbol, cancellationToken);
-                if (reach?.RunsAfter(write.At.Syntax) == true)
+                if (after == true)
                 {
                     reported = write;
                     break;
@@ -380,6 +388,11 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
             }
         }
 
+        foreach (var list in index.Values)
+        {
+            list.Sort((a, b) => a.At.Syntax.SpanStart.CompareTo(b.At.Syntax.SpanStart));
+        }
+
         return index;
     }
 
@@ -441,22 +454,96 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         }
     }
 
-    /// <summary>Writes later in the text first, then the ones a loop brings back round (a <c>for</c> incrementor first).</summary>
-    private static IEnumerable<(IOperation At, WriteKind Kind)> Ordered(List<(IOperation At, WriteKind Kind)> writes, SyntaxNode point)
+    /// <summary>
+    /// The writes (sorted by position) that could run after the hand-off, in the order they are tried: later in the
+    /// text first, then the ones a loop around the hand-off brings back round (a <c>for</c> incrementor first). Atomic
+    /// writes are left out. Found by binary search, so a member with thousands of writes of one variable stays cheap.
+    /// </summary>
+    private static IEnumerable<(IOperation At, WriteKind Kind)> Candidates(List<(IOperation At, WriteKind Kind)> writes, SyntaxNode point, int loopStart, SyntaxNode scope)
     {
-        var after = new List<(IOperation At, WriteKind Kind)>();
-        var before = new List<(IOperation At, WriteKind Kind)>();
-        foreach (var write in writes)
+        int end = point.Span.End;
+        int first = FirstAtOrAfter(writes, end);
+        for (int i = first; i < writes.Count; i++)
         {
-            (write.At.Syntax.SpanStart >= point.Span.End ? after : before).Add(write);
+            if (writes[i].Kind != WriteKind.Atomic)
+            {
+                yield return writes[i];
+            }
         }
 
-        after.Sort((a, b) => a.At.Syntax.SpanStart.CompareTo(b.At.Syntax.SpanStart));
-        before.Sort((a, b) => IsForIncrementor(b.At.Syntax).CompareTo(IsForIncrementor(a.At.Syntax)) is var byIncrementor && byIncrementor != 0
-            ? byIncrementor
-            : a.At.Syntax.SpanStart.CompareTo(b.At.Syntax.SpanStart));
-        after.AddRange(before);
-        return after;
+        if (loopStart < 0)
+        {
+            yield break;
+        }
+
+        List<(IOperation At, WriteKind Kind)>? incrementors = null;
+        List<(IOperation At, WriteKind Kind)>? others = null;
+        for (int i = FirstAtOrAfter(writes, loopStart); i < first; i++)
+        {
+            var write = writes[i];
+            if (write.Kind == WriteKind.Atomic || write.At.Syntax.Span.End > end && write.At.Syntax.SpanStart < end || !MayFollow(point, write.At.Syntax, scope))
+            {
+                continue;
+            }
+
+            if (IsForIncrementor(write.At.Syntax))
+            {
+                (incrementors ??= new List<(IOperation At, WriteKind Kind)>()).Add(write);
+            }
+            else
+            {
+                (others ??= new List<(IOperation At, WriteKind Kind)>()).Add(write);
+            }
+        }
+
+        foreach (var write in (IEnumerable<(IOperation At, WriteKind Kind)>?)incrementors ?? System.Array.Empty<(IOperation At, WriteKind Kind)>())
+        {
+            yield return write;
+        }
+
+        foreach (var write in (IEnumerable<(IOperation At, WriteKind Kind)>?)others ?? System.Array.Empty<(IOperation At, WriteKind Kind)>())
+        {
+            yield return write;
+        }
+    }
+
+    private static int FirstAtOrAfter(List<(IOperation At, WriteKind Kind)> writes, int position)
+    {
+        int low = 0, high = writes.Count;
+        while (low < high)
+        {
+            int middle = (low + high) / 2;
+            if (writes[middle].At.Syntax.SpanStart < position)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>Where the outermost loop around the hand-off starts (inside its function), or -1.</summary>
+    private static int OutermostLoopStart(SyntaxNode point, SyntaxNode scope)
+    {
+        int start = -1;
+        for (var node = point.Parent; node is not null && node != scope; node = node.Parent)
+        {
+            if (node is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax)
+            {
+                start = node.SpanStart;
+            }
+
+            if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax)
+            {
+                break;
+            }
+        }
+
+        return start;
     }
 
     /// <summary>Whether a write could run after the hand-off at all: later in the text, or in a loop that also holds the hand-off.</summary>
@@ -560,29 +647,18 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
             return null;
         }
 
-        foreach (var (at, _) in variable.Writes)
-        {
-            if (statement.Span.Contains(at.Syntax.Span))
-            {
-                return null;
-            }
-        }
-
-        var model = handOff.Operation.SemanticModel;
-        if (model is null)
+        // A write inside the statement (outside the delegate): the writes are sorted, so a binary search finds it.
+        var span = statement.Span;
+        int next = FirstAtOrAfter(variable.Writes, span.Start);
+        if (next < variable.Writes.Count && variable.Writes[next].At.Syntax.SpanStart < span.End)
         {
             return null;
         }
 
-        foreach (var visible in model.LookupSymbols(statement.SpanStart, name: variable.Symbol.Name))
-        {
-            if (SymbolEqualityComparer.Default.Equals(visible, variable.Symbol))
-            {
-                return statement;
-            }
-        }
-
-        return null;
+        // The variable is declared outside the statement, and the delegate inside it can see it: so its scope holds the
+        // whole statement (in code that compiles, the declaration comes first). No LookupSymbols: in a member with
+        // thousands of hand-offs it cost more than the rest of the rule.
+        return variable.Symbol.DeclaringSyntaxReferences[0].Span.End <= statement.SpanStart ? statement : null;
     }
 
     /// <summary>
