@@ -1048,6 +1048,39 @@ public class EXEC003CapturedVariableChangedAfterHandOffTests
             Diag(0, "new Thread", "text", "is changed", "text = \"b\""));
     }
 
+    [Fact]
+    public async Task FirstLaterWriteIsOrdered_ALaterOneIsNot_ReportsTheLaterOne()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Work
+            {
+                void Run(bool wait, bool now)
+                {
+                    int x = 1;
+                    if (now)
+                    {
+                        var task = Task.Run(() => Console.WriteLine({|#0:x|}));
+                        if (wait)
+                        {
+                            task.Wait();
+                            x = 2;
+                        }
+                    }
+                    else
+                    {
+                        x = 3;
+                    }
+
+                    x = 4;
+                }
+            }
+            """,
+            Diag(0, "Task.Run", "x", "is changed", "x = 4"));
+    }
+
     // ---- Collections ------------------------------------------------------------------------------------------------
 
     [Fact]
