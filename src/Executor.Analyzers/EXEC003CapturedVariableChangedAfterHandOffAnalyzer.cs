@@ -662,8 +662,9 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
     }
 
     /// <summary>
-    /// The flag's writes the Volatile fix rewrites, when it can rewrite every one: each write of the variable in the
-    /// member (also in other lambdas) is <c>flag = value;</c> as a statement, or already atomic. Null otherwise.
+    /// What the Volatile fix rewrites, when it can rewrite every write: each write of the variable in the member (also
+    /// in other lambdas) is <c>flag = value;</c> as a statement, or already atomic; and every plain read of it in a
+    /// lambda or local function (the handed-off delegate and any other worker). Null otherwise.
     /// </summary>
     private static List<Location>? VolatileWrites(Captured variable, IOperation from, HandOff handOff, CancellationToken cancellationToken)
     {
@@ -688,13 +689,13 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
                 continue;
             }
 
-            if (handOff.Function.Syntax.Span.Contains(operation.Syntax.Span))
-            {
-                continue;
-            }
-
             switch (operation.Parent)
             {
+                case var _ when IsInsideFunction(operation, root) && Use(operation) == (true, false) && operation.Parent is not IArgumentOperation:
+                    // A plain read in a lambda or local function (this delegate, another worker polling the same flag):
+                    // read with Volatile.Read too, or a worker the fix did not touch could still miss the change.
+                    locations.Add(operation.Syntax.GetLocation());
+                    break;
                 case ISimpleAssignmentOperation assignment when assignment.Target == operation:
                     if (assignment.Syntax.Parent is not ExpressionStatementSyntax)
                     {
@@ -714,5 +715,18 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         }
 
         return locations.Count > 0 ? locations : null;
+    }
+
+    private static bool IsInsideFunction(IOperation operation, IOperation root)
+    {
+        for (var current = operation.Parent; current is not null && current != root; current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

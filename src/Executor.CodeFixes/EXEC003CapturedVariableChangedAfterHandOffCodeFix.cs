@@ -109,9 +109,9 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffCodeFix : CodeFixP
                 continue;
             }
 
-            var references = ReferencesIn(function, symbol, model, cancellationToken);
             if (wanted == EXEC003CapturedVariableChangedAfterHandOffAnalyzer.CopyFix)
             {
+                var references = ReferencesIn(function, symbol, model, cancellationToken);
                 if (Find<StatementSyntax>(root, diagnostic.AdditionalLocations[2]) is not { } statement)
                 {
                     continue;
@@ -143,21 +143,22 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffCodeFix : CodeFixP
             else
             {
                 var volatileType = ParseTypeName("System.Threading.Volatile").WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
-                foreach (var identifier in references)
+                for (int i = 2; i < diagnostic.AdditionalLocations.Count; i++)
                 {
-                    if (identifier.Parent is ArgumentSyntax { RefKindKeyword.RawKind: not 0 } || !edited.Add(identifier))
+                    if (Find<IdentifierNameSyntax>(root, diagnostic.AdditionalLocations[i]) is { } read)
                     {
+                        // A plain read in a worker: Volatile.Read(ref flag).
+                        if (read.Parent is not ArgumentSyntax { RefKindKeyword.RawKind: not 0 } && edited.Add(read))
+                        {
+                            editor.ReplaceNode(read, InvocationExpression(
+                                    MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, volatileType, IdentifierName("Read")),
+                                    ArgumentList(SingletonSeparatedList(Argument(IdentifierName(read.Identifier.ValueText)).WithRefKindKeyword(Token(SyntaxKind.RefKeyword)))))
+                                .WithTriviaFrom(read));
+                        }
+
                         continue;
                     }
 
-                    editor.ReplaceNode(identifier, InvocationExpression(
-                            MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, volatileType, IdentifierName("Read")),
-                            ArgumentList(SingletonSeparatedList(Argument(IdentifierName(symbol.Name)).WithRefKindKeyword(Token(SyntaxKind.RefKeyword)))))
-                        .WithTriviaFrom(identifier));
-                }
-
-                for (int i = 2; i < diagnostic.AdditionalLocations.Count; i++)
-                {
                     if (Find<AssignmentExpressionSyntax>(root, diagnostic.AdditionalLocations[i]) is not { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
                         || !edited.Add(assignment))
                     {

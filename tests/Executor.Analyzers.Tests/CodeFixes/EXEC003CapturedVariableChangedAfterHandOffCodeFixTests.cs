@@ -318,6 +318,48 @@ public class EXEC003CapturedVariableChangedAfterHandOffCodeFixTests
     }
 
     [Fact]
+    public async Task StopFlag_TwoWorkers_FixAllRewritesTheSharedWriteOnce()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestCode = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Work
+                {
+                    void Run()
+                    {
+                        bool stop = false;
+                        var a = Task.Run(() => { while (![|stop|]) { } });
+                        var b = Task.Run(() => { while (![|stop|]) { } });
+                        stop = true;
+                        Task.WaitAll(a, b);
+                    }
+                }
+                """,
+            FixedCode = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Work
+                {
+                    void Run()
+                    {
+                        bool stop = false;
+                        var a = Task.Run(() => { while (!Volatile.Read(ref stop)) { } });
+                        var b = Task.Run(() => { while (!Volatile.Read(ref stop)) { } });
+                        Volatile.Write(ref stop, true);
+                        Task.WaitAll(a, b);
+                    }
+                }
+                """,
+            CodeActionEquivalenceKey = EXEC003CapturedVariableChangedAfterHandOffCodeFix.UseVolatileKey,
+        };
+        await test.RunAsync();
+    }
+
+    [Fact]
     public async Task StopFlag_NoCopyFixOffered()
     {
         const string Source = """
@@ -492,8 +534,9 @@ public class EXEC003CapturedVariableChangedAfterHandOffCodeFixTests
         var source = diagnostic.Location.SourceTree!.ToString();
         Assert.Equal("Volatile", diagnostic.Properties["Fix"]);
         Assert.Equal("Flag", diagnostic.Properties["Kind"]);
-        Assert.Equal(new[] { "stop = true", "stop = true", "stop = true" }, diagnostic.AdditionalLocations.Where((_, i) => i != 1).Select(l => Text(source, l)));
-        Assert.NotEqual(diagnostic.AdditionalLocations[2].SourceSpan, diagnostic.AdditionalLocations[3].SourceSpan);
+        // The reported write, the delegate, then what the fix rewrites: the worker's read and every write.
+        Assert.Equal(new[] { "stop = true", "stop", "stop = true", "stop = true" }, diagnostic.AdditionalLocations.Where((_, i) => i != 1).Select(l => Text(source, l)));
+        Assert.NotEqual(diagnostic.AdditionalLocations[3].SourceSpan, diagnostic.AdditionalLocations[4].SourceSpan);
     }
 
     private static string Text(string source, Microsoft.CodeAnalysis.Location location)
