@@ -9,6 +9,9 @@ public static class DiagnosticIds
     /// <summary>EXEC001: a concurrent callback touches shared state without holding a lock.</summary>
     public const string UnsynchronizedCallbackAccess = "EXEC001";
 
+    /// <summary>EXEC002: concurrent work (a parallel loop body, submitted or started work) touches shared state without holding a lock.</summary>
+    public const string UnsynchronizedWorkAccess = "EXEC002";
+
     /// <summary>EXEC004: an executor is shut down (waiting for its workers) from inside its own work.</summary>
     public const string ShutdownFromOwnWork = "EXEC004";
 }

@@ -224,7 +224,8 @@ internal sealed class CallbackWalker
         {
             case IAnonymousFunctionOperation function when function != _root:
                 // A callback registered from inside this callback is analyzed on its own, with its own API.
-                return !_analysis.IsCallbackRegistrationArgument(function);
+                // So is work handed to another thread or a parallel loop from inside it (EXEC002).
+                return !_analysis.IsCallbackRegistrationArgument(function) && _analysis.WorkSourceOfArgument(function) is null;
 
             case ILocalFunctionOperation:
                 // Declarations are walked when the callback calls or references them.

@@ -26,7 +26,7 @@ internal sealed class ConflictFinder
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), ExecutionOrder.Reach?> _reach = new();
-    private readonly ConcurrentDictionary<ControlFlowGraph, List<int>[]> _joinCuts = new();
+    private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
     private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), List<StateAccess>> _accessesThroughLocal = new();
     private readonly CallSites _callSites;
 
@@ -45,6 +45,13 @@ internal sealed class ConflictFinder
     {
         if (IsSerial(registration) || CompletesOnThisThread(registration, cancellationToken))
         {
+            return null;
+        }
+
+        if (registration.Work is not null && !finding.Writes)
+        {
+            // EXEC002 reports the writing side of a race (it names the readers); a read racing with a write elsewhere
+            // in work is reported at that write, or by EXEC001 when the writer is a callback.
             return null;
         }
 
@@ -110,12 +117,12 @@ internal sealed class ConflictFinder
             }
 
             var (first, firstKind) = conflicting[0];
-            return new Conflict(firstKind, Describe(first, firstKind), locations);
+            return new Conflict(firstKind, Describe(first, firstKind, registration), locations);
         }
 
-        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && CanOverlapItself(finding, registration, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
         {
-            return new Conflict(ConflictKind.Self, "another run of the same callback can do the same (" + reason + ")", new List<Location>());
+            return new Conflict(ConflictKind.Self, "another run of the same " + registration.Noun + " can do the same (" + reason + ")", new List<Location>());
         }
 
         return null;
@@ -249,17 +256,32 @@ internal sealed class ConflictFinder
         return false;
     }
 
-    private static string Describe(StateAccess access, ConflictKind kind)
+    private string Describe(StateAccess access, ConflictKind kind, Registration registration)
     {
         string who = kind == ConflictKind.OtherCallback
-            ? "a callback in '" + Registration.NameOf(access.Member) + "'"
+            ? OtherDelegate(access, registration) + " in '" + Registration.NameOf(access.Member) + "'"
             : access.Function is not null
             ? "a lambda in '" + Registration.NameOf(access.Member) + "'"
             : "'" + Registration.NameOf(access.Member) + "'";
         string locks = LockText(access.Locks);
         return kind == ConflictKind.AfterRegistration
-            ? who + " " + access.Verb + " it " + locks + " after registering the callback, with no join in between"
+            ? who + " " + access.Verb + " it " + locks + (registration.Work is null ? " after registering the callback" : " after starting the work") + ", with no join in between"
             : who + " " + access.Verb + " it " + locks;
+    }
+
+    /// <summary>What another concurrently running delegate is: another delegate of the same parallel call, work, or a callback.</summary>
+    private string OtherDelegate(StateAccess access, Registration registration)
+    {
+        if (access.Function is not AnonymousFunctionExpressionSyntax lambda
+            || Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda) is not { } operation
+            || _analysis.WorkSourceOfArgument(operation) is null)
+        {
+            return "a callback";
+        }
+
+        return registration.Work is not null && registration.Operation.Syntax.SyntaxTree == lambda.SyntaxTree && registration.Operation.Syntax.Span.Contains(lambda.Span)
+            ? "another delegate of the same '" + _analysis.ApiName(registration.Api) + "' call"
+            : "work";
     }
 
     /// <summary>"without a lock" or "under lock '_gate'".</summary>
@@ -291,10 +313,19 @@ internal sealed class ConflictFinder
     private ConflictKind? Order(StateAccess access, Registration registration, ISymbol symbol, CancellationToken cancellationToken)
     {
         bool sameMember = registration.Member is { } member && access.Member == member;
-        if (access.Function is AnonymousFunctionExpressionSyntax lambda && IsCallback(lambda, cancellationToken))
+        if (access.Function is AnonymousFunctionExpressionSyntax lambda && (IsCallback(lambda, cancellationToken) || IsSiblingWork(lambda, registration, cancellationToken)))
         {
-            // Another callback: it runs whenever its own work completes.
+            // Another callback: it runs whenever its own work completes. Another delegate of the same parallel call
+            // (Parallel.Invoke's other actions, a loop's localFinally) runs at the same time as this one.
             return ConflictKind.OtherCallback;
+        }
+
+        if (registration.Work is { JoinsOnReturn: true })
+        {
+            // A parallel loop runs only while its call runs: the same member's code before and after the call is
+            // ordered with it, and whether another member can run during the call is the type's own contract, which a
+            // type without the loop has too. Only the loop's own runs (and callbacks, above) race with it.
+            return null;
         }
 
         if (sameMember)
@@ -316,9 +347,18 @@ internal sealed class ConflictFinder
         return ConflictKind.Member;
     }
 
+    /// <summary>A lambda that runs at any time after it is handed over: a callback, or work started on another thread that no call waits for.</summary>
     private bool IsCallback(AnonymousFunctionExpressionSyntax lambda, CancellationToken cancellationToken)
         => Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation
-            && _analysis.IsCallbackRegistrationArgument(operation);
+            && (_analysis.IsCallbackRegistrationArgument(operation) || _analysis.WorkSourceOfArgument(operation) is { JoinsOnReturn: false });
+
+    /// <summary>Another work delegate handed to the same parallel call (<c>Parallel.Invoke(a, b)</c>, a loop's <c>localInit</c>/<c>localFinally</c>).</summary>
+    private bool IsSiblingWork(AnonymousFunctionExpressionSyntax lambda, Registration registration, CancellationToken cancellationToken)
+        => registration.Work is not null
+            && registration.Operation.Syntax.SyntaxTree == lambda.SyntaxTree
+            && registration.Operation.Syntax.Span.Contains(lambda.Span)
+            && Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation
+            && _analysis.WorkSourceOfArgument(operation) is not null;
 
     private bool RunsAfterRegistration(Registration registration, SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
     {
@@ -326,7 +366,7 @@ internal sealed class ConflictFinder
         var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
         if (graph is not null
             && !SharedStateFacts.IsInsideFunction(registration.Operation.Syntax, member)
-            && _reach.GetOrAdd((registration.Operation.Syntax, symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd(graph, g => ExecutionOrder.JoinCuts(g, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken)) is { } reach
+            && _reach.GetOrAdd((registration.Operation.Syntax, symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken)) is { } reach
             && reach.RunsAfter(access) is { } after)
         {
             return after;
@@ -334,6 +374,24 @@ internal sealed class ConflictFinder
 
         // No graph (or the registration is inside a lambda): text order, or anywhere in a loop around the registration.
         return access.SpanStart > registration.Operation.Syntax.Span.End || registration.IsRepeatedWithin(member) && !SharedStateFacts.IsInsideFunction(access, member);
+    }
+
+    /// <summary>Whether every path from the start of the work to the next start, and to the member's return, passes a join.</summary>
+    private bool JoinedBeforeItRunsAgain(Registration registration, CancellationToken cancellationToken)
+    {
+        if (registration.Member is not { } member || SharedStateFacts.IsInsideFunction(registration.Operation.Syntax, member))
+        {
+            return false;
+        }
+
+        var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
+        if (graph is null
+            || _reach.GetOrAdd((registration.Operation.Syntax, null), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, true), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken)) is not { } reach)
+        {
+            return false;
+        }
+
+        return !reach.ReachesExit && reach.RunsAfter(registration.Operation.Syntax) == false;
     }
 
     private ControlFlowGraph? CreateGraph(SyntaxNode member, CancellationToken cancellationToken)
@@ -367,16 +425,31 @@ internal sealed class ConflictFinder
         {
             switch (descendant)
             {
-                case IAwaitOperation awaitOperation when IsTaskLike(awaitOperation.Operation.Type):
+                case IAwaitOperation awaitOperation when IsTaskLike(awaitOperation.Operation.Type) || registration.Work is not null && DerivesFrom(awaitOperation.Operation.Type, Types.Future):
                     return true;
                 case IPropertyReferenceOperation { Property.Name: "Result" } result when Types.TaskOfT.Matches(result.Property.ContainingType):
                     return true;
-                case IInvocationOperation invocation when IsJoinCall(invocation):
+                case IInvocationOperation invocation when IsJoinCall(invocation) || registration.Work is not null && WaitsForWork(invocation):
                     return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Calls that wait for submitted work, though not for done callbacks: a future's <c>Result()</c>,
+    /// <c>Exception()</c>, <c>Wait</c>, and <c>Futures.Wait</c> (they return once the work ends, before callbacks run).
+    /// </summary>
+    private bool WaitsForWork(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (Types.Futures.Matches(method.ContainingType))
+        {
+            return method.Name is "Wait";
+        }
+
+        return method.Name is "Result" or "Exception" or "Wait" && DerivesFrom(method.ContainingType, Types.Future);
     }
 
     private bool IsTaskLike(ITypeSymbol? type)
@@ -516,6 +589,12 @@ internal sealed class ConflictFinder
     /// </summary>
     private bool DispatchesToOneWorker(Registration registration, CancellationToken cancellationToken)
     {
+        if (registration.Work is not null)
+        {
+            // Work submitted to a one-worker executor runs one item at a time.
+            return registration.Operation is IInvocationOperation { TargetMethod.Name: "Submit", Instance: { } executor } && IsOneWorkerExecutor(executor, cancellationToken);
+        }
+
         if (registration.Operation is not IInvocationOperation invocation || !Types.Future.Matches(invocation.TargetMethod.ContainingType?.OriginalDefinition) && !DerivesFrom(invocation.TargetMethod.ContainingType, Types.Future))
         {
             return false;
@@ -528,38 +607,49 @@ internal sealed class ConflictFinder
                 continue;
             }
 
-            var value = argument.Value;
-            while (value is IConversionOperation conversion)
+            if (IsOneWorkerExecutor(argument.Value, cancellationToken))
             {
-                value = conversion.Operand;
+                return true;
             }
+        }
 
-            value = value switch
-            {
-                IFieldReferenceOperation { Field.IsReadOnly: true } field => _analysis.FieldInitializerOf(field.Field, cancellationToken),
-                ILocalReferenceOperation local => _analysis.InitializerOf(local.Local, cancellationToken),
-                _ => value,
-            };
+        return false;
+    }
 
-            while (value is IConversionOperation conversion)
-            {
-                value = conversion.Operand;
-            }
+    /// <summary>An executor created with <c>maxWorkers: 1</c>: inline, in a readonly field or in a local.</summary>
+    private bool IsOneWorkerExecutor(IOperation operation, CancellationToken cancellationToken)
+    {
+        IOperation? value = operation;
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
 
-            if (value is IObjectCreationOperation creation && Types.ThreadPoolExecutor.Matches(creation.Type))
+        value = value switch
+        {
+            IFieldReferenceOperation { Field.IsReadOnly: true } field => _analysis.FieldInitializerOf(field.Field, cancellationToken),
+            ILocalReferenceOperation local => _analysis.InitializerOf(local.Local, cancellationToken),
+            _ => value,
+        };
+
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        if (value is IObjectCreationOperation creation && Types.ThreadPoolExecutor.Matches(creation.Type))
+        {
+            foreach (var parameterArgument in creation.Arguments)
             {
-                foreach (var parameterArgument in creation.Arguments)
+                var workers = parameterArgument.Value;
+                while (workers is IConversionOperation conversion)
                 {
-                    var workers = parameterArgument.Value;
-                    while (workers is IConversionOperation conversion)
-                    {
-                        workers = conversion.Operand;
-                    }
+                    workers = conversion.Operand;
+                }
 
-                    if (parameterArgument.Parameter?.Name == "maxWorkers" && workers.ConstantValue is { HasValue: true, Value: 1 })
-                    {
-                        return true;
-                    }
+                if (parameterArgument.Parameter?.Name == "maxWorkers" && workers.ConstantValue is { HasValue: true, Value: 1 })
+                {
+                    return true;
                 }
             }
         }
@@ -678,8 +768,30 @@ internal sealed class ConflictFinder
     /// Why the callback can overlap itself, or null: registered in a loop, by a member that can run more than once
     /// (anything but one-time code), in several places, or as a periodic timer.
     /// </summary>
-    private string? CanOverlapItself(CallbackFinding finding, Registration registration, CancellationToken cancellationToken)
+    private string? CanOverlapItself(CallbackFinding finding, Registration registration, SyntaxNode callbackRoot, CancellationToken cancellationToken)
     {
+        if (registration.Work is { AlwaysSelfConcurrent: true } work)
+        {
+            // A parallel loop's runs overlap whatever the starting code does; a lock declared outside the delegate is
+            // the same lock in every run, and each run that stores to the slot of its own index owns that slot.
+            return HoldsLockOutside(finding, callbackRoot) || StoresToOwnSlot(finding, callbackRoot, cancellationToken)
+                ? null
+                : "'" + _analysis.ApiName(registration.Api) + "' " + work.How;
+        }
+
+        if (registration.Work is { JoinsOnReturn: true })
+        {
+            // Parallel.Invoke: each action runs once per call, and the call returns after it.
+            return null;
+        }
+
+        if (registration.Work is not null && registration.Next is null && JoinedBeforeItRunsAgain(registration, cancellationToken))
+        {
+            // 'var f = pool.Submit(work); … f.Result();' on every path: the next start (next iteration, next call of
+            // the member) comes after this run has ended.
+            return null;
+        }
+
         bool periodic = IsPeriodicTimer(registration, cancellationToken, out bool isTimer);
         if (periodic && !HoldsStableLock(finding, registration, loop: false))
         {
@@ -718,6 +830,70 @@ internal sealed class ConflictFinder
         }
 
         return "'" + registration.MemberName + "' registers it each time it runs";
+    }
+
+    private static bool HoldsLockOutside(CallbackFinding finding, SyntaxNode callbackRoot)
+    {
+        foreach (var held in finding.Locks)
+        {
+            if (held.Kind != LockKind.Variable || held.Symbol is not ILocalSymbol local)
+            {
+                return true;
+            }
+
+            foreach (var reference in local.DeclaringSyntaxReferences)
+            {
+                if (reference.SyntaxTree != callbackRoot.SyntaxTree || !callbackRoot.Span.Contains(reference.Span))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// An element update (<c>counts[i]++</c>) whose index is the delegate's own index parameter
+    /// (<c>Parallel.For(0, n, i => …)</c>): every run has its own index, so its own slot.
+    /// </summary>
+    private bool StoresToOwnSlot(CallbackFinding finding, SyntaxNode callbackRoot, CancellationToken cancellationToken)
+    {
+        var access = finding.Access;
+        while (access is not null and not IArrayElementReferenceOperation)
+        {
+            access = access switch
+            {
+                IIncrementOrDecrementOperation increment => increment.Target,
+                ICompoundAssignmentOperation compound => compound.Target,
+                ISimpleAssignmentOperation simple => simple.Target,
+                _ => null,
+            };
+        }
+
+        if (access is not IArrayElementReferenceOperation { Indices.Length: 1 } element
+            || element.Indices[0] is not IParameterReferenceOperation { Parameter: var parameter }
+            || Facts.ModelFor(callbackRoot.SyntaxTree).GetOperation(callbackRoot, cancellationToken) is not IAnonymousFunctionOperation function
+            || parameter.Ordinal != 0
+            || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, function.Symbol))
+        {
+            return false;
+        }
+
+        // Parallel.For's first parameter is the index; ForEach's first parameter is an item, which may repeat.
+        return parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 && IsParallelForIndex(function);
+    }
+
+    private bool IsParallelForIndex(IAnonymousFunctionOperation function)
+    {
+        var current = function.Parent;
+        while (current is IDelegateCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        return current is IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "For" or "ForAsync" } method } }
+            && Types.Parallel.Matches(method.ContainingType);
     }
 
     /// <summary>

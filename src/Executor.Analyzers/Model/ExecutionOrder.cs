@@ -117,6 +117,9 @@ internal static class ExecutionOrder
             _startCut = startCut;
         }
 
+        /// <summary>Whether the member can return after the registration without passing a join.</summary>
+        public bool ReachesExit => _entered[_graph.Blocks.Length - 1];
+
         /// <summary>Whether <paramref name="access"/> can run after the registration; null when the graph does not hold it.</summary>
         public bool? RunsAfter(SyntaxNode access)
         {
