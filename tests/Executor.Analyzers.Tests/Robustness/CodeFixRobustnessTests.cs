@@ -37,23 +37,29 @@ public sealed class CodeFixRobustnessTests
     [MemberData(nameof(SourceNames))]
     public async Task Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
     {
+        // The two race rules share their fixes; each runs with its own provider and keys.
+        await RunAsync(sourceName, new EXEC001UnsynchronizedCallbackAccessAnalyzer(), new EXEC001UnsynchronizedCallbackAccessCodeFix(), DiagnosticIds.UnsynchronizedCallbackAccess, EXEC001UnsynchronizedCallbackAccessCodeFix.WrapInLockKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseInterlockedKey);
+        await RunAsync(sourceName, new EXEC002UnsynchronizedWorkAccessAnalyzer(), new EXEC002UnsynchronizedWorkAccessCodeFix(), DiagnosticIds.UnsynchronizedWorkAccess, EXEC002UnsynchronizedWorkAccessCodeFix.WrapInLockKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseInterlockedKey);
+    }
+
+    private static async Task RunAsync(string sourceName, DiagnosticAnalyzer analyzer, CodeFixProvider provider, string id, params string[] keys)
+    {
         var source = RobustnessCorpus.Get(sourceName);
         var document = CreateDocument(source.Text);
         var original = (await document.Project.GetCompilationAsync())!;
         bool compiled = !original.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
         bool parsed = !original.SyntaxTrees.First().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
         var diagnostics = await original
-            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC001UnsynchronizedCallbackAccessAnalyzer()))
+            .WithAnalyzers(ImmutableArray.Create(analyzer))
             .GetAnalyzerDiagnosticsAsync();
-        var fixable = diagnostics.Where(d => d.Id == DiagnosticIds.UnsynchronizedCallbackAccess && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
+        var fixable = diagnostics.Where(d => d.Id == id && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
         if (fixable.IsEmpty)
         {
             return;
         }
 
-        var provider = new EXEC001UnsynchronizedCallbackAccessCodeFix();
         var failures = new List<string>();
-        foreach (var key in new[] { EXEC001UnsynchronizedCallbackAccessCodeFix.WrapInLockKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseInterlockedKey })
+        foreach (var key in keys)
         {
             foreach (var diagnostic in fixable)
             {
@@ -66,8 +72,8 @@ public sealed class CodeFixRobustnessTests
                 }
             }
 
-            var fixAll = provider.GetFixAllProvider();
-            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.UnsynchronizedCallbackAccess }, new FixedDiagnostics(fixable), CancellationToken.None);
+            var fixAll = provider.GetFixAllProvider()!;
+            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { id }, new FixedDiagnostics(fixable), CancellationToken.None);
             var fixAllAction = await fixAll.GetFixAsync(fixAllContext);
             if (fixAllAction is not null)
             {
@@ -75,7 +81,7 @@ public sealed class CodeFixRobustnessTests
             }
         }
 
-        Assert.True(failures.Count == 0, $"Source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
+        Assert.True(failures.Count == 0, $"{id}, source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
     }
 
     private static async Task CheckAsync(CodeAction action, string what, bool parsed, bool compiled, List<string> failures)
