@@ -704,4 +704,50 @@ public class EXEC002UnsynchronizedWorkAccessTests
                 void Run(int[] items) => Parallel.ForEach(items, () => 0L, (x, state, subtotal) => subtotal + x, subtotal => { lock (_gate) { _total += subtotal; } });
             }
             """);
+
+    [Fact]
+    public async Task WorkApisOption_UserApi_Reports()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestCode = Usings + """
+                namespace Lib
+                {
+                    public class Pool
+                    {
+                        public void Each(int n, Action<int> body) { }
+                    }
+                }
+
+                class C
+                {
+                    private int _sum;
+
+                    void Run(Lib.Pool p) => p.Each(4, i => {|#0:_sum += i|});
+                }
+                """,
+        };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\ndotnet_code_quality.EXEC002.work_apis = M:Lib.Pool.Each\n"));
+        test.ExpectedDiagnostics.Add(Diag(0, "Pool.Each", "updates", "field 'C._sum'", Loop("Pool.Each")));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task WithoutWorkApisOption_SameUserApi_NoReport()
+        => Verify("""
+            namespace Lib
+            {
+                public class Pool
+                {
+                    public void Each(int n, Action<int> body) { }
+                }
+            }
+
+            class C
+            {
+                private int _sum;
+
+                void Run(Lib.Pool p) => p.Each(4, i => _sum += i);
+            }
+            """);
 }
