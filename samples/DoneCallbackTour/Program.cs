@@ -11,7 +11,8 @@ namespace DoneCallbackTour;
 /// <remarks>
 /// Parts 1-3 keep their callbacks free of shared state: a callback only reads its future's result, reads
 /// <see cref="Thread.CurrentThread"/> and writes to the console, so analyzer rule EXEC001 has nothing to report.
-/// Part 4 (<see cref="RacyCounterDemo"/>) races on purpose and is the only place EXEC001 warns about.
+/// Part 4 (<see cref="RacyCounterDemo"/>) races on purpose and is the only place EXEC001 warns about; part 5
+/// (<see cref="WorkRaceDemo"/>) races the same way in a parallel loop body, the one place EXEC002 warns about.
 /// </remarks>
 internal static class Program
 {
@@ -24,6 +25,8 @@ internal static class Program
         ManyTasksWithCallbacks();
         CallbackAddedAfterDone();
         RacyCounterDemo.Run();
+        Console.WriteLine();
+        WorkRaceDemo.Run();
     }
 
     /// <summary>Part 1: the worker that runs the task also runs its done callback.</summary>
