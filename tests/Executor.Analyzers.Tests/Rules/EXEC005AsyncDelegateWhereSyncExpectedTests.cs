@@ -652,7 +652,8 @@ public class EXEC005AsyncDelegateWhereSyncExpectedTests
                 void Open(CancellationToken token)
                 {
                     token.Register(() => Console.WriteLine("cancelled"));
-                    token.Register(async state => await Task.Delay(1), this);
+                    // An instance Register(Action<object>, object) would win over the extension in 'token.Register(...)'.
+                    TokenExtensions.Register(token, async state => await Task.Delay(1), this);
                     token.RegisterAsync(async () => await Task.Delay(1));
                 }
             }
