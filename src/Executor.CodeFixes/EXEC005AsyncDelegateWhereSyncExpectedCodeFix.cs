@@ -142,7 +142,7 @@ public sealed class EXEC005AsyncDelegateWhereSyncExpectedCodeFix : CodeFixProvid
                     ? invocation.WithExpression(
                         MemberAccessExpression(
                                 SyntaxKind.SimpleMemberAccessExpression,
-                                ParseTypeName("System.Threading.Tasks.Task").WithAdditionalAnnotations(Simplifier.Annotation),
+                                ParseExpression("System.Threading.Tasks.Task").WithAdditionalAnnotations(Simplifier.Annotation),
                                 IdentifierName("Run"))
                             .WithTriviaFrom(access))
                     : current);
