@@ -43,17 +43,16 @@ public sealed class EXEC005AsyncDelegateWhereSyncExpectedCodeFix : CodeFixProvid
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.AsyncDelegateWhereSyncExpected);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Fix All applies every diagnostic's own fix, whichever of the two actions it was started from. <c>dotnet format</c>
+    /// starts Fix All from the first diagnostic's action only; fixing only that action's kind would make what it applies
+    /// depend on which call comes first in the file.
+    /// </remarks>
     public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(
         static async (fixAllContext, document, diagnostics) =>
-        {
-            string? kind = fixAllContext.CodeActionEquivalenceKey switch
-            {
-                AddUnwrapKey => EXEC005AsyncDelegateWhereSyncExpectedAnalyzer.UnwrapFix,
-                UseTaskRunKey => EXEC005AsyncDelegateWhereSyncExpectedAnalyzer.TaskRunFix,
-                _ => null,
-            };
-            return kind is null ? document : await FixAsync(document, diagnostics.Where(d => KindOf(d) == kind), fixAllContext.CancellationToken).ConfigureAwait(false);
-        });
+            fixAllContext.CodeActionEquivalenceKey is AddUnwrapKey or UseTaskRunKey
+                ? await FixAsync(document, diagnostics, fixAllContext.CancellationToken).ConfigureAwait(false)
+                : document);
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -251,6 +251,40 @@ public class EXEC005AsyncDelegateWhereSyncExpectedCodeFixTests
     }
 
     [Fact]
+    public async Task FixAll_AppliesEachDiagnosticsOwnFix_WhicheverComesFirst()
+    {
+        // dotnet format starts Fix All from the first diagnostic's action: a Submit first must not leave the
+        // ContinueWith unfixed (and the other way round).
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Jobs
+            {
+                async Task Run(ThreadPoolExecutor pool, Task download)
+                {
+                    await pool.Submit([|async () =>|] await Task.Delay(10));
+                    await download.ContinueWith([|async t =>|] await Task.Delay(10));
+                    await pool.Submit([|async () =>|] await Task.Delay(20));
+                }
+            }
+            """, """
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Jobs
+            {
+                async Task Run(ThreadPoolExecutor pool, Task download)
+                {
+                    await Task.Run(async () => await Task.Delay(10));
+                    await download.ContinueWith(async t => await Task.Delay(10)).Unwrap();
+                    await Task.Run(async () => await Task.Delay(20));
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task AsyncVoidCallbacks_HaveNoFix()
     {
         const string Source = """
