@@ -14,6 +14,9 @@ public static class DiagnosticIds
 
     /// <summary>EXEC004: an executor is shut down (waiting for its workers) from inside its own work.</summary>
     public const string ShutdownFromOwnWork = "EXEC004";
+
+    /// <summary>EXEC005: an async delegate is passed where the API does not await it (Submit, Map, async void callbacks, ContinueWith without Unwrap).</summary>
+    public const string AsyncDelegateWhereSyncExpected = "EXEC005";
 }
 
 /// <summary>Diagnostic categories, in one place.</summary>

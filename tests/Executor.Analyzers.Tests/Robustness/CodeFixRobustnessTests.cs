@@ -17,7 +17,7 @@ using Xunit;
 namespace Executor.Analyzers.Tests.Robustness;
 
 /// <summary>
-/// Runs both EXEC001 fixes, one diagnostic at a time and as a document-wide Fix All, over every corpus source: no fix may
+/// Runs both EXEC001 fixes and the EXEC005 fixes, one diagnostic at a time and as a document-wide Fix All, over every corpus source: no fix may
 /// throw, the result of code that parsed must still parse, and the result of code that compiled must still compile.
 /// </summary>
 public sealed class CodeFixRobustnessTests
@@ -82,6 +82,51 @@ public sealed class CodeFixRobustnessTests
         }
 
         Assert.True(failures.Count == 0, $"{id}, source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
+    }
+
+    [Theory]
+    [MemberData(nameof(SourceNames))]
+    public async Task Exec005Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
+    {
+        var source = RobustnessCorpus.Get(sourceName);
+        var document = CreateDocument(source.Text);
+        var original = (await document.Project.GetCompilationAsync())!;
+        bool compiled = !original.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+        bool parsed = !original.SyntaxTrees.First().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+        var diagnostics = await original
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC005AsyncDelegateWhereSyncExpectedAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+        var fixable = diagnostics.Where(d => d.Id == DiagnosticIds.AsyncDelegateWhereSyncExpected && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
+        if (fixable.IsEmpty)
+        {
+            return;
+        }
+
+        var provider = new EXEC005AsyncDelegateWhereSyncExpectedCodeFix();
+        var failures = new List<string>();
+        foreach (var key in new[] { EXEC005AsyncDelegateWhereSyncExpectedCodeFix.AddUnwrapKey, EXEC005AsyncDelegateWhereSyncExpectedCodeFix.UseTaskRunKey })
+        {
+            foreach (var diagnostic in fixable)
+            {
+                var actions = new List<CodeAction>();
+                var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
+                await provider.RegisterCodeFixesAsync(context);
+                foreach (var action in actions.Where(a => a.EquivalenceKey == key))
+                {
+                    await CheckAsync(action, $"{key} at {diagnostic.Location.GetLineSpan().StartLinePosition}", parsed, compiled, failures);
+                }
+            }
+
+            var fixAll = provider.GetFixAllProvider();
+            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.AsyncDelegateWhereSyncExpected }, new FixedDiagnostics(fixable), CancellationToken.None);
+            var fixAllAction = await fixAll.GetFixAsync(fixAllContext);
+            if (fixAllAction is not null)
+            {
+                await CheckAsync(fixAllAction, $"Fix All {key}", parsed, compiled, failures);
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"Source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
     }
 
     private static async Task CheckAsync(CodeAction action, string what, bool parsed, bool compiled, List<string> failures)
