@@ -20,6 +20,9 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
     /// <summary>The equivalence key of the "wrap in lock" action (the default).</summary>
     public const string WrapInLockKey = "EXEC001.WrapInLock";
 
+    /// <summary>The equivalence key of the "use Volatile.Read/Write" action (a flag or reference published by plain stores).</summary>
+    public const string UseVolatileKey = "EXEC001.UseVolatile";
+
     /// <summary>The equivalence key of the "use Interlocked" action.</summary>
     public const string UseInterlockedKey = "EXEC001.UseInterlocked";
 
@@ -36,8 +39,8 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
     public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllAsync);
 
     /// <inheritdoc/>
-    public override Task RegisterCodeFixesAsync(CodeFixContext context) => RaceFixes.RegisterAsync(context, UseInterlockedKey, WrapInLockKey, PreferredFixKey);
+    public override Task RegisterCodeFixesAsync(CodeFixContext context) => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, PreferredFixKey);
 
     private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey);
+        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey);
 }

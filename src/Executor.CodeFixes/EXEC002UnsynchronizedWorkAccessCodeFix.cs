@@ -19,6 +19,9 @@ public sealed class EXEC002UnsynchronizedWorkAccessCodeFix : CodeFixProvider
     /// <summary>The equivalence key of the "wrap in lock" action.</summary>
     public const string WrapInLockKey = "EXEC002.WrapInLock";
 
+    /// <summary>The equivalence key of the "use Volatile.Read/Write" action (a flag or reference published by plain stores).</summary>
+    public const string UseVolatileKey = "EXEC002.UseVolatile";
+
     /// <summary>The equivalence key of the "use Interlocked" action.</summary>
     public const string UseInterlockedKey = "EXEC002.UseInterlocked";
 
@@ -33,8 +36,8 @@ public sealed class EXEC002UnsynchronizedWorkAccessCodeFix : CodeFixProvider
 
     /// <inheritdoc/>
     public override Task RegisterCodeFixesAsync(CodeFixContext context)
-        => RaceFixes.RegisterAsync(context, UseInterlockedKey, WrapInLockKey, PreferredFixKey, EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey);
+        => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, PreferredFixKey, EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey);
 
     private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey);
+        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey);
 }

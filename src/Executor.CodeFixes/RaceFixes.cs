@@ -13,7 +13,7 @@ namespace Executor.CodeFixes;
 /// </summary>
 internal static class RaceFixes
 {
-    public static async Task RegisterAsync(CodeFixContext context, string interlockedKey, string lockKey, params string[] preferredFixKeys)
+    public static async Task RegisterAsync(CodeFixContext context, string interlockedKey, string volatileKey, string lockKey, params string[] preferredFixKeys)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         if (root is null)
@@ -50,6 +50,14 @@ internal static class RaceFixes
                     interlockedKey));
             }
 
+            if (VolatileRewriter.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
+            {
+                actions.Add(CodeAction.Create(
+                    "Use Volatile.Read/Write",
+                    ct => VolatileRewriter.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
+                    volatileKey));
+            }
+
             if (LockWrapper.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
             {
                 var wrap = CodeAction.Create(
@@ -73,15 +81,20 @@ internal static class RaceFixes
         }
     }
 
-    public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey)
+    public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey, string volatileKey)
     {
         if (diagnostics.IsEmpty)
         {
             return document;
         }
 
-        return context.CodeActionEquivalenceKey == interlockedKey
-            ? await InterlockedRewriter.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false)
+        if (context.CodeActionEquivalenceKey == interlockedKey)
+        {
+            return await InterlockedRewriter.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        return context.CodeActionEquivalenceKey == volatileKey
+            ? await VolatileRewriter.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false)
             : await LockWrapper.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false);
     }
 }
