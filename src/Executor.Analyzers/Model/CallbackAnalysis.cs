@@ -278,6 +278,12 @@ internal sealed class CallbackAnalysis
         return null;
     }
 
+    /// <summary>Whether a method of this compilation is passed as a callback (not work) by its own type (a method group).</summary>
+    public bool IsCallbackMethod(IMethodSymbol method, CancellationToken cancellationToken)
+        => method.ContainingType is { } type
+            && _callbackMethodGroups.GetOrAdd(type, t => FindCallbackMethodGroups(t, cancellationToken)).TryGetValue(method.OriginalDefinition, out var registration)
+            && registration.Work is null;
+
     /// <summary>How an anonymous function runs when it is an argument of a work API (through a delegate creation), or null.</summary>
     public WorkSource? WorkSourceOfArgument(IOperation function)
     {

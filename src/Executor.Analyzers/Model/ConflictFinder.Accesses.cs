@@ -95,6 +95,12 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (InstanceOf(operation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
+            {
+                // A member set by an object initializer or 'with' expression: a fresh object, not the shared one.
+                continue;
+            }
+
             if (throughLocal is not null && !SymbolEqualityComparer.Default.Equals(CallbackWalker.RootVariable(InstanceOf(operation)), throughLocal))
             {
                 continue;

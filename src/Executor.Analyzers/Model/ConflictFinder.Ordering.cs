@@ -535,4 +535,156 @@ internal sealed partial class ConflictFinder
             return any;
         });
     }
+
+    /// <summary>
+    /// Whether the work's task or future is kept in a field (<c>_loop = Task.Run(Loop)</c>) and the other access's
+    /// member joins it on every path before the access (<c>await _loop;</c>, <c>_loop.Wait()</c>, and
+    /// <c>if (_loop is not null) await _loop;</c>, whose other branch means the work never started).
+    /// </summary>
+    private bool JoinsStoredWorkFirst(Registration registration, StateAccess access, CancellationToken cancellationToken)
+    {
+        if (StoredIn(registration) is not { } field || access.Member is not { } member)
+        {
+            return false;
+        }
+
+        var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
+        if (graph is null)
+        {
+            return false;
+        }
+
+        var cuts = _fieldJoinCuts.GetOrAdd((graph, field), key => ExecutionOrder.JoinCuts(key.Graph, op => JoinsField(op, key.Field, registration)));
+        bool anyJoin = false;
+        foreach (var block in cuts)
+        {
+            anyJoin |= block.Count > 0;
+        }
+
+        return anyJoin && ExecutionOrder.PrepareFromEntry(graph, cuts, cancellationToken).RunsAfter(access.Function ?? access.Syntax) == false;
+    }
+
+    /// <summary>The field or property the registration's result (its task or future) is assigned to, or null.</summary>
+    private static ISymbol? StoredIn(Registration registration)
+    {
+        var parent = registration.Operation.Parent;
+        while (parent is IConversionOperation)
+        {
+            parent = parent.Parent;
+        }
+
+        return parent is IAssignmentOperation { Target: var target } and (ISimpleAssignmentOperation or ICoalesceAssignmentOperation) ? target switch
+        {
+            IFieldReferenceOperation reference => reference.Field.OriginalDefinition,
+            IPropertyReferenceOperation { Property.IsIndexer: false } reference => reference.Property.OriginalDefinition,
+            _ => null,
+        } : null;
+    }
+
+    private bool JoinsField(IOperation operation, ISymbol field, Registration registration)
+    {
+        if (IsJoin(operation, registration) && Mentions(operation, field))
+        {
+            return true;
+        }
+
+        // 'if (_loop is not null) await _loop;' (no else): the test itself orders what follows, since either the work
+        // never started or the branch joins it.
+        return operation.Syntax.Parent is IfStatementSyntax { Else: null } ifStatement
+            && ifStatement.Condition == operation.Syntax
+            && IsNotNullTest(operation, field)
+            && FirstStatement(ifStatement.Statement) is { } first
+            && Facts.ModelFor(first.SyntaxTree).GetOperation(first) is { } firstOperation
+            && IsJoin(firstOperation, registration)
+            && Mentions(firstOperation, field);
+    }
+
+    private static StatementSyntax? FirstStatement(StatementSyntax statement)
+        => statement is BlockSyntax block ? (block.Statements.Count > 0 ? block.Statements[0] : null) : statement;
+
+    private static bool Mentions(IOperation operation, ISymbol field)
+    {
+        foreach (var descendant in operation.DescendantsAndSelf())
+        {
+            switch (descendant)
+            {
+                case IFieldReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field):
+                case IPropertyReferenceOperation propertyReference when SymbolEqualityComparer.Default.Equals(propertyReference.Property.OriginalDefinition, field):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsNotNullTest(IOperation condition, ISymbol field)
+    {
+        switch (condition)
+        {
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals } binary:
+                return Mentions(binary.LeftOperand, field) && binary.RightOperand.ConstantValue is { HasValue: true, Value: null }
+                    || Mentions(binary.RightOperand, field) && binary.LeftOperand.ConstantValue is { HasValue: true, Value: null };
+            case IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } } } isNot:
+                return Mentions(isNot.Value, field);
+            case IIsPatternOperation { Pattern: IRecursivePatternOperation } isObject:
+                return Mentions(isObject.Value, field);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Work started at most once per object: its task is kept in a field that the starting member tests first
+    /// (<c>if (_task is not null) return; _task = Task.Run(Loop);</c>) or assigns with <c>??=</c>.
+    /// </summary>
+    private bool IsStartedOnce(Registration registration, CancellationToken cancellationToken)
+    {
+        if (StoredIn(registration) is not { } field)
+        {
+            return false;
+        }
+
+        var parent = registration.Operation.Parent;
+        while (parent is IConversionOperation)
+        {
+            parent = parent.Parent;
+        }
+
+        if (parent is ICoalesceAssignmentOperation)
+        {
+            return true;
+        }
+
+        var model = Facts.ModelFor(registration.Operation.Syntax.SyntaxTree);
+        for (var node = registration.Operation.Syntax.Parent; node is not null && node != registration.Member; node = node.Parent)
+        {
+            if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return false;
+            }
+
+            if (node is not BlockSyntax block)
+            {
+                continue;
+            }
+
+            foreach (var statement in block.Statements)
+            {
+                if (statement.SpanStart >= registration.Operation.Syntax.SpanStart)
+                {
+                    break;
+                }
+
+                if (statement is IfStatementSyntax { Else: null } guard
+                    && FirstStatement(guard.Statement) is ReturnStatementSyntax or ThrowStatementSyntax
+                    && model.GetOperation(guard.Condition, cancellationToken) is { } condition
+                    && IsNotNullTest(condition, field))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
@@ -30,6 +31,12 @@ internal sealed partial class ConflictFinder
         if (registration.Work is { JoinsOnReturn: true })
         {
             // Parallel.Invoke: each action runs once per call, and the call returns after it.
+            return null;
+        }
+
+        if (registration.Work is not null && registration.Next is null && registration.RepeatReason(null) is null && IsStartedOnce(registration, cancellationToken))
+        {
+            // 'if (_task is not null) return; _task = Task.Run(Loop);': one run per object.
             return null;
         }
 
@@ -71,6 +78,12 @@ internal sealed partial class ConflictFinder
             return "it is registered in more than one place";
         }
 
+        if (registration.Work is not null && RunsOnFreshObject(finding, registration))
+        {
+            // 'var h = new Loop(); h._task = Task.Run(h.RunAsync);' in a factory: each call starts work on its own object.
+            return null;
+        }
+
         if (isTimer || registration.IsInOneTimeCode()
             || registration.Member is MethodDeclarationSyntax method && IsOnlyCalledFromConstructors(method, cancellationToken))
         {
@@ -102,8 +115,11 @@ internal sealed partial class ConflictFinder
     }
 
     /// <summary>
-    /// An element update (<c>counts[i]++</c>) whose index is the delegate's own index parameter
-    /// (<c>Parallel.For(0, n, i => …)</c>): every run has its own index, so its own slot.
+    /// An element update (<c>counts[i]++</c>) at a slot that belongs to this run: the index is built only with
+    /// <c>+</c>, <c>-</c> and <c>*</c> from <c>Parallel.For</c>'s own index (<c>c[i * cols + j]</c>, row-major), or from
+    /// the variable of a <c>for</c> loop over the range the run was given (<c>Parallel.ForEach(Partitioner.Create(0,
+    /// n), r => { for (int i = r.Item1; i &lt; r.Item2; i++) a[i] *= k; })</c>). A <c>%</c>, <c>/</c>, bit operation or
+    /// call can map two runs to one slot (<c>buckets[x % 10]++</c>), and is still reported.
     /// </summary>
     private bool StoresToOwnSlot(CallbackFinding finding, SyntaxNode callbackRoot, CancellationToken cancellationToken)
     {
@@ -120,16 +136,63 @@ internal sealed partial class ConflictFinder
         }
 
         if (access is not IArrayElementReferenceOperation { Indices.Length: 1 } element
-            || element.Indices[0] is not IParameterReferenceOperation { Parameter: var parameter }
-            || Facts.ModelFor(callbackRoot.SyntaxTree).GetOperation(callbackRoot, cancellationToken) is not IAnonymousFunctionOperation function
-            || parameter.Ordinal != 0
-            || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, function.Symbol))
+            || Facts.ModelFor(callbackRoot.SyntaxTree).GetOperation(callbackRoot, cancellationToken) is not IAnonymousFunctionOperation function)
         {
             return false;
         }
 
-        // Parallel.For's first parameter is the index; ForEach's first parameter is an item, which may repeat.
-        return parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 && IsParallelForIndex(function);
+        bool ownIndex = false;
+        foreach (var part in element.Indices[0].DescendantsAndSelf())
+        {
+            switch (part)
+            {
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply }:
+                case IConversionOperation or ILiteralOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }:
+                    break;
+                case IParameterReferenceOperation { Parameter: var parameter }:
+                    // Parallel.For's first parameter is the index; ForEach's first parameter is an item, which may repeat.
+                    ownIndex |= parameter.Ordinal == 0
+                        && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, function.Symbol)
+                        && parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
+                        && IsParallelForIndex(function);
+                    break;
+                case ILocalReferenceOperation { Local: var local }:
+                    ownIndex |= IsLoopOverOwnRange(local, function, cancellationToken);
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return ownIndex;
+    }
+
+    /// <summary>A <c>for</c> variable inside the delegate whose start and bound both come from the delegate's parameters (its range).</summary>
+    private bool IsLoopOverOwnRange(ILocalSymbol local, IAnonymousFunctionOperation function, CancellationToken cancellationToken)
+    {
+        if (local.DeclaringSyntaxReferences.Length != 1
+            || local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: { } start, Parent: VariableDeclarationSyntax { Parent: ForStatementSyntax { Condition: { } bound } } }
+            || !function.Syntax.Span.Contains(start.Span))
+        {
+            return false;
+        }
+
+        var model = Facts.ModelFor(start.SyntaxTree);
+        return MentionsParameterOf(start, function.Symbol, model, cancellationToken) && MentionsParameterOf(bound, function.Symbol, model, cancellationToken);
+    }
+
+    private static bool MentionsParameterOf(SyntaxNode node, IMethodSymbol function, SemanticModel model, CancellationToken cancellationToken)
+    {
+        foreach (var identifier in node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        {
+            if (model.GetSymbolInfo(identifier, cancellationToken).Symbol is IParameterSymbol parameter
+                && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, function))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsParallelForIndex(IAnonymousFunctionOperation function)
@@ -257,5 +320,48 @@ internal sealed partial class ConflictFinder
         }
 
         return value is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Zero" } || value is IPropertyReferenceOperation { Property.Name: "Zero" };
+    }
+
+    /// <summary>
+    /// Whether the work is a method group on a local holding an object the registering member just created
+    /// (<c>var h = new Loop(); Task.Run(h.RunAsync);</c>) and the access is to that object's own instance state: the
+    /// next call of the member creates another object, so the runs touch different state.
+    /// </summary>
+    private bool RunsOnFreshObject(CallbackFinding finding, Registration registration)
+    {
+        if (finding.Symbol is not (IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false }) || finding.ReceiverRoot is not null)
+        {
+            return false;
+        }
+
+        var arguments = registration.Operation switch
+        {
+            IInvocationOperation invocation => invocation.Arguments,
+            IObjectCreationOperation creation => creation.Arguments,
+            _ => default,
+        };
+
+        if (arguments.IsDefault)
+        {
+            return false;
+        }
+
+        foreach (var argument in arguments)
+        {
+            var value = argument.Value;
+            while (value is IConversionOperation or IDelegateCreationOperation)
+            {
+                value = value is IConversionOperation conversion ? conversion.Operand : ((IDelegateCreationOperation)value).Target;
+            }
+
+            if (value is IMethodReferenceOperation { Instance: ILocalReferenceOperation { Local: var local } }
+                && _analysis.InitializerOf(local, CancellationToken.None) is { } initializer
+                && Strip(initializer) is IObjectCreationOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

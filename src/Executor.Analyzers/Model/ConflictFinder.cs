@@ -28,6 +28,7 @@ internal sealed partial class ConflictFinder
     private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), ExecutionOrder.Reach?> _reach = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
     private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), List<StateAccess>> _accessesThroughLocal = new();
+    private readonly ConcurrentDictionary<(ControlFlowGraph Graph, ISymbol Field), List<int>[]> _fieldJoinCuts = new();
     private readonly CallSites _callSites;
 
     public ConflictFinder(CallbackAnalysis analysis)
@@ -77,6 +78,13 @@ internal sealed partial class ConflictFinder
                 || access.Mode == AccessMode.Atomic && !finding.Writes
                 || ShareLock(finding.Locks, access))
             {
+                continue;
+            }
+
+            if (registration.Work is not null && IsInCallback(access, cancellationToken))
+            {
+                // Work racing with a callback: EXEC001 reports that pair at the callback's access (it reports reads
+                // and writes), so one race gets one warning.
                 continue;
             }
 
@@ -232,7 +240,26 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
+        if (registration.Work is not null && access.Member is not null && JoinsStoredWorkFirst(registration, access, cancellationToken))
+        {
+            // '_loop = Task.Run(Loop)' here, 'await _loop;' before the access there: the work has ended.
+            return null;
+        }
+
         return ConflictKind.Member;
+    }
+
+    /// <summary>Whether an access is made by a callback (a lambda, or a method its type passes as a callback), not by work.</summary>
+    private bool IsInCallback(StateAccess access, CancellationToken cancellationToken)
+    {
+        if (access.Function is AnonymousFunctionExpressionSyntax lambda)
+        {
+            return Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation && _analysis.IsCallbackRegistrationArgument(operation);
+        }
+
+        return access.Member is MethodDeclarationSyntax method
+            && Facts.ModelFor(method.SyntaxTree).GetDeclaredSymbol(method, cancellationToken) is { } symbol
+            && _analysis.IsCallbackMethod(symbol, cancellationToken);
     }
 
     /// <summary>A lambda that runs at any time after it is handed over: a callback, or work started on another thread that no call waits for.</summary>

@@ -31,6 +31,7 @@ internal sealed class KnownTypes
         "System.Collections.Stack",
         "System.Collections.SortedList",
         "System.Text.StringBuilder",
+        "System.Random",
     };
 
     /// <summary>Namespaces whose types are all safe to use from several threads.</summary>
