@@ -11,6 +11,9 @@ public static class DiagnosticIds
 
     /// <summary>EXEC004: an executor is shut down (waiting for its workers) from inside its own work.</summary>
     public const string ShutdownFromOwnWork = "EXEC004";
+
+    /// <summary>EXEC006: a check-then-act on a thread-safe collection (or a read-modify-write of an immutable one) in concurrent code.</summary>
+    public const string CheckThenAct = "EXEC006";
 }
 
 /// <summary>Diagnostic categories, in one place.</summary>
