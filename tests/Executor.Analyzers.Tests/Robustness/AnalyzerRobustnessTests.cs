@@ -1120,7 +1120,7 @@ internal static class AnalyzerRunner
 
         var exceptions = ImmutableList<string>.Empty;
         var withAnalyzers = compilation.WithAnalyzers(
-            ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC001UnsynchronizedCallbackAccessAnalyzer(), new EXEC004ShutdownFromOwnWorkAnalyzer()),
+            ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC001UnsynchronizedCallbackAccessAnalyzer(), new EXEC004ShutdownFromOwnWorkAnalyzer(), new EXEC006CheckThenActAnalyzer()),
             new CompilationWithAnalyzersOptions(
                 options,
                 onAnalyzerException: (exception, analyzer, diagnostic) => ImmutableInterlocked.Update(ref exceptions, list => list.Add(exception.ToString())),
