@@ -154,7 +154,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
                         && ConcurrentDelegates.MethodBody(invocation.TargetMethod, invocation, CancellationToken) is { } calleeBody
                         && calleeBody.Syntax != scope:
                         // A private method called directly from the delegate runs on the same thread: one level.
-                        Walk(calleeBody, calleeBody.Syntax, depth + 1);
+                        new Walker(_context, ConcurrentDelegates.MethodDescription(invocation.TargetMethod), _reported).Walk(calleeBody, calleeBody.Syntax, depth + 1);
                         break;
                 }
 
@@ -242,6 +242,12 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
                     AnalyzeTake(check, operation);
                 }
 
+                if (Changes(operation, check.Receiver))
+                {
+                    // The first change of the collection in the region is the act; what follows depends on it, not on the check.
+                    return;
+                }
+
                 var children = new List<IOperation>(operation.ChildOperations);
                 for (int i = children.Count - 1; i >= 0; i--)
                 {
@@ -284,6 +290,25 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
                     }
 
                     break;
+            }
+        }
+
+        /// <summary>Whether the operation changes the collection held in <paramref name="receiver"/>: a mutating call, or a set through its indexer.</summary>
+        private static bool Changes(IOperation operation, IOperation receiver)
+        {
+            switch (operation)
+            {
+                case IInvocationOperation { Instance: { } instance, TargetMethod.Name: var name }:
+                    return name is not ("ContainsKey" or "TryGetValue" or "TryPeek" or "ToArray" or "GetEnumerator" or "CopyTo" or "ToString" or "Equals" or "GetHashCode")
+                        && SameStorage(instance, receiver);
+                case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } }:
+                    return SameStorage(instance, receiver);
+                case ICompoundAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } }:
+                    return SameStorage(instance, receiver);
+                case IIncrementOrDecrementOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } }:
+                    return SameStorage(instance, receiver);
+                default:
+                    return false;
             }
         }
 

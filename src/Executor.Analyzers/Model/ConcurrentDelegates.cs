@@ -129,10 +129,15 @@ internal sealed class ConcurrentDelegates
                 (found ??= new()).Add(new ConcurrentDelegate(function.Body, function.Syntax, how));
                 break;
             case IMethodReferenceOperation { Method: var method } when MethodBody(method, at, cancellationToken) is { } body:
-                (found ??= new()).Add(new ConcurrentDelegate(body, body.Syntax, how));
+                // A method can be handed to several sources: its description must not depend on which is analyzed first.
+                (found ??= new()).Add(new ConcurrentDelegate(body, body.Syntax, MethodDescription(method)));
                 break;
         }
     }
+
+    /// <summary>How a method body that runs concurrently is described, whichever source (or caller) led to it.</summary>
+    public static string MethodDescription(IMethodSymbol method)
+        => "method '" + method.ContainingType?.Name + "." + method.Name + "', which runs concurrently (it is passed to a callback or work API, or called from a delegate that is)";
 
     /// <summary>The body of a method declared in the tree of <paramref name="at"/>, or null.</summary>
     public static IOperation? MethodBody(IMethodSymbol method, IOperation at, CancellationToken cancellationToken)

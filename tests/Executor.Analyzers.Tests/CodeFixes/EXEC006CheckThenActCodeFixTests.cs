@@ -222,10 +222,12 @@ public class EXEC006CheckThenActCodeFixTests
                     {|#3:_list = _list.RemoveAll(x => x > _next)|};
                 });
 
+                public Task<ImmutableList<int>> RunValue() => Task.Run(() => {|#4:_list = _list.Add(5)|});
+
                 private int Next() => ++_next;
             }
             """;
-        await VerifyAsync(source, source, null, new[] { At(0), At(1), At(2), At(3) }, new[] { At(0), At(1), At(2), At(3) });
+        await VerifyAsync(source, source, null, new[] { At(0), At(1), At(2), At(3), At(4) }, new[] { At(0), At(1), At(2), At(3), At(4) });
     }
 
     [Fact]

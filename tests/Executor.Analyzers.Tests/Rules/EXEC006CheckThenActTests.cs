@@ -708,7 +708,17 @@ public class EXEC006CheckThenActTests
 
                 private void Deeper(int i) => _map[i + 1] += 1;
             }
-            """, At(0), At(1));
+            """,
+            VerifyCS.Diagnostic().WithLocation(0).WithArguments(
+                "_map",
+                "is read and written back through the indexer (_map[0] += 1)",
+                "method 'Jobs.Work', which runs concurrently (it is passed to a callback or work API, or called from a delegate that is)",
+                "use AddOrUpdate or a TryUpdate loop, or another thread's update is lost"),
+            VerifyCS.Diagnostic().WithLocation(1).WithArguments(
+                "_map",
+                "is read and written back through the indexer (_map[i] += 1)",
+                "method 'Jobs.Bump', which runs concurrently (it is passed to a callback or work API, or called from a delegate that is)",
+                "use AddOrUpdate or a TryUpdate loop, or another thread's update is lost"));
     }
 
     [Fact]
@@ -742,5 +752,75 @@ public class EXEC006CheckThenActTests
                 private void Bump() => {|#0:_map[0] += 1|};
             }
             """, At(0));
+    }
+
+    [Fact]
+    public async Task DotNetCallbacksTurnedOff_NotReported_WorkStillReported()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestCode = Usings + """
+                class Jobs
+                {
+                    private readonly ConcurrentDictionary<int, int> _map = new();
+
+                    public void Run(Task task, CancellationToken token)
+                    {
+                        task.ContinueWith(t => _map[0] += 1);
+                        token.Register(() => _map[1] += 1);
+                        Task.Run(() => {|#0:_map[2] += 1|});
+                    }
+                }
+                """,
+        };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", """
+            root = true
+
+            [*]
+            dotnet_code_quality.EXEC001.include_dotnet_callback_apis = false
+
+            """));
+        test.ExpectedDiagnostics.Add(At(0));
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task CountBoundsThatDoNotMeanNonEmpty_NotReported_OtherSpellingsReported()
+    {
+        await VerifyAsync("""
+            class Worker
+            {
+                private readonly ConcurrentQueue<int> _queue = new();
+
+                public void Drain() => Task.Run(() =>
+                {
+                    if (_queue.Count >= 1) { {|#0:_queue.TryDequeue(out var a)|}; Console.WriteLine(a); }
+                    if (0 < _queue.Count) { {|#1:_queue.TryPeek(out var b)|}; Console.WriteLine(b); }
+                    if (_queue.Count == 0) return;
+                    {|#2:_queue.TryDequeue(out var c)|};
+                    Console.WriteLine(c);
+                    if (_queue.Count > 2) { _queue.TryDequeue(out var d); Console.WriteLine(d); }
+                    if (_queue.Count != 1) { _queue.TryDequeue(out var e); Console.WriteLine(e); }
+                });
+            }
+            """, At(0), At(1), At(2));
+    }
+
+    [Fact]
+    public async Task CollectionCopiedIntoALocalOfTheDelegate_NotReported()
+    {
+        // Documented limit (precision first): the local is not traced back to the field.
+        await VerifyAsync("""
+            class Jobs
+            {
+                private readonly ConcurrentDictionary<int, int> _map = new();
+
+                public void Run() => Task.Run(() =>
+                {
+                    var map = _map;
+                    if (!map.ContainsKey(1)) map[1] = 0;
+                });
+            }
+            """);
     }
 }
