@@ -29,11 +29,12 @@ namespace Executor.CodeFixes;
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(EXEC006CheckThenActCodeFix)), Shared]
 public sealed class EXEC006CheckThenActCodeFix : CodeFixProvider
 {
-    /// <summary>The equivalence key of "Use TryAdd".</summary>
-    public const string UseTryAddKey = "EXEC006.UseTryAdd";
-
-    /// <summary>The equivalence key of "Use ImmutableInterlocked.Update".</summary>
-    public const string UseImmutableInterlockedUpdateKey = "EXEC006.UseImmutableInterlockedUpdate";
+    /// <summary>
+    /// The equivalence key of both fixes ("Use TryAdd", "Use ImmutableInterlocked.Update"). A diagnostic gets at most one
+    /// of them, and one key lets one Fix All (and one <c>dotnet format analyzers --diagnostics EXEC006</c> run, which
+    /// applies a single key per diagnostic ID) apply both kinds.
+    /// </summary>
+    public const string UseAtomicOperationKey = "EXEC006.UseAtomicOperation";
 
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.CheckThenAct);
@@ -60,7 +61,7 @@ public sealed class EXEC006CheckThenActCodeFix : CodeFixProvider
             if (fix == EXEC006CheckThenActAnalyzer.TryAddFix && PlanTryAdd(root, diagnostic) is { } tryAdd)
             {
                 context.RegisterCodeFix(
-                    CodeAction.Create("Use TryAdd", ct => ReplaceAsync(context.Document, root, tryAdd.Old, tryAdd.New, ct), UseTryAddKey),
+                    CodeAction.Create("Use TryAdd", ct => ReplaceAsync(context.Document, root, tryAdd.Old, tryAdd.New, ct), UseAtomicOperationKey),
                     diagnostic);
             }
             else if (fix == EXEC006CheckThenActAnalyzer.UpdateFix)
@@ -69,7 +70,7 @@ public sealed class EXEC006CheckThenActCodeFix : CodeFixProvider
                 if (model is not null && PlanUpdate(root, model, diagnostic, context.CancellationToken) is { } update)
                 {
                     context.RegisterCodeFix(
-                        CodeAction.Create("Use ImmutableInterlocked.Update", ct => ReplaceAsync(context.Document, root, update.Old, update.New, ct), UseImmutableInterlockedUpdateKey),
+                        CodeAction.Create("Use ImmutableInterlocked.Update", ct => ReplaceAsync(context.Document, root, update.Old, update.New, ct), UseAtomicOperationKey),
                         diagnostic);
                 }
             }

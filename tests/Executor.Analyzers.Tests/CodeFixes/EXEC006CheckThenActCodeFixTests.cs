@@ -63,7 +63,7 @@ public class EXEC006CheckThenActCodeFixTests
                     _lengths.TryAdd("x", Unknown);
                 });
             }
-            """, EXEC006CheckThenActCodeFix.UseTryAddKey, new[] { At(0), At(1) });
+            """, EXEC006CheckThenActCodeFix.UseAtomicOperationKey, new[] { At(0), At(1) });
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class EXEC006CheckThenActCodeFixTests
                     ImmutableInterlocked.Update(ref s_counts, counts => counts.SetItem(key, counts.Count + 1));
                 });
             }
-            """, EXEC006CheckThenActCodeFix.UseImmutableInterlockedUpdateKey, new[] { At(0), At(1) });
+            """, EXEC006CheckThenActCodeFix.UseAtomicOperationKey, new[] { At(0), At(1) });
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public class EXEC006CheckThenActCodeFixTests
                     });
                 }
             }
-            """, EXEC006CheckThenActCodeFix.UseImmutableInterlockedUpdateKey, new[] { At(0), At(1) });
+            """, EXEC006CheckThenActCodeFix.UseAtomicOperationKey, new[] { At(0), At(1) });
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public class EXEC006CheckThenActCodeFixTests
 
                 public void Run() => Task.Run(() => { ImmutableInterlocked.Update(ref _list, list => list.Remove(3)); });
             }
-            """, EXEC006CheckThenActCodeFix.UseImmutableInterlockedUpdateKey, new[] { At(0) });
+            """, EXEC006CheckThenActCodeFix.UseAtomicOperationKey, new[] { At(0) });
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public sealed class CodeFixRobustnessTests
 
         var provider = new EXEC006CheckThenActCodeFix();
         var failures = new List<string>();
-        foreach (var key in new[] { EXEC006CheckThenActCodeFix.UseTryAddKey, EXEC006CheckThenActCodeFix.UseImmutableInterlockedUpdateKey })
+        foreach (var key in new[] { EXEC006CheckThenActCodeFix.UseAtomicOperationKey })
         {
             foreach (var diagnostic in fixable)
             {
