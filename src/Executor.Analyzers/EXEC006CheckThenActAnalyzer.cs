@@ -89,7 +89,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
 
                     foreach (var found in delegates)
                     {
-                        new Walker(c, found.How, reported).Walk(found.Body, found.Scope, depth: 0);
+                        new Walker(c, found.How, reported, sources.LockHelpers).Walk(found.Body, found.Scope, depth: 0);
                     }
                 },
                 OperationKind.Invocation,
@@ -105,8 +105,11 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
         private readonly string _how;
         private readonly ConcurrentDictionary<Location, byte> _reported;
 
-        public Walker(OperationAnalysisContext context, string how, ConcurrentDictionary<Location, byte> reported)
+        private readonly LockHelpers _lockHelpers;
+
+        public Walker(OperationAnalysisContext context, string how, ConcurrentDictionary<Location, byte> reported, LockHelpers lockHelpers)
         {
+            _lockHelpers = lockHelpers;
             _context = context;
             _how = how;
             _reported = reported;
@@ -154,7 +157,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
                         && ConcurrentDelegates.MethodBody(invocation.TargetMethod, invocation, CancellationToken) is { } calleeBody
                         && calleeBody.Syntax != scope:
                         // A private method called directly from the delegate runs on the same thread: one level.
-                        new Walker(_context, ConcurrentDelegates.MethodDescription(invocation.TargetMethod), _reported).Walk(calleeBody, calleeBody.Syntax, depth + 1);
+                        new Walker(_context, ConcurrentDelegates.MethodDescription(invocation.TargetMethod), _reported, _lockHelpers).Walk(calleeBody, calleeBody.Syntax, depth + 1);
                         break;
                 }
 
@@ -393,7 +396,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
 
         private bool IsLocked(IOperation operation)
         {
-            foreach (var held in LockRegions.GetHeldLocks(operation, root: null, KnownTypes.Instance))
+            foreach (var held in LockRegions.GetHeldLocks(operation, root: null, KnownTypes.Instance, _lockHelpers))
             {
                 if (held.Coverage == LockCoverage.Full)
                 {

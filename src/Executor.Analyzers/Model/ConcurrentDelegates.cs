@@ -48,6 +48,9 @@ internal sealed class ConcurrentDelegates
         _work = new ConcurrentWork(KnownTypes.Instance);
     }
 
+    /// <summary>Lock regions made by helpers of the compilation (<c>WithLock(() => …)</c>, <c>using (_mutex.Enter())</c>), as EXEC001 sees them.</summary>
+    public LockHelpers LockHelpers => _callbacks.LockHelpers;
+
     /// <summary>The concurrent delegates handed over by <paramref name="operation"/> (an invocation, object creation or event assignment).</summary>
     public List<ConcurrentDelegate>? Of(IOperation operation, CancellationToken cancellationToken)
     {

@@ -823,4 +823,101 @@ public class EXEC006CheckThenActTests
             }
             """);
     }
+
+    [Fact]
+    public async Task MonitorAndReleaserHelperAroundTheSequence_NotReported()
+    {
+        await VerifyAsync("""
+            sealed class Gate
+            {
+                private readonly object _o = new();
+
+                public Releaser Enter() { Monitor.Enter(_o); return new Releaser(_o); }
+
+                public readonly struct Releaser : IDisposable
+                {
+                    private readonly object _o;
+                    public Releaser(object o) => _o = o;
+                    public void Dispose() => Monitor.Exit(_o);
+                }
+            }
+
+            class Jobs
+            {
+                private readonly object _lock = new();
+                private readonly Gate _gate = new();
+                private readonly ConcurrentDictionary<int, int> _map = new();
+
+                public void Run() => Parallel.For(0, 10, i =>
+                {
+                    using (_gate.Enter())
+                    {
+                        if (!_map.ContainsKey(i)) _map[i] = 0;
+                    }
+
+                    Monitor.Enter(_lock);
+                    try
+                    {
+                        _map[i] += 1;
+                    }
+                    finally
+                    {
+                        Monitor.Exit(_lock);
+                    }
+                });
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LookAlikeCollectionsInOtherNamespaces_NotReported()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            namespace Acme.Collections.Concurrent
+            {
+                public class ConcurrentDictionary<TKey, TValue>
+                {
+                    public bool ContainsKey(TKey key) => false;
+                    public TValue this[TKey key] { get => default!; set { } }
+                }
+
+                public class ConcurrentQueue<T>
+                {
+                    public bool IsEmpty => true;
+                    public bool TryDequeue(out T item) { item = default!; return false; }
+                }
+            }
+
+            namespace Acme.Collections.Immutable
+            {
+                public class ImmutableList<T>
+                {
+                    public ImmutableList<T> Add(T item) => this;
+                }
+            }
+
+            namespace App
+            {
+                using Acme.Collections.Concurrent;
+                using Acme.Collections.Immutable;
+
+                class Jobs
+                {
+                    private readonly ConcurrentDictionary<int, int> _map = new();
+                    private readonly ConcurrentQueue<int> _queue = new();
+                    private ImmutableList<int> _list = new();
+
+                    public void Run() => Parallel.For(0, 10, i =>
+                    {
+                        if (!_map.ContainsKey(i)) _map[i] = 0;
+                        _map[i] += 1;
+                        if (!_queue.IsEmpty) { _queue.TryDequeue(out var x); System.Console.WriteLine(x); }
+                        _list = _list.Add(i);
+                    });
+                }
+            }
+            """);
+    }
 }
