@@ -352,6 +352,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
 
             var reads = new List<IOperation>();
             CollectReads(assignment.Value, target, reads);
+            reads.Sort(static (x, y) => x.Syntax.SpanStart.CompareTo(y.Syntax.SpanStart));
             if (reads.Count == 0 || IsLocked(assignment))
             {
                 return;
@@ -657,23 +658,29 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
         return null;
     }
 
-    /// <summary>The reads of <paramref name="target"/>'s variable in <paramref name="value"/>, in source order (not inside lambdas).</summary>
+    /// <summary>The reads of <paramref name="target"/>'s variable in <paramref name="value"/> (not inside lambdas); iterative, for deeply chained calls.</summary>
     private static void CollectReads(IOperation value, IOperation target, List<IOperation> reads)
     {
-        if (value is IAnonymousFunctionOperation)
+        var pending = new Stack<IOperation>();
+        pending.Push(value);
+        while (pending.Count > 0)
         {
-            return;
-        }
+            var operation = pending.Pop();
+            if (operation is IAnonymousFunctionOperation)
+            {
+                continue;
+            }
 
-        if (value is IFieldReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IPropertyReferenceOperation && SameStorage(value, target))
-        {
-            reads.Add(value);
-            return;
-        }
+            if (operation is IFieldReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IPropertyReferenceOperation && SameStorage(operation, target))
+            {
+                reads.Add(operation);
+                continue;
+            }
 
-        foreach (var child in value.ChildOperations)
-        {
-            CollectReads(child, target, reads);
+            foreach (var child in operation.ChildOperations)
+            {
+                pending.Push(child);
+            }
         }
     }
 
