@@ -107,6 +107,9 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
 
         private readonly LockHelpers _lockHelpers;
 
+        /// <summary>While a check's region is searched: the conditional or loop that holds the whole check-then-act.</summary>
+        private IOperation? _lockScope;
+
         public Walker(OperationAnalysisContext context, string how, ConcurrentDictionary<Location, byte> reported, LockHelpers lockHelpers)
         {
             _lockHelpers = lockHelpers;
@@ -215,12 +218,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
         /// <summary>Looks for the act that depends on <paramref name="check"/> in <paramref name="region"/>.</summary>
         private void AnalyzeRegion(Check check, IOperation whole, IReadOnlyList<IOperation> region, IConditionalOperation? fixable)
         {
-            if (IsLocked(whole))
-            {
-                // The whole check-then-act is under a lock (precision first: assumed to be the lock of every writer).
-                return;
-            }
-
+            _lockScope = whole;
             var pending = new Stack<IOperation>();
             for (int i = region.Count - 1; i >= 0; i--)
             {
@@ -248,7 +246,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
                 if (Changes(operation, check.Receiver))
                 {
                     // The first change of the collection in the region is the act; what follows depends on it, not on the check.
-                    return;
+                    break;
                 }
 
                 var children = new List<IOperation>(operation.ChildOperations);
@@ -257,6 +255,8 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
                     pending.Push(children[i]);
                 }
             }
+
+            _lockScope = null;
         }
 
         private void AnalyzeDictionaryAct(Check check, IOperation operation, IReadOnlyList<IOperation> region, IConditionalOperation? fixable)
@@ -353,7 +353,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
             var reads = new List<IOperation>();
             CollectReads(assignment.Value, target, reads);
             reads.Sort(static (x, y) => x.Syntax.SpanStart.CompareTo(y.Syntax.SpanStart));
-            if (reads.Count == 0 || IsLocked(assignment))
+            if (reads.Count == 0)
             {
                 return;
             }
@@ -370,7 +370,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
 
         private void ReportIndexerUpdate(IOperation update, IOperation target)
         {
-            if (Strip(target) is not IPropertyReferenceOperation indexer || indexer.Instance is null || IsLocked(update))
+            if (Strip(target) is not IPropertyReferenceOperation indexer || indexer.Instance is null)
             {
                 return;
             }
@@ -380,6 +380,13 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
 
         private void Report(IOperation at, IOperation receiver, string pattern, string what, string advice, string? fix, params Location[] additional)
         {
+            // Locks are looked up only for what would be reported: the whole check-then-act (or the single statement)
+            // under a lock is not reported (precision first: assumed to be the lock of every writer).
+            if (IsLocked(_lockScope ?? at))
+            {
+                return;
+            }
+
             var location = at.Syntax.GetLocation();
             if (!_reported.TryAdd(location, 0))
             {
