@@ -97,6 +97,15 @@ public sealed class EXEC006CheckThenActCodeFix : CodeFixProvider
             return null;
         }
 
+        // Comments or directives inside the if (not around it) would be lost: no fix rather than silently dropping them.
+        foreach (var trivia in ifStatement.DescendantTrivia(ifStatement.Span))
+        {
+            if (ifStatement.Span.Contains(trivia.Span) && !trivia.IsKind(SyntaxKind.WhitespaceTrivia) && !trivia.IsKind(SyntaxKind.EndOfLineTrivia))
+            {
+                return null;
+            }
+        }
+
         var call = InvocationExpression(
             MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, access.Expression.WithoutTrivia(), IdentifierName("TryAdd")),
             ArgumentList(SeparatedList(new[] { Argument(arguments[0].Expression.WithoutTrivia()), Argument(assignment.Right.WithoutTrivia()) })));

@@ -88,12 +88,18 @@ public class EXEC006CheckThenActCodeFixTests
                     if (!_lengths.TryGetValue(w, out var old)) {|#4:_lengths[w] = 3|};
                     if (!_lengths.ContainsKey(w)) { {|#5:_lengths[w] = 4|}; System.Console.WriteLine(); }
                     if (!_lengths.ContainsKey(w.Trim())) {|#6:_lengths[w.Trim()] = 5|};
+                    if (!_lengths.ContainsKey(w))
+                    {
+                        // Keep this comment.
+                        {|#7:_lengths[w] = 6|};
+                    }
+
                 });
 
                 private static int Load(string w) => w.Length;
             }
             """;
-        await VerifyAsync(source, source, null, new[] { At(0), At(1), At(2), At(3), At(4), At(5) }, new[] { At(0), At(1), At(2), At(3), At(4), At(5) });
+        await VerifyAsync(source, source, null, new[] { At(0), At(1), At(2), At(3), At(4), At(5), At(7) }, new[] { At(0), At(1), At(2), At(3), At(4), At(5), At(7) });
     }
 
     [Fact]
