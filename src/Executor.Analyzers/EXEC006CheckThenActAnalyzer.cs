@@ -78,7 +78,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(static start =>
         {
             var sources = new ConcurrentDelegates(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
-            var reported = new ConcurrentDictionary<Location, byte>();
+            var state = new CompilationState(sources.LockHelpers);
             start.RegisterOperationAction(
                 c =>
                 {
@@ -89,7 +89,12 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
 
                     foreach (var found in delegates)
                     {
-                        new Walker(c, found.How, reported, sources.LockHelpers).Walk(found.Body, found.Scope, depth: 0);
+                        // A method (a method group) can be handed to several sources; its description does not depend
+                        // on which, so its body is walked once. A lambda is handed to one source.
+                        if (found.Body is not (IMethodBodyBaseOperation or ILocalFunctionOperation) || state.FirstWalk(found.Body.Syntax, depth: 0))
+                        {
+                            new Walker(c, found.How, state).Walk(found.Body, found.Scope, depth: 0);
+                        }
                     }
                 },
                 OperationKind.Invocation,
@@ -98,24 +103,39 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    /// <summary>What the walks of one compilation share: the locations reported (once each), the method bodies walked, the lock helpers.</summary>
+    private sealed class CompilationState
+    {
+        private readonly ConcurrentDictionary<(SyntaxNode Body, int Depth), byte> _walked = new();
+
+        public CompilationState(LockHelpers lockHelpers) => LockHelpers = lockHelpers;
+
+        public ConcurrentDictionary<Location, byte> Reported { get; } = new();
+
+        public LockHelpers LockHelpers { get; }
+
+        /// <summary>Whether this is the first walk of a method body at this depth (a method called from several delegates is walked once).</summary>
+        public bool FirstWalk(SyntaxNode body, int depth) => _walked.TryAdd((body, depth), 0);
+    }
+
     /// <summary>One walk of a concurrent delegate's body (and of the private methods it calls directly, one level).</summary>
     private sealed class Walker
     {
         private readonly OperationAnalysisContext _context;
         private readonly string _how;
-        private readonly ConcurrentDictionary<Location, byte> _reported;
+        private readonly CompilationState _state;
 
         private readonly LockHelpers _lockHelpers;
 
         /// <summary>While a check's region is searched: the conditional or loop that holds the whole check-then-act.</summary>
         private IOperation? _lockScope;
 
-        public Walker(OperationAnalysisContext context, string how, ConcurrentDictionary<Location, byte> reported, LockHelpers lockHelpers)
+        public Walker(OperationAnalysisContext context, string how, CompilationState state)
         {
-            _lockHelpers = lockHelpers;
+            _state = state;
+            _lockHelpers = state.LockHelpers;
             _context = context;
             _how = how;
-            _reported = reported;
         }
 
         private CancellationToken CancellationToken => _context.CancellationToken;
@@ -158,9 +178,12 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
                         break;
                     case IInvocationOperation invocation when depth == 0 && IsPrivateCallOnThis(invocation)
                         && ConcurrentDelegates.MethodBody(invocation.TargetMethod, invocation, CancellationToken) is { } calleeBody
-                        && calleeBody.Syntax != scope:
-                        // A private method called directly from the delegate runs on the same thread: one level.
-                        new Walker(_context, ConcurrentDelegates.MethodDescription(invocation.TargetMethod), _reported, _lockHelpers).Walk(calleeBody, calleeBody.Syntax, depth + 1);
+                        && calleeBody.Syntax != scope
+                        && !IsLocked(invocation)
+                        && _state.FirstWalk(calleeBody.Syntax, depth + 1):
+                        // A private method called directly from the delegate (not under a lock) runs on the same
+                        // thread: one level. Its description does not depend on the caller, so it is walked once.
+                        new Walker(_context, ConcurrentDelegates.MethodDescription(invocation.TargetMethod), _state).Walk(calleeBody, calleeBody.Syntax, depth + 1);
                         break;
                 }
 
@@ -388,7 +411,7 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
             }
 
             var location = at.Syntax.GetLocation();
-            if (!_reported.TryAdd(location, 0))
+            if (!_state.Reported.TryAdd(location, 0))
             {
                 return;
             }

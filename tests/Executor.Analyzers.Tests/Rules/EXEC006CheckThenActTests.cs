@@ -920,4 +920,33 @@ public class EXEC006CheckThenActTests
             }
             """);
     }
+
+    [Fact]
+    public async Task PrivateCalleeCalledUnderALock_NotReported_CalledWithoutOne_Reported()
+    {
+        await VerifyAsync("""
+            class Jobs
+            {
+                private readonly object _gate = new();
+                private readonly ConcurrentDictionary<int, int> _map = new();
+                private readonly ConcurrentDictionary<int, int> _other = new();
+
+                public void Run() => Parallel.For(0, 10, i =>
+                {
+                    lock (_gate)
+                    {
+                        Bump(i);
+                    }
+
+                    BumpOther(i);
+                });
+
+                public void Later() => Task.Run(() => BumpOther(1));
+
+                private void Bump(int i) => _map[i] += 1;
+
+                private void BumpOther(int i) => {|#0:_other[i] += 1|};
+            }
+            """, At(0));
+    }
 }
