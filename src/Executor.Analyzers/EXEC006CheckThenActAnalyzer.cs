@@ -124,7 +124,6 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
         private readonly OperationAnalysisContext _context;
         private readonly string _how;
         private readonly CompilationState _state;
-
         private readonly LockHelpers _lockHelpers;
 
         /// <summary>While a check's region is searched: the conditional or loop that holds the whole check-then-act.</summary>

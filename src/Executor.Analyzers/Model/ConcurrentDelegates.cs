@@ -183,7 +183,27 @@ internal sealed class ConcurrentDelegates
     }
 
     private ImmutableArray<string> WorkApis(SyntaxTree tree)
-        => _workApis.GetOrAdd(tree, t => ConcurrentWork.ReadWorkApis(_options.GetOptions(t)));
+        => _workApis.GetOrAdd(tree, t => ReadWorkApis(_options.GetOptions(t)));
+
+    /// <summary>The entries of EXEC002's <c>work_apis</c> option (read here so this file depends only on the option's key).</summary>
+    private static ImmutableArray<string> ReadWorkApis(AnalyzerConfigOptions options)
+    {
+        if (!options.TryGetValue(ConcurrentWork.WorkApisKey, out var raw) || string.IsNullOrWhiteSpace(raw))
+        {
+            return ImmutableArray<string>.Empty;
+        }
+
+        var builder = ImmutableArray.CreateBuilder<string>();
+        foreach (var part in raw.Split(CallbackOptions.Separators, System.StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part.Trim() is { Length: > 0 } trimmed)
+            {
+                builder.Add(trimmed);
+            }
+        }
+
+        return builder.ToImmutable();
+    }
 
     private static bool HasDelegateParameter(IMethodSymbol method)
     {
