@@ -17,6 +17,9 @@ public static class DiagnosticIds
 
     /// <summary>EXEC005: an async delegate is passed where the API does not await it (Submit, Map, async void callbacks, ContinueWith without Unwrap).</summary>
     public const string AsyncDelegateWhereSyncExpected = "EXEC005";
+
+    /// <summary>EXEC006: a check-then-act on a thread-safe collection (or a read-modify-write of an immutable one) in concurrent code.</summary>
+    public const string CheckThenAct = "EXEC006";
 }
 
 /// <summary>Diagnostic categories, in one place.</summary>
