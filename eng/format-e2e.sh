@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end check of the EXEC001 code fixes as users run them: copy the sample (and the sources it builds from) to a
+# End-to-end check of the EXEC001 and EXEC002 code fixes as users run them: copy the sample (and the sources it builds from) to a
 # temp folder, see the warning at the racy line, clear it with one `dotnet format` command, then rebuild and run;
-# the same for EXEC003 at the captured for variable of part 5.
+# the same for EXEC003 at the captured for variable of part 6.
 # Exits non-zero with a message on the first check that fails.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,6 +17,7 @@ find "$work" -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
 sample="$work/samples/DoneCallbackTour"
 racy="$sample/RacyCounterDemo.cs"
 cp "$racy" "$work/before.cs"
+cp "$work/.editorconfig" "$work/editorconfig.orig"
 
 echo "== build: EXEC001 must be reported at the racy line only =="
 build_log="$work/build1.log"
@@ -60,9 +61,34 @@ build_log="$work/build3.log"
 dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "lock-fixed sample did not build"; }
 if grep -q 'EXEC001' "$build_log"; then grep EXEC001 "$build_log"; fail "EXEC001 remains after the lock fix"; fi
 
+echo "== EXEC002: exactly one warning, at the parallel loop's racy line =="
+# Back to the repository's .editorconfig: EXEC002 falls back to EXEC001's preferred_fix, which the part above set to lock.
+cp "$work/editorconfig.orig" "$work/.editorconfig"
+work_racy="$sample/WorkRaceDemo.cs"
+cp "$work_racy" "$work/work-before.cs"
+work_line=$(grep -n '_racyTotal += Weight(i)' "$work_racy" | cut -d: -f1)
+build_log="$work/build4.log"
+dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "sample did not build (EXEC002 part)"; }
+exec002=$(grep -o '[A-Za-z]*\.cs([0-9]*,[0-9]*): warning EXEC002' "$build_log" | sort -u)
+echo "$exec002"
+[ "$(echo "$exec002" | grep -c EXEC002)" = "1" ] || fail "expected exactly one EXEC002, got: $exec002"
+echo "$exec002" | grep -q "WorkRaceDemo.cs($work_line," || fail "EXEC002 is not at the racy line $work_line of WorkRaceDemo.cs"
+
+echo "== dotnet format analyzers --diagnostics EXEC002 --severity warn =="
+dotnet format analyzers "$sample/DoneCallbackTour.csproj" --diagnostics EXEC002 --severity warn
+diff -u "$work/work-before.cs" "$work_racy" | sed -n '3,$p' || true
+grep -q 'Interlocked.Add(ref _racyTotal, Weight(i))' "$work_racy" || fail "the racy loop update did not become Interlocked.Add"
+build_log="$work/build5.log"
+dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "EXEC002-fixed sample did not build"; }
+if grep -q 'warning EXEC002' "$build_log"; then grep EXEC002 "$build_log"; fail "EXEC002 remains after the fix"; fi
+run_log="$work/run2.log"
+dotnet run --project "$sample" --no-build > "$run_log" 2>&1 || { cat "$run_log"; fail "EXEC002-fixed sample did not run"; }
+grep 'work without a lock' "$run_log"
+grep -q 'work without a lock: .*lost updates 0 ' "$run_log" || fail "the fixed parallel loop still loses updates"
+
 echo "== EXEC003: reported at the captured for variable only; dotnet format copies it before the hand-off =="
 loop="$sample/LoopVariableDemo.cs"
-build_log="$work/build4.log"
+build_log="$work/build6.log"
 dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "sample did not build (EXEC003 part)"; }
 loop_warnings=$(grep -o '[A-Za-z]*\.cs([0-9]*,[0-9]*): warning EXEC003' "$build_log" | sort -u)
 echo "$loop_warnings"
@@ -70,7 +96,7 @@ loop_line=$(grep -n 'captured.Add(pool.Submit(() => Square(i)))' "$loop" | cut -
 [ "$loop_warnings" = "LoopVariableDemo.cs($loop_line,51): warning EXEC003" ] || fail "expected exactly one EXEC003, at LoopVariableDemo.cs($loop_line,51), got: $loop_warnings"
 dotnet format analyzers "$sample/DoneCallbackTour.csproj" --diagnostics EXEC003 --severity warn
 grep -q 'captured.Add(pool.Submit(() => Square(iCopy)))' "$loop" && grep -q 'int iCopy = i;' "$loop" || { cat "$loop"; fail "the EXEC003 fix did not copy i into iCopy before the hand-off"; }
-build_log="$work/build5.log"
+build_log="$work/build7.log"
 dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "EXEC003-fixed sample did not build"; }
 if grep -q 'EXEC003' "$build_log"; then grep EXEC003 "$build_log"; fail "EXEC003 remains after the fix"; fi
 

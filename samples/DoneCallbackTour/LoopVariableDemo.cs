@@ -6,7 +6,7 @@ using Executor;
 namespace DoneCallbackTour;
 
 /// <summary>
-/// Part 5: a <c>for</c> loop hands its variable, not its value, to the pool. The tasks read <c>i</c> when they run,
+/// Part 6: a <c>for</c> loop hands its variable, not its value, to the pool. The tasks read <c>i</c> when they run,
 /// after the loop's <c>i++</c> may have moved on, so they can square a later value (even 4, one past the last index).
 /// Analyzer rule EXEC003 warns at the racy read, and only there; its code fix copies i before the hand-off, like the
 /// second loop does.
@@ -15,7 +15,7 @@ internal static class LoopVariableDemo
 {
     public static void Run()
     {
-        Console.WriteLine("== Part 5: a for variable captured by submitted tasks ==");
+        Console.WriteLine("== Part 6: a for variable captured by submitted tasks ==");
         using var pool = new ThreadPoolExecutor(maxWorkers: 2);
 
         var captured = new List<Future<int>>();

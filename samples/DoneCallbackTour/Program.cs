@@ -11,8 +11,9 @@ namespace DoneCallbackTour;
 /// <remarks>
 /// Parts 1-3 keep their callbacks free of shared state: a callback only reads its future's result, reads
 /// <see cref="Thread.CurrentThread"/> and writes to the console, so analyzer rule EXEC001 has nothing to report.
-/// Part 4 (<see cref="RacyCounterDemo"/>) races on purpose and is the only place EXEC001 warns about.
-/// Part 5 (<see cref="LoopVariableDemo"/>) captures a <c>for</c> variable on purpose: the only place EXEC003 warns about.
+/// Part 4 (<see cref="RacyCounterDemo"/>) races on purpose and is the only place EXEC001 warns about; part 5
+/// (<see cref="WorkRaceDemo"/>) races the same way in a parallel loop body, the one place EXEC002 warns about.
+/// Part 6 (<see cref="LoopVariableDemo"/>) captures a <c>for</c> variable on purpose: the only place EXEC003 warns about.
 /// </remarks>
 internal static class Program
 {
@@ -25,6 +26,9 @@ internal static class Program
         ManyTasksWithCallbacks();
         CallbackAddedAfterDone();
         RacyCounterDemo.Run();
+        Console.WriteLine();
+        WorkRaceDemo.Run();
+        Console.WriteLine();
         LoopVariableDemo.Run();
     }
 

@@ -37,6 +37,7 @@ public sealed class EXEC000InvalidOptionEntryAnalyzer : DiagnosticAnalyzer
         (CallbackOptions.CallbackApisKey, "ME", "'M:Namespace.Type.Method' (all overloads), 'M:Namespace.Type.Method(System.Action)' (one overload) or 'E:Namespace.Type.Event', separated by '|'"),
         (CallbackOptions.ThreadSafeTypesKey, "T", "'T:Namespace.Type' (nested: 'T:Namespace.Outer.Inner', generic: 'T:Namespace.Type`1'), separated by '|'"),
         (CallbackOptions.SerialTypesKey, "T", "'T:Namespace.Type' (nested: 'T:Namespace.Outer.Inner', generic: 'T:Namespace.Type`1'), separated by '|'"),
+        (ConcurrentWork.WorkApisKey, "M", "'M:Namespace.Type.Method' (all overloads) or 'M:Namespace.Type.Method(System.Action)' (one overload), separated by '|'"),
     };
 
     /// <inheritdoc/>

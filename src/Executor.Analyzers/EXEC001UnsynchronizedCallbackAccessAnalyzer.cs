@@ -39,11 +39,7 @@ public sealed class EXEC001UnsynchronizedCallbackAccessAnalyzer : DiagnosticAnal
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(static start =>
         {
-            var analysis = new CallbackAnalysis(
-                start.Compilation,
-                KnownTypes.Instance,
-                new CallbackOptionsCache(start.Options.AnalyzerConfigOptionsProvider),
-                new SharedStateFacts(start.Compilation));
+            var analysis = CallbackAnalysis.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
 
             start.RegisterOperationAction(
                 c => analysis.AnalyzeInvocation(c, (IInvocationOperation)c.Operation),

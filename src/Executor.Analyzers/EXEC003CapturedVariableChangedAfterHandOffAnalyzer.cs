@@ -75,7 +75,7 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
                 KnownTypes.Instance,
                 new CallbackOptionsCache(start.Options.AnalyzerConfigOptionsProvider),
                 new SharedStateFacts(start.Compilation));
-            var finder = new HandOffFinder(callbacks, new ConcurrentWork(KnownTypes.Instance), start.Options.AnalyzerConfigOptionsProvider);
+            var finder = new HandOffFinder(callbacks);
             var writeIndexes = new ConcurrentDictionary<SyntaxNode, Dictionary<ISymbol, List<(IOperation At, WriteKind Kind)>>>();
             start.RegisterOperationAction(
                 c =>

@@ -1,11 +1,8 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Executor.Analyzers;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 
 namespace Executor.CodeFixes;
@@ -23,6 +20,9 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
     /// <summary>The equivalence key of the "wrap in lock" action (the default).</summary>
     public const string WrapInLockKey = "EXEC001.WrapInLock";
 
+    /// <summary>The equivalence key of the "use Volatile.Read/Write" action (a flag or reference published by plain stores).</summary>
+    public const string UseVolatileKey = "EXEC001.UseVolatile";
+
     /// <summary>The equivalence key of the "use Interlocked" action.</summary>
     public const string UseInterlockedKey = "EXEC001.UseInterlocked";
 
@@ -39,66 +39,8 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
     public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllAsync);
 
     /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-        {
-            return;
-        }
+    public override Task RegisterCodeFixesAsync(CodeFixContext context) => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, PreferredFixKey);
 
-        var semanticModel = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (semanticModel is null)
-        {
-            return;
-        }
-
-        // dotnet format applies the first action: Interlocked when it is exactly equivalent, unless the project prefers locks.
-        bool lockFirst = context.Document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider.GetOptions(root.SyntaxTree)
-            .TryGetValue(PreferredFixKey, out var preferred) && string.Equals(preferred.Trim(), "lock", System.StringComparison.OrdinalIgnoreCase);
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            var actions = new System.Collections.Generic.List<CodeAction>(2);
-            if (InterlockedRewriter.CanFix(root, semanticModel, diagnostic))
-            {
-                actions.Add(CodeAction.Create(
-                    "Use Interlocked",
-                    ct => InterlockedRewriter.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
-                    UseInterlockedKey));
-            }
-
-            if (LockWrapper.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
-            {
-                var wrap = CodeAction.Create(
-                    "Wrap in lock",
-                    ct => LockWrapper.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
-                    WrapInLockKey);
-                if (lockFirst)
-                {
-                    actions.Insert(0, wrap);
-                }
-                else
-                {
-                    actions.Add(wrap);
-                }
-            }
-
-            foreach (var action in actions)
-            {
-                context.RegisterCodeFix(action, diagnostic);
-            }
-        }
-    }
-
-    private static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-    {
-        if (diagnostics.IsEmpty)
-        {
-            return document;
-        }
-
-        return context.CodeActionEquivalenceKey == UseInterlockedKey
-            ? await InterlockedRewriter.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false)
-            : await LockWrapper.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false);
-    }
+    private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
+        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey);
 }

@@ -33,8 +33,26 @@ internal sealed class CallbackAnalysis
         Options = options;
         Facts = facts;
         LockHelpers = new LockHelpers(facts);
+        Work = new ConcurrentWork(types);
         Conflicts = new ConflictFinder(this);
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, CallbackAnalysis> s_shared = new();
+
+    /// <summary>
+    /// The analysis of a compilation, shared by the rules built on it (EXEC001 and EXEC002 find conflicts with the same
+    /// caches: accesses, graphs, caller locks). A second options provider (never seen in practice) gets its own instance.
+    /// </summary>
+    public static CallbackAnalysis For(Compilation compilation, AnalyzerConfigOptionsProvider provider)
+    {
+        var shared = s_shared.GetValue(compilation, c => new CallbackAnalysis(c, KnownTypes.Instance, new CallbackOptionsCache(provider), new SharedStateFacts(c)));
+        return shared.Options.Provider == provider
+            ? shared
+            : new CallbackAnalysis(compilation, KnownTypes.Instance, new CallbackOptionsCache(provider), new SharedStateFacts(compilation));
+    }
+
+    /// <summary>The APIs that run delegates as concurrent work (EXEC002's sources).</summary>
+    public ConcurrentWork Work { get; }
 
     private const int MaxAtomicRefDepth = 3;
 
@@ -169,6 +187,118 @@ internal sealed class CallbackAnalysis
         {
             AnalyzeCallbackValue(context, assignment.HandlerValue, new Registration(@event, assignment), depth: 0);
         }
+    }
+
+    /// <summary>EXEC002: the delegates a call hands over as concurrent work (<c>Parallel.ForEach</c>, <c>Task.Run</c>, <c>Submit</c>, …).</summary>
+    public void AnalyzeWorkInvocation(OperationAnalysisContext context, IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (!Work.HasWorkParameter(method) && Options.For(invocation.Syntax.SyntaxTree).WorkApis.IsEmpty)
+        {
+            return;
+        }
+
+        AnalyzeWorkArguments(context, method, invocation, invocation.Arguments, invocation);
+    }
+
+    /// <summary>EXEC002: <c>new Thread(work)</c>, analyzed from the <c>Start()</c> that hands the work over.</summary>
+    public void AnalyzeWorkCreation(OperationAnalysisContext context, IObjectCreationOperation creation)
+    {
+        if (creation.Constructor is not { } constructor || !Work.HasWorkParameter(constructor) && Options.For(creation.Syntax.SyntaxTree).WorkApis.IsEmpty)
+        {
+            return;
+        }
+
+        AnalyzeWorkArguments(context, constructor, creation, creation.Arguments, StartOf(creation, context.CancellationToken) ?? (IOperation)creation);
+    }
+
+    private void AnalyzeWorkArguments(OperationAnalysisContext context, IMethodSymbol method, IOperation call, ImmutableArray<IArgumentOperation> arguments, IOperation handOff)
+    {
+        var workApis = Options.For(call.Syntax.SyntaxTree).WorkApis;
+        foreach (var argument in arguments)
+        {
+            if (argument.Parameter is not { } parameter || Work.Classify(method, parameter, workApis) is not { } source)
+            {
+                continue;
+            }
+
+            var registration = new Registration(method, handOff) { Work = source };
+            if (argument.Value is IArrayCreationOperation { Initializer: { } initializer })
+            {
+                // Parallel.Invoke(params Action[]): each action is work of its own.
+                foreach (var element in initializer.ElementValues)
+                {
+                    AnalyzeCallbackValue(context, element, registration, depth: 0);
+                }
+            }
+            else
+            {
+                AnalyzeCallbackValue(context, argument.Value, registration, depth: 0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <c>Start()</c> call that runs a new thread: <c>new Thread(…).Start()</c>, or the first <c>t.Start()</c> on the
+    /// local it is stored in, in the same member. Null when the thread is started elsewhere.
+    /// </summary>
+    private IOperation? StartOf(IObjectCreationOperation creation, CancellationToken cancellationToken)
+    {
+        var parent = creation.Parent;
+        while (parent is IConversionOperation)
+        {
+            parent = parent.Parent;
+        }
+
+        if (parent is IInvocationOperation { TargetMethod.Name: "Start" } chained)
+        {
+            return chained;
+        }
+
+        if (parent is not IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: var local } }
+            || SharedStateFacts.EnclosingMember(creation.Syntax) is not { } member)
+        {
+            return null;
+        }
+
+        var model = Facts.ModelFor(member.SyntaxTree);
+        var text = member.SyntaxTree.GetText(cancellationToken).ToString(member.Span);
+        foreach (var token in TextSearch.TokensNamed(member, text, local.Name))
+        {
+            if (token.SpanStart > creation.Syntax.Span.End
+                && token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Parent: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Start", Parent: Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax start } access } name
+                && access.Expression == name
+                && model.GetOperation(start, cancellationToken) is IInvocationOperation { Instance: ILocalReferenceOperation reference } invocation
+                && SymbolEqualityComparer.Default.Equals(reference.Local, local))
+            {
+                return invocation;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a method of this compilation is passed as a callback (not work) by its own type (a method group).</summary>
+    public bool IsCallbackMethod(IMethodSymbol method, CancellationToken cancellationToken)
+        => method.ContainingType is { } type
+            && _callbackMethodGroups.GetOrAdd(type, t => FindCallbackMethodGroups(t, cancellationToken)).TryGetValue(method.OriginalDefinition, out var registration)
+            && registration.Work is null;
+
+    /// <summary>How an anonymous function runs when it is an argument of a work API (through a delegate creation), or null.</summary>
+    public WorkSource? WorkSourceOfArgument(IOperation function)
+    {
+        var current = function.Parent;
+        while (current is IDelegateCreationOperation or IConversionOperation or IArrayInitializerOperation or IArrayCreationOperation)
+        {
+            current = current.Parent;
+        }
+
+        return current switch
+        {
+            IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation } => Work.Classify(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree).WorkApis),
+            IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation } => Work.Classify(constructor, parameter, Options.For(creation.Syntax.SyntaxTree).WorkApis),
+            _ => null,
+        };
     }
 
     /// <summary>Whether an argument passed to this parameter of this method runs as a concurrent callback.</summary>
@@ -589,7 +719,7 @@ internal sealed class CallbackAnalysis
     /// Analyzes a method body when the method is passed as a callback method group somewhere in its own type, so the
     /// accesses are reported inside the method, as local diagnostics of the method being analyzed.
     /// </summary>
-    public void AnalyzeMethodBody(OperationAnalysisContext context, IOperation body)
+    public void AnalyzeMethodBody(OperationAnalysisContext context, IOperation body, bool work = false)
     {
         if (context.ContainingSymbol is not IMethodSymbol { ContainingType: { } type } method)
         {
@@ -597,7 +727,7 @@ internal sealed class CallbackAnalysis
         }
 
         var groups = _callbackMethodGroups.GetOrAdd(type, t => FindCallbackMethodGroups(t, context.CancellationToken));
-        if (groups.TryGetValue(method.OriginalDefinition, out var registration) && _analyzedRoots.TryAdd(body.Syntax, 0))
+        if (groups.TryGetValue(method.OriginalDefinition, out var registration) && registration.Work is not null == work && _analyzedRoots.TryAdd(body.Syntax, 0))
         {
             Report(context, new CallbackWalker(this, body, registration.Api, 0, thisShared: true, summaryOnly: false, context.CancellationToken, stack: null)
             {
@@ -640,7 +770,7 @@ internal sealed class CallbackAnalysis
         {
             var properties = WithConflict(WithGuardingLock(finding, context.CancellationToken), conflict).SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
             context.ReportDiagnostic(Diagnostic.Create(
-                EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
+                RuleFor(registration),
                 (reportAt ?? reference.Syntax).GetLocation(),
                 conflict.Locations,
                 properties,
@@ -754,7 +884,12 @@ internal sealed class CallbackAnalysis
         return found;
     }
 
-    private static readonly string[] DotNetCallbackApiNames = { "ContinueWith", "Register", "UnsafeRegister", "QueueUserWorkItem", "UnsafeQueueUserWorkItem", "Timer" };
+    private static readonly string[] DotNetCallbackApiNames =
+    {
+        "ContinueWith", "Register", "UnsafeRegister", "QueueUserWorkItem", "UnsafeQueueUserWorkItem", "Timer",
+        // Work (EXEC002): Parallel.*, PLINQ, Task.Run, StartNew, new Thread, Submit, Map.
+        "For", "ForEach", "ForAsync", "ForEachAsync", "Invoke", "ForAll", "Run", "StartNew", "Thread", "Submit", "Map",
+    };
 
     private HashSet<string>? _attributedApiNames;
 
@@ -798,6 +933,14 @@ internal sealed class CallbackAnalysis
 
         var options = Options.For(expression.SyntaxTree);
         foreach (var entry in options.CallbackApis)
+        {
+            if (EntryNames(entry, name))
+            {
+                return true;
+            }
+        }
+
+        foreach (var entry in options.WorkApis)
         {
             if (EntryNames(entry, name))
             {
@@ -863,14 +1006,17 @@ internal sealed class CallbackAnalysis
         foreach (var tree in _compilation.SyntaxTrees)
         {
             var text = tree.GetText(cancellationToken).ToString();
-            if (text.IndexOf("ConcurrentCallback", System.StringComparison.Ordinal) < 0)
+            if (text.IndexOf("ConcurrentCallback", System.StringComparison.Ordinal) < 0 && text.IndexOf("ConcurrentWork", System.StringComparison.Ordinal) < 0)
             {
                 continue;
             }
 
             foreach (var parameter in tree.GetRoot(cancellationToken).DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax>())
             {
-                if (parameter.AttributeLists.Count == 0 || parameter.AttributeLists.ToString().IndexOf("ConcurrentCallback", System.StringComparison.Ordinal) < 0)
+                if (parameter.AttributeLists.Count == 0
+                    || parameter.AttributeLists.ToString() is var attributes
+                        && attributes.IndexOf("ConcurrentCallback", System.StringComparison.Ordinal) < 0
+                        && attributes.IndexOf("ConcurrentWork", System.StringComparison.Ordinal) < 0)
                 {
                     continue;
                 }
@@ -939,7 +1085,7 @@ internal sealed class CallbackAnalysis
                 case IMethodSymbol method when method.DeclaredAccessibility != Accessibility.Private:
                     foreach (var parameter in method.Parameters)
                     {
-                        if (Types.ConcurrentCallbackAttribute.IsAppliedIn(parameter.GetAttributes()))
+                        if (Types.ConcurrentCallbackAttribute.IsAppliedIn(parameter.GetAttributes()) || Types.ConcurrentWorkAttribute.IsAppliedIn(parameter.GetAttributes()))
                         {
                             names.Add(method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.Name);
                             break;
@@ -988,6 +1134,12 @@ internal sealed class CallbackAnalysis
             case IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation eventReference } assignment
                 when IsCallbackEvent(eventReference.Event, Options.For(assignment.Syntax.SyntaxTree)):
                 return new Registration(eventReference.Event, assignment);
+            case IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation }
+                when Work.Classify(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree).WorkApis) is { } source:
+                return new Registration(invocation.TargetMethod, invocation) { Work = source };
+            case IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation }
+                when Work.Classify(constructor, parameter, Options.For(creation.Syntax.SyntaxTree).WorkApis) is { } source:
+                return new Registration(constructor, StartOf(creation, CancellationToken.None) ?? (IOperation)creation) { Work = source };
             default:
                 return null;
         }
@@ -1028,7 +1180,7 @@ internal sealed class CallbackAnalysis
             }
 
             context.ReportDiagnostic(Diagnostic.Create(
-                EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule,
+                RuleFor(registration),
                 finding.Location,
                 conflict.Locations,
                 WithConflict(WithGuardingLock(finding, context.CancellationToken), conflict),
@@ -1039,6 +1191,10 @@ internal sealed class CallbackAnalysis
                 conflict.Description));
         }
     }
+
+    /// <summary>EXEC001 for a callback, EXEC002 for work.</summary>
+    private static DiagnosticDescriptor RuleFor(Registration registration)
+        => registration.Work is null ? EXEC001UnsynchronizedCallbackAccessAnalyzer.Rule : EXEC002UnsynchronizedWorkAccessAnalyzer.Rule;
 
     private static ImmutableDictionary<string, string?> WithConflict(ImmutableDictionary<string, string?> properties, Conflict conflict)
         => properties.SetItem(CallbackDiagnosticProperties.ConflictKind, conflict.Kind.ToString());

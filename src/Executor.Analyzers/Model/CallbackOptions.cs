@@ -27,10 +27,11 @@ internal sealed class CallbackOptions
     /// <summary>Entries are separated by <c>|</c> or white space (<c>;</c> would start an .editorconfig comment; documentation IDs contain commas).</summary>
     internal static readonly char[] Separators = { '|', ' ', '\t' };
 
-    public static readonly CallbackOptions Default = new(ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, includeDotNetCallbacks: true);
+    public static readonly CallbackOptions Default = new(ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, includeDotNetCallbacks: true, ImmutableArray<string>.Empty);
 
-    private CallbackOptions(ImmutableArray<string> callbackApis, ImmutableArray<string> threadSafeTypes, ImmutableArray<string> serialTypes, bool includeDotNetCallbacks)
+    private CallbackOptions(ImmutableArray<string> callbackApis, ImmutableArray<string> threadSafeTypes, ImmutableArray<string> serialTypes, bool includeDotNetCallbacks, ImmutableArray<string> workApis)
     {
+        WorkApis = workApis;
         SerialTypes = serialTypes;
         CallbackApis = callbackApis;
         ThreadSafeTypes = threadSafeTypes;
@@ -45,13 +46,17 @@ internal sealed class CallbackOptions
 
     public ImmutableArray<string> SerialTypes { get; }
 
+    /// <summary>EXEC002's extra work APIs (<see cref="ConcurrentWork.WorkApisKey"/>).</summary>
+    public ImmutableArray<string> WorkApis { get; }
+
     public static CallbackOptions Read(AnalyzerConfigOptions options)
     {
         var apis = Split(options, CallbackApisKey);
         var types = Split(options, ThreadSafeTypesKey);
         var serial = Split(options, SerialTypesKey);
+        var work = Split(options, ConcurrentWork.WorkApisKey);
         bool dotnet = !options.TryGetValue(DotNetCallbacksKey, out var value) || !bool.TryParse(value.Trim(), out var parsed) || parsed;
-        return apis.IsEmpty && types.IsEmpty && serial.IsEmpty && dotnet ? Default : new CallbackOptions(apis, types, serial, dotnet);
+        return apis.IsEmpty && types.IsEmpty && serial.IsEmpty && work.IsEmpty && dotnet ? Default : new CallbackOptions(apis, types, serial, dotnet, work);
     }
 
     /// <summary>Whether a documentation ID matches an entry: exactly, or by name for an entry without a parameter list.</summary>
@@ -107,6 +112,9 @@ internal sealed class CallbackOptionsCache
     private readonly ConcurrentDictionary<SyntaxTree, CallbackOptions> _byTree = new();
 
     public CallbackOptionsCache(AnalyzerConfigOptionsProvider provider) => _provider = provider;
+
+    /// <summary>The options provider the cache reads.</summary>
+    public AnalyzerConfigOptionsProvider Provider => _provider;
 
     public CallbackOptions For(SyntaxTree tree) => _byTree.GetOrAdd(tree, t => CallbackOptions.Read(_provider.GetOptions(t)));
 }

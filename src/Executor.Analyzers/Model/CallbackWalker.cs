@@ -20,7 +20,9 @@ internal sealed class CallbackWalker
         "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange", "RemoveFirst", "RemoveLast", "RemoveWhere",
         "Clear", "Enqueue", "EnqueueRange", "Dequeue", "TryDequeue", "EnqueueDequeue", "DequeueEnqueue", "Push", "Pop", "TryPop",
         "Sort", "Reverse", "TrimExcess", "EnsureCapacity", "TryAdd", "Replace", "UnionWith", "IntersectWith", "ExceptWith",
-        "SymmetricExceptWith", "SetCapacity", "CopyFrom");
+        "SymmetricExceptWith", "SetCapacity", "CopyFrom",
+        // System.Random: every draw advances its state (concurrent draws corrupt it and then return zeros).
+        "Next", "NextDouble", "NextBytes", "NextInt64", "NextSingle", "Shuffle", "GetItems");
 
     private readonly CallbackAnalysis _analysis;
     private readonly IOperation _root;
@@ -120,6 +122,10 @@ internal sealed class CallbackWalker
             {
                 case null:
                     return true;
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver }:
+                    // The object an initializer ('new Query { Limit = i }') or 'with' expression is building: a fresh
+                    // object no other thread can see yet.
+                    return false;
                 case IInstanceReferenceOperation:
                     return thisShared;
                 case IFieldReferenceOperation field:
@@ -224,7 +230,8 @@ internal sealed class CallbackWalker
         {
             case IAnonymousFunctionOperation function when function != _root:
                 // A callback registered from inside this callback is analyzed on its own, with its own API.
-                return !_analysis.IsCallbackRegistrationArgument(function);
+                // So is work handed to another thread or a parallel loop from inside it (EXEC002).
+                return !_analysis.IsCallbackRegistrationArgument(function) && _analysis.WorkSourceOfArgument(function) is null;
 
             case ILocalFunctionOperation:
                 // Declarations are walked when the callback calls or references them.
@@ -389,7 +396,7 @@ internal sealed class CallbackWalker
             return;
         }
 
-        if (IsNonThreadSafeCollection(method.ContainingType))
+        if (IsNonThreadSafeCollection(method.ContainingType) && !IsThreadSafeSingleton(invocation.Instance))
         {
             // The lock check comes before the message text is built: most such calls in callbacks are under a lock.
             if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner)
@@ -616,6 +623,10 @@ internal sealed class CallbackWalker
     }
 
     private bool IsThreadStatic(IFieldSymbol field) => _analysis.Types.ThreadStaticAttribute.IsAppliedIn(field.GetAttributes());
+
+    /// <summary><c>Random.Shared</c>: the one instance of a non-thread-safe type that is made thread-safe.</summary>
+    private static bool IsThreadSafeSingleton(IOperation? instance)
+        => instance is IPropertyReferenceOperation { Property: { IsStatic: true, Name: "Shared", ContainingType: { Name: "Random", ContainingNamespace.Name: "System" } } };
 
     private bool IsNonThreadSafeCollection(INamedTypeSymbol? type)
         => _analysis.Types.IsNonThreadSafeCollection(type?.OriginalDefinition);

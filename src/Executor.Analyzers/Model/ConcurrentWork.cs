@@ -64,7 +64,7 @@ internal sealed class ConcurrentWork
     /// </summary>
     public WorkSource? Classify(IMethodSymbol method, IParameterSymbol parameter, ImmutableArray<string> workApis = default)
     {
-        if (parameter.Type.TypeKind != TypeKind.Delegate)
+        if (parameter.Type.TypeKind != TypeKind.Delegate && !IsDelegateArray(parameter))
         {
             return null;
         }
@@ -95,26 +95,6 @@ internal sealed class ConcurrentWork
         return false;
     }
 
-    /// <summary>Reads the <c>work_apis</c> option's entries.</summary>
-    public static ImmutableArray<string> ReadWorkApis(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options)
-    {
-        if (!options.TryGetValue(WorkApisKey, out var raw) || string.IsNullOrWhiteSpace(raw))
-        {
-            return ImmutableArray<string>.Empty;
-        }
-
-        var builder = ImmutableArray.CreateBuilder<string>();
-        foreach (var part in raw.Split(CallbackOptions.Separators, System.StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part.Trim() is { Length: > 0 } trimmed)
-            {
-                builder.Add(trimmed);
-            }
-        }
-
-        return builder.ToImmutable();
-    }
-
     private ImmutableArray<WorkSource?> ClassifyParameters(IMethodSymbol definition)
     {
         if (definition.Parameters.Length == 0)
@@ -127,7 +107,7 @@ internal sealed class ConcurrentWork
         for (int i = 0; i < kinds.Length; i++)
         {
             var parameter = definition.Parameters[i];
-            if (parameter.Type.TypeKind != TypeKind.Delegate && !(parameter.IsParams && parameter.Type is IArrayTypeSymbol { ElementType.TypeKind: TypeKind.Delegate }))
+            if (parameter.Type.TypeKind != TypeKind.Delegate && !IsDelegateArray(parameter))
             {
                 continue;
             }
@@ -137,6 +117,10 @@ internal sealed class ConcurrentWork
 
         return kinds.ToImmutableArray();
     }
+
+    /// <summary><c>params Action[] actions</c> (<c>Parallel.Invoke</c>).</summary>
+    private static bool IsDelegateArray(IParameterSymbol parameter)
+        => parameter.IsParams && parameter.Type is IArrayTypeSymbol { ElementType.TypeKind: TypeKind.Delegate };
 
     private bool HasWorkAttribute(IMethodSymbol method, int ordinal)
     {

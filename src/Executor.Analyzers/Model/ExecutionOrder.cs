@@ -117,6 +117,9 @@ internal static class ExecutionOrder
             _startCut = startCut;
         }
 
+        /// <summary>Whether the member can return after the registration without passing a join.</summary>
+        public bool ReachesExit => _entered[_graph.Blocks.Length - 1];
+
         /// <summary>Whether <paramref name="access"/> can run after the registration; null when the graph does not hold it.</summary>
         public bool? RunsAfter(SyntaxNode access)
         {
@@ -220,6 +223,16 @@ internal static class ExecutionOrder
         {
             return null;
         }
+
+        return PrepareFrom(graph, joins, startBlock, startIndex, variable, cancellationToken);
+    }
+
+    /// <summary>Everything that can run from the member's entry without passing a join: what a join orders is not reached.</summary>
+    public static Reach PrepareFromEntry(ControlFlowGraph graph, List<int>[] joins, CancellationToken cancellationToken)
+        => PrepareFrom(graph, joins, startBlock: 0, startIndex: -1, variable: null, cancellationToken);
+
+    private static Reach PrepareFrom(ControlFlowGraph graph, List<int>[] joins, int startBlock, int startIndex, ISymbol? variable, CancellationToken cancellationToken)
+    {
 
         var cut = new int[graph.Blocks.Length];
         for (int b = 0; b < cut.Length; b++)

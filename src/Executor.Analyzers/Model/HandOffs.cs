@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -54,18 +53,10 @@ internal sealed class HandOff
 internal sealed class HandOffFinder
 {
     private readonly CallbackAnalysis _callbacks;
-    private readonly ConcurrentWork _work;
-    private readonly AnalyzerConfigOptionsProvider _options;
-    private readonly ConcurrentDictionary<SyntaxTree, ImmutableArray<string>> _workApis = new();
     private readonly ConcurrentDictionary<SyntaxNode, ControlFlowGraph?> _graphs = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
 
-    public HandOffFinder(CallbackAnalysis callbacks, ConcurrentWork work, AnalyzerConfigOptionsProvider options)
-    {
-        _callbacks = callbacks;
-        _work = work;
-        _options = options;
-    }
+    public HandOffFinder(CallbackAnalysis callbacks) => _callbacks = callbacks;
 
     public KnownTypes Types => _callbacks.Types;
 
@@ -100,7 +91,7 @@ internal sealed class HandOffFinder
             }
 
             var tree = operation.Syntax.SyntaxTree;
-            var source = _work.Classify(method, parameter, _workApis.GetOrAdd(tree, t => ConcurrentWork.ReadWorkApis(_options.GetOptions(t))));
+            var source = _callbacks.Work.Classify(method, parameter, _callbacks.Options.For(tree).WorkApis);
             bool isWork = source is not null;
             if (source is { JoinsOnReturn: true }
                 || source is null && !_callbacks.IsCallbackParameter(method, parameter, _callbacks.Options.For(tree)))

@@ -31,6 +31,7 @@ internal sealed class KnownTypes
         "System.Collections.Stack",
         "System.Collections.SortedList",
         "System.Text.StringBuilder",
+        "System.Random",
     };
 
     /// <summary>Namespaces whose types are all safe to use from several threads.</summary>
@@ -140,6 +141,14 @@ internal sealed class KnownTypes
     public KnownType TaskFactory { get; } = new("System.Threading.Tasks.TaskFactory");
 
     public KnownType TaskFactoryOfT { get; } = new("System.Threading.Tasks.TaskFactory`1");
+
+    public KnownType ConcurrentDictionary { get; } = new("System.Collections.Concurrent.ConcurrentDictionary`2");
+
+    public KnownType ConcurrentQueue { get; } = new("System.Collections.Concurrent.ConcurrentQueue`1");
+
+    public KnownType ConcurrentStack { get; } = new("System.Collections.Concurrent.ConcurrentStack`1");
+
+    public KnownType ConcurrentBag { get; } = new("System.Collections.Concurrent.ConcurrentBag`1");
 
     /// <summary>Whether the type is declared in a namespace whose types are all thread-safe (concurrent and immutable collections, channels).</summary>
     public bool IsInThreadSafeNamespace(INamedTypeSymbol type)

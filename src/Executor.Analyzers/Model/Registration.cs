@@ -24,6 +24,12 @@ internal sealed class Registration
     /// <summary>The invocation, object creation or event assignment that registers the callback.</summary>
     public IOperation Operation { get; }
 
+    /// <summary>How the delegate runs when it is handed over as work (EXEC002's sources); null for a callback (EXEC001's).</summary>
+    public WorkSource? Work { get; set; }
+
+    /// <summary>"callback" or "work", for messages.</summary>
+    public string Noun => Work is null ? "callback" : "work";
+
     /// <summary>Another registration of the same method group in its type, when there is one (the method then runs for each).</summary>
     public Registration? Next { get; set; }
 

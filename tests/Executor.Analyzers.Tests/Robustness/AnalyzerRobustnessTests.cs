@@ -1108,6 +1108,13 @@ internal static class AnalyzerRunner
 
     public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
 
+    /// <summary>Every analyzer the package ships, found by reflection so a new rule is covered without editing this file.</summary>
+    private static readonly Lazy<ImmutableArray<DiagnosticAnalyzer>> AllAnalyzers = new(() => typeof(EXEC001UnsynchronizedCallbackAccessAnalyzer).Assembly.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), inherit: false).Length > 0)
+        .OrderBy(t => t.Name, StringComparer.Ordinal)
+        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+        .ToImmutableArray());
+
     public static SyntaxTree Parse(string text, string path = "/robustness/Test.cs")
         => CSharpSyntaxTree.ParseText(text, ParseOptions, path);
 
@@ -1120,7 +1127,7 @@ internal static class AnalyzerRunner
 
         var exceptions = ImmutableList<string>.Empty;
         var withAnalyzers = compilation.WithAnalyzers(
-            ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC001UnsynchronizedCallbackAccessAnalyzer(), new EXEC004ShutdownFromOwnWorkAnalyzer(), new EXEC003CapturedVariableChangedAfterHandOffAnalyzer()),
+            AllAnalyzers.Value,
             new CompilationWithAnalyzersOptions(
                 options,
                 onAnalyzerException: (exception, analyzer, diagnostic) => ImmutableInterlocked.Update(ref exceptions, list => list.Add(exception.ToString())),

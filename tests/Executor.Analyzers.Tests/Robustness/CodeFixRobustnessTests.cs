@@ -17,7 +17,7 @@ using Xunit;
 namespace Executor.Analyzers.Tests.Robustness;
 
 /// <summary>
-/// Runs both EXEC001 fixes, one diagnostic at a time and as a document-wide Fix All, over every corpus source: no fix may
+/// Runs both EXEC001 fixes and the EXEC005 fixes, one diagnostic at a time and as a document-wide Fix All, over every corpus source: no fix may
 /// throw, the result of code that parsed must still parse, and the result of code that compiled must still compile.
 /// </summary>
 public sealed class CodeFixRobustnessTests
@@ -37,23 +37,74 @@ public sealed class CodeFixRobustnessTests
     [MemberData(nameof(SourceNames))]
     public async Task Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
     {
+        // The two race rules share their fixes; each runs with its own provider and keys.
+        await RunAsync(sourceName, new EXEC001UnsynchronizedCallbackAccessAnalyzer(), new EXEC001UnsynchronizedCallbackAccessCodeFix(), DiagnosticIds.UnsynchronizedCallbackAccess, EXEC001UnsynchronizedCallbackAccessCodeFix.WrapInLockKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseInterlockedKey);
+        await RunAsync(sourceName, new EXEC002UnsynchronizedWorkAccessAnalyzer(), new EXEC002UnsynchronizedWorkAccessCodeFix(), DiagnosticIds.UnsynchronizedWorkAccess, EXEC002UnsynchronizedWorkAccessCodeFix.WrapInLockKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseInterlockedKey);
+    }
+
+    private static async Task RunAsync(string sourceName, DiagnosticAnalyzer analyzer, CodeFixProvider provider, string id, params string[] keys)
+    {
         var source = RobustnessCorpus.Get(sourceName);
         var document = CreateDocument(source.Text);
         var original = (await document.Project.GetCompilationAsync())!;
         bool compiled = !original.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
         bool parsed = !original.SyntaxTrees.First().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
         var diagnostics = await original
-            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC001UnsynchronizedCallbackAccessAnalyzer()))
+            .WithAnalyzers(ImmutableArray.Create(analyzer))
             .GetAnalyzerDiagnosticsAsync();
-        var fixable = diagnostics.Where(d => d.Id == DiagnosticIds.UnsynchronizedCallbackAccess && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
+        var fixable = diagnostics.Where(d => d.Id == id && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
         if (fixable.IsEmpty)
         {
             return;
         }
 
-        var provider = new EXEC001UnsynchronizedCallbackAccessCodeFix();
         var failures = new List<string>();
-        foreach (var key in new[] { EXEC001UnsynchronizedCallbackAccessCodeFix.WrapInLockKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseInterlockedKey })
+        foreach (var key in keys)
+        {
+            foreach (var diagnostic in fixable)
+            {
+                var actions = new List<CodeAction>();
+                var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
+                await provider.RegisterCodeFixesAsync(context);
+                foreach (var action in actions.Where(a => a.EquivalenceKey == key))
+                {
+                    await CheckAsync(action, $"{key} at {diagnostic.Location.GetLineSpan().StartLinePosition}", parsed, compiled, failures);
+                }
+            }
+
+            var fixAll = provider.GetFixAllProvider()!;
+            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { id }, new FixedDiagnostics(fixable), CancellationToken.None);
+            var fixAllAction = await fixAll.GetFixAsync(fixAllContext);
+            if (fixAllAction is not null)
+            {
+                await CheckAsync(fixAllAction, $"Fix All {key}", parsed, compiled, failures);
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{id}, source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
+    }
+
+    [Theory]
+    [MemberData(nameof(SourceNames))]
+    public async Task Exec005Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
+    {
+        var source = RobustnessCorpus.Get(sourceName);
+        var document = CreateDocument(source.Text);
+        var original = (await document.Project.GetCompilationAsync())!;
+        bool compiled = !original.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+        bool parsed = !original.SyntaxTrees.First().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+        var diagnostics = await original
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC005AsyncDelegateWhereSyncExpectedAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+        var fixable = diagnostics.Where(d => d.Id == DiagnosticIds.AsyncDelegateWhereSyncExpected && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
+        if (fixable.IsEmpty)
+        {
+            return;
+        }
+
+        var provider = new EXEC005AsyncDelegateWhereSyncExpectedCodeFix();
+        var failures = new List<string>();
+        foreach (var key in new[] { EXEC005AsyncDelegateWhereSyncExpectedCodeFix.AddUnwrapKey, EXEC005AsyncDelegateWhereSyncExpectedCodeFix.UseTaskRunKey })
         {
             foreach (var diagnostic in fixable)
             {
@@ -67,9 +118,52 @@ public sealed class CodeFixRobustnessTests
             }
 
             var fixAll = provider.GetFixAllProvider();
-            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.UnsynchronizedCallbackAccess }, new FixedDiagnostics(fixable), CancellationToken.None);
+            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.AsyncDelegateWhereSyncExpected }, new FixedDiagnostics(fixable), CancellationToken.None);
             var fixAllAction = await fixAll.GetFixAsync(fixAllContext);
             if (fixAllAction is not null)
+            {
+                await CheckAsync(fixAllAction, $"Fix All {key}", parsed, compiled, failures);
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"Source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
+    }
+
+    [Theory]
+    [MemberData(nameof(SourceNames))]
+    public async Task EXEC006Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
+    {
+        var source = RobustnessCorpus.Get(sourceName);
+        var document = CreateDocument(source.Text);
+        var original = (await document.Project.GetCompilationAsync())!;
+        bool compiled = !original.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+        bool parsed = !original.SyntaxTrees.First().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+        var diagnostics = await original
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC006CheckThenActAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+        var fixable = diagnostics.Where(d => d.Id == DiagnosticIds.CheckThenAct && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
+        if (fixable.IsEmpty)
+        {
+            return;
+        }
+
+        var provider = new EXEC006CheckThenActCodeFix();
+        var failures = new List<string>();
+        foreach (var key in new[] { EXEC006CheckThenActCodeFix.UseAtomicOperationKey })
+        {
+            foreach (var diagnostic in fixable)
+            {
+                var actions = new List<CodeAction>();
+                var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
+                await provider.RegisterCodeFixesAsync(context);
+                foreach (var action in actions.Where(a => a.EquivalenceKey == key))
+                {
+                    await CheckAsync(action, $"{key} at {diagnostic.Location.GetLineSpan().StartLinePosition}", parsed, compiled, failures);
+                }
+            }
+
+            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.CheckThenAct }, new FixedDiagnostics(fixable), CancellationToken.None);
+            if (await provider.GetFixAllProvider().GetFixAsync(fixAllContext) is { } fixAllAction)
             {
                 await CheckAsync(fixAllAction, $"Fix All {key}", parsed, compiled, failures);
             }
@@ -112,8 +206,7 @@ public sealed class CodeFixRobustnessTests
             }
 
             var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.CapturedVariableChangedAfterHandOff }, new FixedDiagnostics(fixable), CancellationToken.None);
-            var fixAllAction = await provider.GetFixAllProvider().GetFixAsync(fixAllContext);
-            if (fixAllAction is not null)
+            if (await provider.GetFixAllProvider().GetFixAsync(fixAllContext) is { } fixAllAction)
             {
                 await CheckAsync(fixAllAction, $"Fix All {key}", parsed, compiled, failures);
             }

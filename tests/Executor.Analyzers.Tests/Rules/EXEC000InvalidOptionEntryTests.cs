@@ -74,6 +74,17 @@ public class EXEC000InvalidOptionEntryTests
     }
 
     [Fact]
+    public async Task Exec002WorkApis_AreChecked_MethodsOnly()
+    {
+        const string WorkApis = "dotnet_code_quality.EXEC002.work_apis";
+        const string WorkForm = "'M:Namespace.Type.Method' (all overloads) or 'M:Namespace.Type.Method(System.Action)' (one overload), separated by '|'";
+        await RunAsync(
+            $"{WorkApis} = M:Messaging.Bus.Subscribe | E:Messaging.Bus.Received | M:Messaging.Bus.Fan",
+            Diag(WorkApis, "E:Messaging.Bus.Received", "has the prefix 'E:', which this option does not take", WorkForm),
+            Diag(WorkApis, "M:Messaging.Bus.Fan", "matches nothing in this compilation", WorkForm));
+    }
+
+    [Fact]
     public async Task MissingPrefix_IsReported_WithKeyEntryAndExpectedForm()
     {
         await RunAsync(

@@ -53,7 +53,7 @@ public class HandOffFinderTests
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var provider = new EmptyOptionsProvider();
         var callbacks = new CallbackAnalysis(compilation, KnownTypes.Instance, new CallbackOptionsCache(provider), new SharedStateFacts(compilation));
-        var finder = new HandOffFinder(callbacks, new ConcurrentWork(KnownTypes.Instance), provider);
+        var finder = new HandOffFinder(callbacks);
         var model = compilation.GetSemanticModel(tree);
         var method = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Single(m => m.Identifier.ValueText == "Run");
         var body = model.GetOperation(method)!;

@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Executor.Analyzers;
+
+/// <summary>The other accesses to the same storage: collected once per symbol and scope, each classified (read, write, atomic) with its locks and position.</summary>
+internal sealed partial class ConflictFinder
+{
+    /// <summary>
+    /// The accesses to the finding's storage outside the callback: for a field or property, in the declarations of
+    /// its type and of the callback's type; for a captured variable (or an object reached through one), in its member.
+    /// </summary>
+    private List<StateAccess> AccessesOf(CallbackFinding finding, Registration registration, SyntaxNode callbackRoot, CancellationToken cancellationToken)
+    {
+        var symbol = finding.Symbol;
+        var result = new List<StateAccess>();
+        if (symbol is ILocalSymbol or IParameterSymbol)
+        {
+            if (symbol.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
+            {
+                result.AddRange(_accesses.GetOrAdd((symbol, member), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
+            }
+
+            return result;
+        }
+
+        if (finding.ReceiverRoot is ILocalSymbol root)
+        {
+            // An object held in a local: only code that reaches it through the same local can touch the same object.
+            if (root.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(root.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
+            {
+                result.AddRange(_accessesThroughLocal.GetOrAdd((symbol, member, root), key => Collect(key.Symbol, key.Scope, key.Root, cancellationToken)));
+            }
+
+            return result;
+        }
+
+        var scopes = new List<SyntaxNode>();
+        AddTypeScopes(scopes, symbol.ContainingType, cancellationToken);
+        if (callbackRoot.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } callbackType && !scopes.Exists(s => s.Span.Contains(callbackType.Span) && s.SyntaxTree == callbackType.SyntaxTree))
+        {
+            scopes.Add(callbackType);
+        }
+
+        foreach (var scope in scopes)
+        {
+            result.AddRange(_accesses.GetOrAdd((symbol.OriginalDefinition, scope), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
+        }
+
+        return result;
+    }
+
+    private void AddTypeScopes(List<SyntaxNode> scopes, INamedTypeSymbol? type, CancellationToken cancellationToken)
+    {
+        if (type is null)
+        {
+            return;
+        }
+
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax(cancellationToken);
+            if (Facts.IsInCompilation(syntax.SyntaxTree))
+            {
+                scopes.Add(syntax);
+            }
+        }
+    }
+
+    private List<StateAccess> Collect(ISymbol symbol, SyntaxNode scope, ILocalSymbol? throughLocal, CancellationToken cancellationToken)
+    {
+        var result = new List<StateAccess>();
+        string text = scope.SyntaxTree.GetText(cancellationToken).ToString(scope.Span);
+        SemanticModel? model = null;
+        foreach (var token in TextSearch.TokensNamed(scope, text, symbol.Name))
+        {
+            if (token.Parent is not IdentifierNameSyntax name)
+            {
+                continue;
+            }
+
+            SyntaxNode node = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+                : name.Parent is MemberBindingExpressionSyntax binding ? binding
+                : name;
+            model ??= Facts.ModelFor(scope.SyntaxTree);
+            var operation = model.GetOperation(node, cancellationToken);
+            if (operation is null || !SymbolEqualityComparer.Default.Equals(ReferencedSymbol(operation)?.OriginalDefinition, symbol.OriginalDefinition))
+            {
+                continue;
+            }
+
+            if (InstanceOf(operation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
+            {
+                // A member set by an object initializer or 'with' expression: a fresh object, not the shared one.
+                continue;
+            }
+
+            if (throughLocal is not null && !SymbolEqualityComparer.Default.Equals(CallbackWalker.RootVariable(InstanceOf(operation)), throughLocal))
+            {
+                continue;
+            }
+
+            result.Add(Describe(operation, node, scope, symbol, cancellationToken));
+        }
+
+        return result;
+    }
+
+    private static ISymbol? ReferencedSymbol(IOperation operation) => operation switch
+    {
+        IFieldReferenceOperation field => field.Field,
+        IPropertyReferenceOperation property => property.Property,
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation parameter => parameter.Parameter,
+        _ => null,
+    };
+
+    private static IOperation? InstanceOf(IOperation operation) => (operation as IMemberReferenceOperation)?.Instance;
+
+    private StateAccess Describe(IOperation reference, SyntaxNode node, SyntaxNode scope, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        var (mode, at, verb, constant, hasConstant) = Classify(reference, cancellationToken);
+        var member = SharedStateFacts.EnclosingMember(node);
+        SyntaxNode? function = null;
+        for (var current = node.Parent; current is not null && current != member; current = current.Parent)
+        {
+            if (current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                function = current;
+                break;
+            }
+        }
+
+        var locks = new List<HeldLock>();
+        foreach (var held in LockRegions.GetHeldLocks(at, null, Types, _analysis.LockHelpers))
+        {
+            locks.Add(held);
+        }
+
+        if (function is null && member is not null)
+        {
+            foreach (var held in CallerLocks(node, member, depth: 0, cancellationToken))
+            {
+                if (!locks.Exists(l => l.SameAs(held)))
+                {
+                    locks.Add(held);
+                }
+            }
+        }
+
+        bool construction = function is null && IsConstruction(member, symbol);
+        return new StateAccess(node, at.Syntax.GetLocation(), mode, locks, member, function, construction, constant, hasConstant, verb);
+    }
+
+    private static bool IsConstruction(SyntaxNode? member, ISymbol symbol) => member switch
+    {
+        ConstructorDeclarationSyntax constructor => constructor.Modifiers.Any(SyntaxKind.StaticKeyword) == symbol.IsStatic,
+        FieldDeclarationSyntax => true,
+        PropertyDeclarationSyntax { Initializer: not null } => true,
+        _ => false,
+    };
+
+    /// <summary>What an access outside the callback does, and the operation that stands for it.</summary>
+    private (AccessMode Mode, IOperation At, string Verb, object? Constant, bool HasConstant) Classify(IOperation reference, CancellationToken cancellationToken)
+    {
+        var parent = reference.Parent;
+        while (parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            reference = conversion;
+            parent = conversion.Parent;
+        }
+
+        switch (parent)
+        {
+            case ISimpleAssignmentOperation assignment when assignment.Target == reference:
+                var value = assignment.Value.ConstantValue;
+                return (AccessMode.Write, assignment, "writes", value.HasValue ? value.Value : null, value.HasValue);
+            case ICompoundAssignmentOperation or ICoalesceAssignmentOperation:
+                return (AccessMode.Write, parent, "updates", null, false);
+            case IIncrementOrDecrementOperation increment:
+                return (AccessMode.Write, parent, increment.Kind == OperationKind.Increment ? "increments" : "decrements", null, false);
+            case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
+                return _analysis.IsAtomicRefArgument(argument, cancellationToken)
+                    ? (AccessMode.Atomic, argument.Parent!, "updates (with Interlocked)", null, false)
+                    : (AccessMode.Write, argument, "passes by reference", null, false);
+            case IInvocationOperation invocation when invocation.Instance == reference:
+                return Types.IsNonThreadSafeCollection(invocation.TargetMethod.ContainingType?.OriginalDefinition) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
+                    ? (AccessMode.Write, invocation, "calls '" + invocation.TargetMethod.Name + "' on", null, false)
+                    : (AccessMode.Read, invocation, "reads", null, false);
+            case IPropertyReferenceOperation property when property.Instance == reference:
+                return property.Parent is ISimpleAssignmentOperation propertyAssignment && propertyAssignment.Target == property
+                    && Types.IsNonThreadSafeCollection(property.Property.ContainingType?.OriginalDefinition)
+                    ? (AccessMode.Write, propertyAssignment, "writes an element of", null, false)
+                    : (AccessMode.Read, property, "reads", null, false);
+            case IForEachLoopOperation:
+                return (AccessMode.Read, reference, "enumerates", null, false);
+            case ITupleOperation { Parent: IDeconstructionAssignmentOperation deconstruction } tuple when deconstruction.Target == tuple:
+                return (AccessMode.Write, deconstruction, "writes", null, false);
+            default:
+                return (AccessMode.Read, reference, "reads", null, false);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+using System.Threading.Tasks;
+using Executor.CodeFixes;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using VerifyCS = Executor.Analyzers.Tests.Verifiers.CSharpCodeFixVerifier<Executor.Analyzers.EXEC001UnsynchronizedCallbackAccessAnalyzer, Executor.CodeFixes.EXEC001UnsynchronizedCallbackAccessCodeFix>;
+
+namespace Executor.Analyzers.Tests.CodeFixes;
+
+/// <summary>
+/// The Volatile fix: a race between plain stores and plain reads of a flag or a published reference gets
+/// Volatile.Write/Volatile.Read on every side; never a check-then-act, a read-modify-write, or a type Volatile lacks.
+/// </summary>
+public class EXEC001UseVolatileCodeFixTests
+{
+    private const string Key = EXEC001UnsynchronizedCallbackAccessCodeFix.UseVolatileKey;
+
+    [Fact]
+    public async Task PublishedReference_StoreInCallback_ReadInMember_BothSides()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Feed
+            {
+                private string? _latest;
+
+                public string? Latest => _latest;
+
+                public void Poll(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => "news").AddDoneCallback(f => [|_latest = f.Result()|]);
+                }
+            }
+            """, """
+            using System.Threading;
+            using Executor;
+
+            class Feed
+            {
+                private string? _latest;
+
+                public string? Latest => Volatile.Read(ref _latest);
+
+                public void Poll(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => "news").AddDoneCallback(f => Volatile.Write(ref _latest, f.Result()));
+                }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task StopFlag_ReadInTimerCallback_WrittenByMember_BothSides()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System;
+            using System.Threading;
+
+            class Poller
+            {
+                private bool _paused;
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(_ => { if (![|_paused|]) Console.WriteLine("tick"); }, null, 0, 100);
+
+                public void Pause(bool paused) => _paused = paused;
+            }
+            """, """
+            using System;
+            using System.Threading;
+
+            class Poller
+            {
+                private bool _paused;
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(_ => { if (!Volatile.Read(ref _paused)) Console.WriteLine("tick"); }, null, 0, 100);
+
+                public void Pause(bool paused) => Volatile.Write(ref _paused, paused);
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task CheckThenAct_InCallback_NoVolatileFix_LockStillOffered()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Cache
+            {
+                private readonly object _gate = new();
+                private string? _first;
+
+                public string? First { get { lock (_gate) { return _first; } } }
+
+                public void Load(ThreadPoolExecutor pool, int n)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        pool.Submit(() => "v").AddDoneCallback(f =>
+                        {
+                            if (_first == null)
+                            {
+                                [|_first = f.Result()|];
+                            }
+                        });
+                    }
+                }
+            }
+            """, """
+            using Executor;
+
+            class Cache
+            {
+                private readonly object _gate = new();
+                private string? _first;
+
+                public string? First { get { lock (_gate) { return _first; } } }
+
+                public void Load(ThreadPoolExecutor pool, int n)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        pool.Submit(() => "v").AddDoneCallback(f =>
+                        {
+                            if (_first == null)
+                            {
+                                lock (_gate)
+                                {
+                                    _first = f.Result();
+                                }
+                            }
+                        });
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task EnumField_VolatileHasNoOverload_NotOffered()
+    {
+        const string Source = """
+                using System;
+                using System.Threading;
+
+                enum State { Idle, Busy }
+
+                class Machine
+                {
+                    private State _state;
+                    private Timer? _timer;
+
+                    public void Start() => _timer = new Timer(_ => Console.WriteLine([|_state|]), null, 0, 100);
+
+                    public void Set(State state) => _state = state;
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task DefaultOrder_VolatileBeforeLock_ForAPlainStore()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestCode = """
+                using Executor;
+
+                class Feed
+                {
+                    private string? _latest;
+
+                    public string? Latest => _latest;
+
+                    public void Poll(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => [|_latest = f.Result()|]);
+                }
+                """,
+            FixedCode = """
+                using System.Threading;
+                using Executor;
+
+                class Feed
+                {
+                    private string? _latest;
+
+                    public string? Latest => Volatile.Read(ref _latest);
+
+                    public void Poll(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => Volatile.Write(ref _latest, f.Result()));
+                }
+                """,
+            CodeActionIndex = 0,
+        };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task ValueDependsOnItself_NotOffered()
+    {
+        const string Source = """
+                using Executor;
+
+                class Toggle
+                {
+                    private bool _on;
+
+                    public bool On => _on;
+
+                    public void Flip(ThreadPoolExecutor pool, int n)
+                    {
+                        for (int i = 0; i < n; i++)
+                        {
+                            pool.Submit(() => 1).AddDoneCallback(f => [|_on = !_on|]);
+                        }
+                    }
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+}

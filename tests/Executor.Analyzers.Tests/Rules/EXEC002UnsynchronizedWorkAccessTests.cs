@@ -1,0 +1,978 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using VerifyCS = Executor.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<Executor.Analyzers.EXEC002UnsynchronizedWorkAccessAnalyzer>;
+
+namespace Executor.Analyzers.Tests.Rules;
+
+/// <summary>
+/// EXEC002: which work delegates race (parallel loop bodies, submitted and started work, [ConcurrentWork]) and which
+/// facts order or protect them (joins, locks, thread-safe state, own slots, per-item objects).
+/// </summary>
+public class EXEC002UnsynchronizedWorkAccessTests
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Concurrent;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Executor;
+
+        """;
+
+    private static string Loop(string api, string how = "runs it on several threads at once")
+        => "another run of the same work can do the same ('" + api + "' " + how + ")";
+
+    private static DiagnosticResult Diag(int marker, string api, string verb, string target, string other, string locks = "without a lock")
+        => VerifyCS.Diagnostic().WithLocation(marker).WithArguments(api, verb, target, locks, other).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+
+    /// <summary>A report at the marker, whatever its message (the message is asserted by the tests above it).</summary>
+    private static DiagnosticResult DiagAny(int marker)
+        => VerifyCS.Diagnostic().WithLocation(marker).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations | DiagnosticOptions.IgnoreSeverity).WithMessage(null);
+
+    private static Task Verify(string source, params DiagnosticResult[] expected) => VerifyCS.VerifyAnalyzerAsync(Usings + source, expected);
+
+    [Fact]
+    public Task ParallelFor_FieldAccumulation_Reports()
+        => Verify("""
+            class C
+            {
+                private int _total;
+
+                void Run() => Parallel.For(0, 100, i => {|#0:_total += i|});
+            }
+            """,
+            Diag(0, "Parallel.For", "updates", "field 'C._total'", Loop("Parallel.For")));
+
+    [Fact]
+    public Task ParallelForEach_CapturedListAdd_Reports()
+        => Verify("""
+            class C
+            {
+                void Run(int[] items)
+                {
+                    var list = new List<int>();
+                    Parallel.ForEach(items, x => {|#0:list.Add(x)|});
+                }
+            }
+            """,
+            Diag(0, "Parallel.ForEach", "calls 'List<int>.Add' on", "captured local 'list'", Loop("Parallel.ForEach")));
+
+    [Fact]
+    public Task ParallelForEach_CapturedSum_Reports()
+        => Verify("""
+            class C
+            {
+                int Run(int[] items)
+                {
+                    int sum = 0;
+                    Parallel.ForEach(items, x => {|#0:sum += x|});
+                    return sum;
+                }
+            }
+            """,
+            Diag(0, "Parallel.ForEach", "updates", "captured local 'sum'", Loop("Parallel.ForEach")));
+
+    [Fact]
+    public Task ParallelForEach_DictionaryFieldIndexerSet_Reports()
+        => Verify("""
+            class C
+            {
+                private readonly Dictionary<int, int> _squares = new();
+
+                void Run(int[] items) => Parallel.ForEach(items, x => {|#0:_squares[x] = x * x|});
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task ParallelForEach_HistogramElementIncrement_Reports()
+        => Verify("""
+            class C
+            {
+                private readonly int[] _buckets = new int[10];
+
+                void Run(int[] items) => Parallel.ForEach(items, x => {|#0:_buckets[x % 10]++|});
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task ParallelFor_ElementIncrementAtShiftedOwnIndex_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly int[] _counts = new int[100];
+
+                void Run() => Parallel.For(0, 99, i => _counts[i + 1]++);
+            }
+            """);
+
+    [Fact]
+    public Task ParallelFor_LockDeclaredInsideBody_Reports()
+        => Verify("""
+            class C
+            {
+                private int _total;
+
+                void Run() => Parallel.For(0, 100, i =>
+                {
+                    var gate = new object();
+                    lock (gate)
+                    {
+                        {|#0:_total += i|};
+                    }
+                });
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task ParallelForEachAsync_FieldIncrement_Reports()
+        => Verify("""
+            class C
+            {
+                private int _done;
+
+                Task Run(int[] items) => Parallel.ForEachAsync(items, async (x, ct) =>
+                {
+                    await Task.Yield();
+                    {|#0:_done++|};
+                });
+            }
+            """,
+            Diag(0, "Parallel.ForEachAsync", "increments", "field 'C._done'", Loop("Parallel.ForEachAsync")));
+
+    [Fact]
+    public Task ParallelInvoke_TwoActionsWriteSameField_Reports()
+        => Verify("""
+            class C
+            {
+                private int _n;
+
+                void Run() => Parallel.Invoke(() => {|#0:_n++|}, () => {|#1:_n--|});
+            }
+            """,
+            DiagAny(0), DiagAny(1));
+
+    [Fact]
+    public Task ParallelInvoke_OtherActionNamed()
+        => Verify("""
+            class C
+            {
+                private int _n;
+
+                void Run() => Parallel.Invoke(() => {|#0:_n++|}, () => Console.WriteLine(_n));
+            }
+            """,
+            Diag(0, "Parallel.Invoke", "increments", "field 'C._n'", "another delegate of the same 'Parallel.Invoke' call in 'Run' reads it without a lock"));
+
+    [Fact]
+    public Task ParallelFor_LocalFinallyWithoutLock_Reports()
+        => Verify("""
+            class C
+            {
+                private int _total;
+
+                void Run() => Parallel.For(0, 100, () => 0, (i, state, local) => local + i, local => {|#0:_total += local|});
+            }
+            """,
+            Diag(0, "Parallel.For", "updates", "field 'C._total'", Loop("Parallel.For")));
+
+    [Fact]
+    public Task PlinqForAll_FieldIncrement_Reports()
+        => Verify("""
+            class C
+            {
+                private int _seen;
+
+                void Run(int[] items) => items.AsParallel().ForAll(x => {|#0:_seen++|});
+            }
+            """,
+            Diag(0, "ParallelEnumerable.ForAll", "increments", "field 'C._seen'", Loop("ParallelEnumerable.ForAll")));
+
+    [Fact]
+    public Task PlinqSelect_SideEffect_Reports()
+        => Verify("""
+            class C
+            {
+                private int _calls;
+
+                List<int> Run(int[] items) => items.AsParallel().Select(x => { {|#0:_calls++|}; return x * 2; }).ToList();
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task Map_FunctionUpdatesCapturedTotal_Reports()
+        => Verify("""
+            class C
+            {
+                void Run(ThreadPoolExecutor pool, int[] items)
+                {
+                    int total = 0;
+                    foreach (var r in pool.Map(x => {|#0:total += x|}, items)) { }
+                }
+            }
+            """,
+            Diag(0, "ThreadPoolExecutor.Map", "updates", "captured local 'total'", Loop("ThreadPoolExecutor.Map", "runs it on several threads at once")));
+
+    [Fact]
+    public Task SubmitInLoop_FieldIncrement_Reports()
+        => Verify("""
+            class C
+            {
+                private int _hits;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    for (int i = 0; i < 10; i++)
+                    {
+                        pool.Submit(() => {|#0:_hits++|});
+                    }
+                }
+            }
+            """,
+            Diag(0, "ThreadPoolExecutor.Submit", "increments", "field 'C._hits'", "another run of the same work can do the same (it is registered in a loop)"));
+
+    [Fact]
+    public Task SubmitOnce_StarterReadsBeforeJoin_Reports()
+        => Verify("""
+            class C
+            {
+                private int _x;
+
+                static int Compute() => 42;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    var f = pool.Submit(() => { {|#0:_x = Compute()|}; });
+                    Console.WriteLine(_x);
+                    f.Result();
+                }
+            }
+            """,
+            Diag(0, "ThreadPoolExecutor.Submit", "writes", "field 'C._x'", "'Run' reads it without a lock after starting the work, with no join in between"));
+
+    [Fact]
+    public Task TaskRunOnce_StarterWritesBeforeAwait_Reports()
+        => Verify("""
+            class C
+            {
+                private int _count;
+
+                async Task Run()
+                {
+                    var t = Task.Run(() => {|#0:_count++|});
+                    _count++;
+                    await t;
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task TaskRunInPublicMethod_CalledRepeatedly_Reports()
+        => Verify("""
+            class C
+            {
+                private int _count;
+
+                public void Kick() => Task.Run(() => {|#0:_count++|});
+            }
+            """,
+            Diag(0, "Task.Run", "increments", "field 'C._count'", "another run of the same work can do the same ('Kick' registers it each time it runs)"));
+
+    [Fact]
+    public Task StartNew_InLoop_Reports()
+        => Verify("""
+            class C
+            {
+                private readonly List<int> _log = new();
+
+                void Run()
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        Task.Factory.StartNew(() => {|#0:_log.Add(1)|});
+                    }
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task NewThread_StarterWritesAfterStart_Reports()
+        => Verify("""
+            class C
+            {
+                private int _n;
+
+                void Run()
+                {
+                    var t = new Thread(() => {|#0:_n++|});
+                    t.Start();
+                    _n++;
+                    t.Join();
+                }
+            }
+            """,
+            Diag(0, "new Thread", "increments", "field 'C._n'", "'Run' increments it without a lock after starting the work, with no join in between"));
+
+    [Fact]
+    public Task ConcurrentWorkAttribute_UserApi_Reports()
+        => Verify("""
+            class Pipeline
+            {
+                public void Fan(int n, [ConcurrentWork] Action<int> body) { }
+            }
+
+            class C
+            {
+                private long _sum;
+
+                void Run(Pipeline p) => p.Fan(8, i => {|#0:_sum += i|});
+            }
+            """,
+            Diag(0, "Pipeline.Fan", "updates", "field 'C._sum'", Loop("Pipeline.Fan", "runs it on several threads at once")));
+
+    [Fact]
+    public Task MethodGroupOfOwnType_ParallelFor_ReportsInMethod()
+        => Verify("""
+            class C
+            {
+                private int _total;
+
+                void Run() => Parallel.For(0, 100, Add);
+
+                private void Add(int i) => {|#0:_total += i|};
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task StaticField_ParallelForEach_Reports()
+        => Verify("""
+            class C
+            {
+                private static int s_errors;
+
+                static void Run(string[] files) => Parallel.ForEach(files, f => { if (f.Length == 0) {|#0:s_errors++|}; });
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task TaskRun_RacesWithTimerCallback_Reports()
+        => Verify("""
+            class C
+            {
+                private int _ticks;
+                private Timer? _timer;
+
+                void Start()
+                {
+                    _timer = new Timer(_ => Console.WriteLine(_ticks), null, 0, 100);
+                }
+
+                void Once() => Task.Run(() => {|#0:_ticks = Environment.TickCount|});
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task ParallelFor_FieldUnderLock_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly object _gate = new();
+                private int _total;
+
+                void Run() => Parallel.For(0, 100, i => { lock (_gate) { _total += i; } });
+            }
+            """);
+
+    [Fact]
+    public Task ParallelFor_LocalLockDeclaredOutside_NoReport()
+        => Verify("""
+            class C
+            {
+                int Run()
+                {
+                    var gate = new object();
+                    int sum = 0;
+                    Parallel.For(0, 100, i => { lock (gate) { sum += i; } });
+                    return sum;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ParallelFor_Interlocked_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _total;
+
+                void Run() => Parallel.For(0, 100, i => Interlocked.Add(ref _total, i));
+            }
+            """);
+
+    [Fact]
+    public Task ParallelForEach_ConcurrentBag_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly ConcurrentBag<int> _bag = new();
+
+                void Run(int[] items) => Parallel.ForEach(items, x => _bag.Add(x));
+            }
+            """);
+
+    [Fact]
+    public Task ParallelFor_ThreadLocalOverloadWithInterlockedMerge_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _total;
+
+                void Run() => Parallel.For(0, 100, () => 0, (i, state, local) => local + i, local => Interlocked.Add(ref _total, local));
+            }
+            """);
+
+    [Fact]
+    public Task ParallelForEach_PerItemObject_NoReport()
+        => Verify("""
+            class Item { public int Count; }
+
+            class C
+            {
+                void Run(List<Item> items) => Parallel.ForEach(items, item => item.Count++);
+            }
+            """);
+
+    [Fact]
+    public Task ParallelFor_OwnIndexSlot_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly int[] _counts = new int[100];
+                private readonly int[] _squares = new int[100];
+
+                void Run() => Parallel.For(0, 100, i => { _counts[i]++; _squares[i] = i * i; });
+            }
+            """);
+
+    [Fact]
+    public Task ParallelForEach_LocalInsideBody_NoReport()
+        => Verify("""
+            class C
+            {
+                void Run(int[] items) => Parallel.ForEach(items, x =>
+                {
+                    var seen = new List<int>();
+                    int sum = 0;
+                    seen.Add(x);
+                    sum += x;
+                });
+            }
+            """);
+
+    [Fact]
+    public Task ParallelForEach_CodeAfterJoin_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly object _gate = new();
+                private int _sum;
+
+                void Run(int[] items)
+                {
+                    _sum = 0;
+                    Parallel.ForEach(items, x => { lock (_gate) { _sum += x; } });
+                    Console.WriteLine(_sum);
+                    _sum = 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ParallelFor_OtherMemberUnlocked_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly object _gate = new();
+                private int _total;
+
+                void Run() => Parallel.For(0, 100, i => { lock (_gate) { _total += i; } });
+
+                public int Total => _total;
+
+                public void Reset() => _total = 0;
+            }
+            """);
+
+    [Fact]
+    public Task TwoParallelLoopsInSequence_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly object _gate = new();
+                private int _total;
+
+                void Run()
+                {
+                    Parallel.For(0, 10, i => { lock (_gate) { _total += i; } });
+                    Parallel.For(0, 10, i => { lock (_gate) { _total -= i; } });
+                    _total = 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ParallelForEach_ConstantFlag_NoReport()
+        => Verify("""
+            class C
+            {
+                private bool _found;
+
+                void Run(int[] items) => Parallel.ForEach(items, x => { if (x == 42) _found = true; });
+            }
+            """);
+
+    [Fact]
+    public Task ParallelInvoke_ActionsWriteDifferentFields_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _a;
+                private int _b;
+
+                void Run() => Parallel.Invoke(() => _a = Environment.TickCount, () => _b = Environment.ProcessorCount);
+            }
+            """);
+
+    [Fact]
+    public Task ParallelForEach_ReadsOnly_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly Dictionary<int, int> _lookup = new();
+
+                void Run(int[] items)
+                {
+                    _lookup[1] = 2;
+                    Parallel.ForEach(items, x => Console.WriteLine(_lookup.TryGetValue(x, out var v) ? v : 0));
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SubmitOnce_ResultBeforeRead_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _x;
+
+                static int Compute() => 42;
+
+                void Run(ThreadPoolExecutor pool)
+                {
+                    var f = pool.Submit(() => { _x = Compute(); });
+                    f.Result();
+                    Console.WriteLine(_x);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TaskRunOnce_AwaitBeforeWrite_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _count;
+
+                private C() { }
+
+                static async Task<C> Create()
+                {
+                    var c = new C();
+                    await c.Run();
+                    return c;
+                }
+
+                private async Task Run()
+                {
+                    var t = Task.Run(() => _count++);
+                    await t;
+                    _count++;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task NewThread_JoinBeforeWrite_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _n;
+
+                C()
+                {
+                    var t = new Thread(() => _n++);
+                    _n = 5;
+                    t.Start();
+                    t.Join();
+                    _n++;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SubmitInLoop_OneWorkerExecutor_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly ThreadPoolExecutor _serial = new ThreadPoolExecutor(maxWorkers: 1);
+                private int _hits;
+
+                void Run()
+                {
+                    for (int i = 0; i < 10; i++)
+                    {
+                        _serial.Submit(() => _hits++);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SequentialLinqSelect_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _calls;
+
+                List<int> Run(int[] items) => items.Select(x => { _calls++; return x * 2; }).ToList();
+            }
+            """);
+
+    [Fact]
+    public Task TaskRunInConstructor_NothingElseTouches_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _warm;
+
+                C() => Task.Run(() => _warm = Environment.TickCount);
+            }
+            """);
+
+    [Fact]
+    public Task Map_PureFunction_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly int _factor = 3;
+
+                List<int> Run(ThreadPoolExecutor pool, int[] items) => pool.Map(x => x * _factor, items).ToList();
+            }
+            """);
+
+    [Fact]
+    public Task ParallelForEach_ConcurrentDictionaryAddOrUpdate_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly ConcurrentDictionary<string, int> _counts = new();
+
+                void Run(string[] words) => Parallel.ForEach(words, w => _counts.AddOrUpdate(w, 1, (_, n) => n + 1));
+            }
+            """);
+
+    [Fact]
+    public Task ThreadLocalOverload_BodyUpdatesOwnLocal_NoReport()
+        => Verify("""
+            class C
+            {
+                private readonly object _gate = new();
+                private long _total;
+
+                void Run(int[] items) => Parallel.ForEach(items, () => 0L, (x, state, subtotal) => subtotal + x, subtotal => { lock (_gate) { _total += subtotal; } });
+            }
+            """);
+
+    [Fact]
+    public async Task WorkApisOption_UserApi_Reports()
+    {
+        var test = new VerifyCS.Test
+        {
+            TestCode = Usings + """
+                namespace Lib
+                {
+                    public class Pool
+                    {
+                        public void Each(int n, Action<int> body) { }
+                    }
+                }
+
+                class C
+                {
+                    private int _sum;
+
+                    void Run(Lib.Pool p) => p.Each(4, i => {|#0:_sum += i|});
+                }
+                """,
+        };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\ndotnet_code_quality.EXEC002.work_apis = M:Lib.Pool.Each\n"));
+        test.ExpectedDiagnostics.Add(Diag(0, "Pool.Each", "updates", "field 'C._sum'", Loop("Pool.Each")));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task WithoutWorkApisOption_SameUserApi_NoReport()
+        => Verify("""
+            namespace Lib
+            {
+                public class Pool
+                {
+                    public void Each(int n, Action<int> body) { }
+                }
+            }
+
+            class C
+            {
+                private int _sum;
+
+                void Run(Lib.Pool p) => p.Each(4, i => _sum += i);
+            }
+            """);
+
+    [Fact]
+    public Task ObjectInitializerOnFreshObject_InParallelBody_NoReport()
+        => Verify("""
+            class Query { public string Owner { get; init; } = ""; public int Limit { get; set; } }
+
+            class C
+            {
+                private string _owner = "me";
+
+                void Run(int n) => Parallel.For(0, n, i => Use(new Query { Owner = _owner, Limit = i }));
+
+                static void Use(Query q) { }
+            }
+            """);
+
+    [Fact]
+    public Task WithExpressionOnRecord_InParallelBody_NoReport()
+        => Verify("""
+            record Point(int X, int Y);
+
+            class C
+            {
+                private readonly Point _origin = new(0, 0);
+
+                void Run(int n) => Parallel.For(0, n, i => Console.WriteLine(_origin with { X = i }));
+            }
+            """);
+
+    [Fact]
+    public Task RowMajorSlot_FromParallelForIndex_NoReport()
+        => Verify("""
+            class C
+            {
+                static double[] Multiply(double[] a, double[] b, int rows, int inner, int cols)
+                {
+                    var c = new double[rows * cols];
+                    Parallel.For(0, rows, i =>
+                    {
+                        for (int k = 0; k < inner; k++)
+                            for (int j = 0; j < cols; j++)
+                                c[i * cols + j] += a[i * inner + k] * b[k * cols + j];
+                    });
+                    return c;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RangePartition_EachRunOwnsItsSlice_NoReport()
+        => Verify("""
+            class C
+            {
+                static void Scale(double[] data, double k)
+                    => Parallel.ForEach(Partitioner.Create(0, data.Length), range =>
+                    {
+                        for (int i = range.Item1; i < range.Item2; i++) data[i] *= k;
+                    });
+            }
+            """);
+
+    [Fact]
+    public Task SlotFromDividedIndex_TwoRunsShareIt_Reports()
+        => Verify("""
+            class C
+            {
+                private readonly int[] _pairs = new int[50];
+
+                void Run() => Parallel.For(0, 100, i => {|#0:_pairs[i / 2]++|});
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task RangeLoopBoundedByCapturedLength_NotOwnRange_Reports()
+        => Verify("""
+            class C
+            {
+                static void Scale(double[] data, double k, int n)
+                    => Parallel.ForEach(Enumerable.Range(0, n), x =>
+                    {
+                        for (int i = 0; i < data.Length; i++) {|#0:data[i] *= k|};
+                    });
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task JoinThroughFieldTask_InOtherMember_NoReport()
+        => Verify("""
+            class Loop
+            {
+                private Task? _loop;
+                private CancellationTokenSource? _cts;
+
+                public static Loop Create()
+                {
+                    var h = new Loop();
+                    h._loop = Task.Run(h.RunAsync);
+                    return h;
+                }
+
+                private async Task RunAsync()
+                {
+                    for (int i = 0; i < 10; i++)
+                    {
+                        _cts = new CancellationTokenSource();
+                        await Task.Delay(1, _cts.Token);
+                    }
+                }
+
+                public async Task CloseAsync()
+                {
+                    if (_loop is not null) await _loop;
+                    _cts?.Dispose();
+                    _cts = null;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task JoinThroughFieldTask_AccessBeforeTheAwait_Reports()
+        => Verify("""
+            class Loop
+            {
+                private Task? _loop;
+                private int _count;
+
+                public void Start() => _loop ??= Task.Run(() => { for (int i = 0; i < 10; i++) {|#0:_count++|}; });
+
+                public async Task CloseAsync()
+                {
+                    _count = 0;
+                    if (_loop is not null) await _loop;
+                }
+            }
+            """,
+            Diag(0, "Task.Run", "increments", "field 'Loop._count'", "'CloseAsync' writes it without a lock"));
+
+    [Fact]
+    public Task StartOnceGuard_TaskInField_NoSelfOverlap_NoReport()
+        => Verify("""
+            class Pump
+            {
+                private readonly object _gate = new();
+                private Task? _task;
+                private int _ticks;
+
+                public void Start()
+                {
+                    lock (_gate)
+                    {
+                        if (_task is not null) return;
+                        _task = Task.Run(Loop);
+                    }
+                }
+
+                private void Loop()
+                {
+                    while (true)
+                    {
+                        _ticks++;
+                        Thread.Sleep(10);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task StartWithoutGuard_TaskInField_Reports()
+        => Verify("""
+            class Pump
+            {
+                private Task? _task;
+                private int _ticks;
+
+                public void Start() => _task = Task.Run(() => {|#0:_ticks++|});
+            }
+            """,
+            Diag(0, "Task.Run", "increments", "field 'Pump._ticks'", "another run of the same work can do the same ('Start' registers it each time it runs)"));
+
+    [Fact]
+    public Task WorkRacingWithCallback_LeftToExec001_NoExec002()
+        => Verify("""
+            class C
+            {
+                private string? _status;
+
+                public C(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine(_status));
+                    Task.Run(() => _status = Environment.MachineName);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SharedRandomField_InParallelBody_Reports()
+        => Verify("""
+            class C
+            {
+                private readonly Random _random = new();
+
+                double[] Sample(int n)
+                {
+                    var result = new double[n];
+                    Parallel.For(0, n, i => result[i] = {|#0:_random.NextDouble()|});
+                    return result;
+                }
+            }
+            """,
+            Diag(0, "Parallel.For", "calls 'Random.NextDouble' on", "field 'C._random'", Loop("Parallel.For")));
+
+    [Fact]
+    public Task RandomShared_InParallelBody_NoReport()
+        => Verify("""
+            class C
+            {
+                double[] Sample(int n)
+                {
+                    var result = new double[n];
+                    Parallel.For(0, n, i => result[i] = Random.Shared.NextDouble());
+                    return result;
+                }
+            }
+            """);
+}
