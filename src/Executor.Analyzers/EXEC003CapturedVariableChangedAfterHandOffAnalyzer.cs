@@ -70,11 +70,7 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(static start =>
         {
-            var callbacks = new CallbackAnalysis(
-                start.Compilation,
-                KnownTypes.Instance,
-                new CallbackOptionsCache(start.Options.AnalyzerConfigOptionsProvider),
-                new SharedStateFacts(start.Compilation));
+            var callbacks = CallbackAnalysis.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
             var finder = new HandOffFinder(callbacks);
             var writeIndexes = new ConcurrentDictionary<SyntaxNode, Dictionary<ISymbol, List<(IOperation At, WriteKind Kind)>>>();
             start.RegisterOperationAction(

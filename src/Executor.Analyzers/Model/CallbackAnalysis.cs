@@ -209,7 +209,7 @@ internal sealed class CallbackAnalysis
             return;
         }
 
-        AnalyzeWorkArguments(context, constructor, creation, creation.Arguments, StartOf(creation, context.CancellationToken) ?? (IOperation)creation);
+        AnalyzeWorkArguments(context, constructor, creation, creation.Arguments, ThreadStartOf(creation, context.CancellationToken) ?? (IOperation)creation);
     }
 
     private void AnalyzeWorkArguments(OperationAnalysisContext context, IMethodSymbol method, IOperation call, ImmutableArray<IArgumentOperation> arguments, IOperation handOff)
@@ -239,43 +239,67 @@ internal sealed class CallbackAnalysis
     }
 
     /// <summary>
-    /// The <c>Start()</c> call that runs a new thread: <c>new Thread(…).Start()</c>, or the first <c>t.Start()</c> on the
-    /// local it is stored in, in the same member. Null when the thread is started elsewhere.
+    /// The one <c>Start()</c> of a new thread: <c>new Thread(…).Start()</c>, or the <c>Start()</c> of the local it
+    /// initializes. Null when there is none or several (the hand-off point is then unknown, and nothing is reported).
     /// </summary>
-    private IOperation? StartOf(IObjectCreationOperation creation, CancellationToken cancellationToken)
+    public IOperation? ThreadStartOf(IOperation creation, CancellationToken cancellationToken)
     {
-        var parent = creation.Parent;
-        while (parent is IConversionOperation)
+        var value = creation;
+        while (value.Parent is IConversionOperation)
         {
-            parent = parent.Parent;
+            value = value.Parent;
         }
 
-        if (parent is IInvocationOperation { TargetMethod.Name: "Start" } chained)
+        if (value.Parent is IInvocationOperation { TargetMethod.Name: "Start" } direct && direct.Instance == value)
         {
-            return chained;
+            return direct;
         }
 
-        if (parent is not IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: var local } }
-            || SharedStateFacts.EnclosingMember(creation.Syntax) is not { } member)
+        ILocalSymbol? local = value.Parent switch
+        {
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } => target.Local,
+            _ => null,
+        };
+        if (local is null || HandOffFinder.FunctionBodyOf(creation) is not { } body)
         {
             return null;
         }
 
-        var model = Facts.ModelFor(member.SyntaxTree);
-        var text = member.SyntaxTree.GetText(cancellationToken).ToString(member.Span);
-        foreach (var token in TextSearch.TokensNamed(member, text, local.Name))
+        IOperation? start = null;
+        foreach (var descendant in body.Descendants())
         {
-            if (token.SpanStart > creation.Syntax.Span.End
-                && token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Parent: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Start", Parent: Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax start } access } name
-                && access.Expression == name
-                && model.GetOperation(start, cancellationToken) is IInvocationOperation { Instance: ILocalReferenceOperation reference } invocation
-                && SymbolEqualityComparer.Default.Equals(reference.Local, local))
+            cancellationToken.ThrowIfCancellationRequested();
+            if (descendant is IInvocationOperation { TargetMethod.Name: "Start", Instance: ILocalReferenceOperation { Local: var started } } call
+                && SymbolEqualityComparer.Default.Equals(started, local)
+                && Types.Thread.Matches(call.TargetMethod.ContainingType))
             {
-                return invocation;
+                if (start is not null)
+                {
+                    return null;
+                }
+
+                start = call;
             }
         }
 
-        return null;
+        return start;
+    }
+
+    /// <summary>
+    /// How an argument of <paramref name="parameter"/> runs when passed to <paramref name="method"/>: as work
+    /// (<see cref="WorkSource"/>), as a callback (<c>Work</c> null), or not concurrently (null). The one classification
+    /// the rules share (EXEC001/EXEC002 registrations, EXEC003 hand-offs, EXEC006 concurrent delegates).
+    /// </summary>
+    public (WorkSource? Work, bool Callback)? SourceOf(IMethodSymbol method, IParameterSymbol parameter, SyntaxTree tree)
+    {
+        var options = Options.For(tree);
+        if (Work.Classify(method, parameter, options.WorkApis) is { } work)
+        {
+            return (work, false);
+        }
+
+        return IsCallbackParameter(method, parameter, options) ? (null, true) : null;
     }
 
     /// <summary>Whether a method of this compilation is passed as a callback (not work) by its own type (a method group).</summary>
@@ -1139,7 +1163,7 @@ internal sealed class CallbackAnalysis
                 return new Registration(invocation.TargetMethod, invocation) { Work = source };
             case IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation }
                 when Work.Classify(constructor, parameter, Options.For(creation.Syntax.SyntaxTree).WorkApis) is { } source:
-                return new Registration(constructor, StartOf(creation, CancellationToken.None) ?? (IOperation)creation) { Work = source };
+                return new Registration(constructor, ThreadStartOf(creation, CancellationToken.None) ?? (IOperation)creation) { Work = source };
             default:
                 return null;
         }

@@ -37,15 +37,10 @@ internal readonly struct ConcurrentDelegate
 internal sealed class ConcurrentDelegates
 {
     private readonly CallbackAnalysis _callbacks;
-    private readonly ConcurrentWork _work;
-    private readonly AnalyzerConfigOptionsProvider _options;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, ImmutableArray<string>> _workApis = new();
 
     public ConcurrentDelegates(Compilation compilation, AnalyzerConfigOptionsProvider options)
     {
-        _options = options;
-        _callbacks = new CallbackAnalysis(compilation, KnownTypes.Instance, new CallbackOptionsCache(options), new SharedStateFacts(compilation));
-        _work = new ConcurrentWork(KnownTypes.Instance);
+        _callbacks = CallbackAnalysis.For(compilation, options);
     }
 
     /// <summary>Lock regions made by helpers of the compilation (<c>WithLock(() => …)</c>, <c>using (_mutex.Enter())</c>), as EXEC001 sees them.</summary>
@@ -92,13 +87,9 @@ internal sealed class ConcurrentDelegates
             {
                 continue;
             }
-            else if (_work.Classify(method, parameter, WorkApis(at.Syntax.SyntaxTree)) is { } source)
+            else if (_callbacks.SourceOf(method, parameter, at.Syntax.SyntaxTree) is { } source)
             {
-                how = source.How;
-            }
-            else if (_callbacks.IsCallbackParameter(method, parameter, _callbacks.Options.For(at.Syntax.SyntaxTree)))
-            {
-                how = "runs it as a concurrent callback";
+                how = source.Work?.How ?? "runs it as a concurrent callback";
             }
 
             if (how is null)
@@ -180,29 +171,6 @@ internal sealed class ConcurrentDelegates
                     return null;
             }
         }
-    }
-
-    private ImmutableArray<string> WorkApis(SyntaxTree tree)
-        => _workApis.GetOrAdd(tree, t => ReadWorkApis(_options.GetOptions(t)));
-
-    /// <summary>The entries of EXEC002's <c>work_apis</c> option (read here so this file depends only on the option's key).</summary>
-    private static ImmutableArray<string> ReadWorkApis(AnalyzerConfigOptions options)
-    {
-        if (!options.TryGetValue(ConcurrentWork.WorkApisKey, out var raw) || string.IsNullOrWhiteSpace(raw))
-        {
-            return ImmutableArray<string>.Empty;
-        }
-
-        var builder = ImmutableArray.CreateBuilder<string>();
-        foreach (var part in raw.Split(CallbackOptions.Separators, System.StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part.Trim() is { Length: > 0 } trimmed)
-            {
-                builder.Add(trimmed);
-            }
-        }
-
-        return builder.ToImmutable();
     }
 
     private static bool HasDelegateParameter(IMethodSymbol method)

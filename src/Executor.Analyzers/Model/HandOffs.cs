@@ -90,20 +90,18 @@ internal sealed class HandOffFinder
                 continue;
             }
 
-            var tree = operation.Syntax.SyntaxTree;
-            var source = _callbacks.Work.Classify(method, parameter, _callbacks.Options.For(tree).WorkApis);
-            bool isWork = source is not null;
-            if (source is { JoinsOnReturn: true }
-                || source is null && !_callbacks.IsCallbackParameter(method, parameter, _callbacks.Options.For(tree)))
+            if (_callbacks.SourceOf(method, parameter, operation.Syntax.SyntaxTree) is not { } source || source.Work is { JoinsOnReturn: true })
             {
                 continue;
             }
+
+            bool isWork = source.Work is not null;
 
             var point = operation;
             if (method.MethodKind == MethodKind.Constructor && Types.Thread.Matches(method.ContainingType))
             {
                 // A thread runs nothing before Start(): the hand-off is there, and writes before it are published.
-                if (StartOf(operation, cancellationToken) is not { } start)
+                if (_callbacks.ThreadStartOf(operation, cancellationToken) is not { } start)
                 {
                     continue;
                 }
@@ -137,54 +135,6 @@ internal sealed class HandOffFinder
                     return null;
             }
         }
-    }
-
-    /// <summary>
-    /// The one <c>Start()</c> of a new thread: <c>new Thread(…).Start()</c>, or the <c>Start()</c> of the local it
-    /// initializes. Null when there is none or several (the hand-off point is then unknown, and nothing is reported).
-    /// </summary>
-    private IOperation? StartOf(IOperation creation, CancellationToken cancellationToken)
-    {
-        var value = creation;
-        while (value.Parent is IConversionOperation)
-        {
-            value = value.Parent;
-        }
-
-        if (value.Parent is IInvocationOperation { TargetMethod.Name: "Start" } direct && direct.Instance == value)
-        {
-            return direct;
-        }
-
-        ILocalSymbol? local = value.Parent switch
-        {
-            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
-            ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } => target.Local,
-            _ => null,
-        };
-        if (local is null || FunctionBodyOf(creation) is not { } body)
-        {
-            return null;
-        }
-
-        IOperation? start = null;
-        foreach (var descendant in body.Descendants())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (descendant is IInvocationOperation { TargetMethod.Name: "Start", Instance: ILocalReferenceOperation { Local: var started } } call
-                && SymbolEqualityComparer.Default.Equals(started, local)
-                && Types.Thread.Matches(call.TargetMethod.ContainingType))
-            {
-                if (start is not null)
-                {
-                    return null;
-                }
-
-                start = call;
-            }
-        }
-
-        return start;
     }
 
     /// <summary>The innermost lambda, local function or member body around an operation.</summary>
