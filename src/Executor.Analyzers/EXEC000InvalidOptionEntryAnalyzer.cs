@@ -38,6 +38,7 @@ public sealed class EXEC000InvalidOptionEntryAnalyzer : DiagnosticAnalyzer
         (CallbackOptions.ThreadSafeTypesKey, "T", "'T:Namespace.Type' (nested: 'T:Namespace.Outer.Inner', generic: 'T:Namespace.Type`1'), separated by '|'"),
         (CallbackOptions.SerialTypesKey, "T", "'T:Namespace.Type' (nested: 'T:Namespace.Outer.Inner', generic: 'T:Namespace.Type`1'), separated by '|'"),
         (ConcurrentWork.WorkApisKey, "M", "'M:Namespace.Type.Method' (all overloads) or 'M:Namespace.Type.Method(System.Action)' (one overload), separated by '|'"),
+        (ConcurrentWork.ParallelApisKey, "M", "'M:Namespace.Type.Method' (all overloads) or 'M:Namespace.Type.Method(System.Action)' (one overload), separated by '|'"),
     };
 
     /// <inheritdoc/>

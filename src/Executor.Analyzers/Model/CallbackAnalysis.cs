@@ -193,7 +193,7 @@ internal sealed class CallbackAnalysis
     public void AnalyzeWorkInvocation(OperationAnalysisContext context, IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
-        if (!Work.HasWorkParameter(method) && Options.For(invocation.Syntax.SyntaxTree).WorkApis.IsEmpty)
+        if (!Work.HasWorkParameter(method) && !Options.For(invocation.Syntax.SyntaxTree).HasWorkApis)
         {
             return;
         }
@@ -204,7 +204,7 @@ internal sealed class CallbackAnalysis
     /// <summary>EXEC002: <c>new Thread(work)</c>, analyzed from the <c>Start()</c> that hands the work over.</summary>
     public void AnalyzeWorkCreation(OperationAnalysisContext context, IObjectCreationOperation creation)
     {
-        if (creation.Constructor is not { } constructor || !Work.HasWorkParameter(constructor) && Options.For(creation.Syntax.SyntaxTree).WorkApis.IsEmpty)
+        if (creation.Constructor is not { } constructor || !Work.HasWorkParameter(constructor) && !Options.For(creation.Syntax.SyntaxTree).HasWorkApis)
         {
             return;
         }
@@ -214,10 +214,10 @@ internal sealed class CallbackAnalysis
 
     private void AnalyzeWorkArguments(OperationAnalysisContext context, IMethodSymbol method, IOperation call, ImmutableArray<IArgumentOperation> arguments, IOperation handOff)
     {
-        var workApis = Options.For(call.Syntax.SyntaxTree).WorkApis;
+        var options = Options.For(call.Syntax.SyntaxTree);
         foreach (var argument in arguments)
         {
-            if (argument.Parameter is not { } parameter || Work.Classify(method, parameter, workApis) is not { } source)
+            if (argument.Parameter is not { } parameter || Work.Classify(method, parameter, options) is not { } source)
             {
                 continue;
             }
@@ -294,7 +294,7 @@ internal sealed class CallbackAnalysis
     public (WorkSource? Work, bool Callback)? SourceOf(IMethodSymbol method, IParameterSymbol parameter, SyntaxTree tree)
     {
         var options = Options.For(tree);
-        if (Work.Classify(method, parameter, options.WorkApis) is { } work)
+        if (Work.Classify(method, parameter, options) is { } work)
         {
             return (work, false);
         }
@@ -319,8 +319,8 @@ internal sealed class CallbackAnalysis
 
         return current switch
         {
-            IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation } => Work.Classify(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree).WorkApis),
-            IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation } => Work.Classify(constructor, parameter, Options.For(creation.Syntax.SyntaxTree).WorkApis),
+            IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation } => Work.Classify(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree)),
+            IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation } => Work.Classify(constructor, parameter, Options.For(creation.Syntax.SyntaxTree)),
             _ => null,
         };
     }
@@ -964,7 +964,7 @@ internal sealed class CallbackAnalysis
             }
         }
 
-        foreach (var entry in options.WorkApis)
+        foreach (var entry in options.WorkApis.AddRange(options.ParallelApis))
         {
             if (EntryNames(entry, name))
             {
@@ -1159,10 +1159,10 @@ internal sealed class CallbackAnalysis
                 when IsCallbackEvent(eventReference.Event, Options.For(assignment.Syntax.SyntaxTree)):
                 return new Registration(eventReference.Event, assignment);
             case IArgumentOperation { Parameter: { } parameter, Parent: IInvocationOperation invocation }
-                when Work.Classify(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree).WorkApis) is { } source:
+                when Work.Classify(invocation.TargetMethod, parameter, Options.For(invocation.Syntax.SyntaxTree)) is { } source:
                 return new Registration(invocation.TargetMethod, invocation) { Work = source };
             case IArgumentOperation { Parameter: { } parameter, Parent: IObjectCreationOperation { Constructor: { } constructor } creation }
-                when Work.Classify(constructor, parameter, Options.For(creation.Syntax.SyntaxTree).WorkApis) is { } source:
+                when Work.Classify(constructor, parameter, Options.For(creation.Syntax.SyntaxTree)) is { } source:
                 return new Registration(constructor, ThreadStartOf(creation, CancellationToken.None) ?? (IOperation)creation) { Work = source };
             default:
                 return null;

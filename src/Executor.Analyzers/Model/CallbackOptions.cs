@@ -27,11 +27,12 @@ internal sealed class CallbackOptions
     /// <summary>Entries are separated by <c>|</c> or white space (<c>;</c> would start an .editorconfig comment; documentation IDs contain commas).</summary>
     internal static readonly char[] Separators = { '|', ' ', '\t' };
 
-    public static readonly CallbackOptions Default = new(ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, includeDotNetCallbacks: true, ImmutableArray<string>.Empty);
+    public static readonly CallbackOptions Default = new(ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, ImmutableArray<string>.Empty, includeDotNetCallbacks: true, ImmutableArray<string>.Empty, ImmutableArray<string>.Empty);
 
-    private CallbackOptions(ImmutableArray<string> callbackApis, ImmutableArray<string> threadSafeTypes, ImmutableArray<string> serialTypes, bool includeDotNetCallbacks, ImmutableArray<string> workApis)
+    private CallbackOptions(ImmutableArray<string> callbackApis, ImmutableArray<string> threadSafeTypes, ImmutableArray<string> serialTypes, bool includeDotNetCallbacks, ImmutableArray<string> workApis, ImmutableArray<string> parallelApis)
     {
         WorkApis = workApis;
+        ParallelApis = parallelApis;
         SerialTypes = serialTypes;
         CallbackApis = callbackApis;
         ThreadSafeTypes = threadSafeTypes;
@@ -49,14 +50,21 @@ internal sealed class CallbackOptions
     /// <summary>EXEC002's extra work APIs (<see cref="ConcurrentWork.WorkApisKey"/>).</summary>
     public ImmutableArray<string> WorkApis { get; }
 
+    /// <summary>EXEC002's extra parallel-loop APIs (<see cref="ConcurrentWork.ParallelApisKey"/>): they join on return.</summary>
+    public ImmutableArray<string> ParallelApis { get; }
+
+    /// <summary>Whether either work option lists anything.</summary>
+    public bool HasWorkApis => !WorkApis.IsEmpty || !ParallelApis.IsEmpty;
+
     public static CallbackOptions Read(AnalyzerConfigOptions options)
     {
         var apis = Split(options, CallbackApisKey);
         var types = Split(options, ThreadSafeTypesKey);
         var serial = Split(options, SerialTypesKey);
         var work = Split(options, ConcurrentWork.WorkApisKey);
+        var parallel = Split(options, ConcurrentWork.ParallelApisKey);
         bool dotnet = !options.TryGetValue(DotNetCallbacksKey, out var value) || !bool.TryParse(value.Trim(), out var parsed) || parsed;
-        return apis.IsEmpty && types.IsEmpty && serial.IsEmpty && work.IsEmpty && dotnet ? Default : new CallbackOptions(apis, types, serial, dotnet, work);
+        return apis.IsEmpty && types.IsEmpty && serial.IsEmpty && work.IsEmpty && parallel.IsEmpty && dotnet ? Default : new CallbackOptions(apis, types, serial, dotnet, work, parallel);
     }
 
     /// <summary>Whether a documentation ID matches an entry: exactly, or by name for an entry without a parameter list.</summary>

@@ -51,6 +51,9 @@ internal sealed class ConcurrentWork
     /// <summary>Extra work APIs, documentation-comment IDs like EXEC001's <c>callback_apis</c>; they behave like <c>[ConcurrentWork]</c>.</summary>
     public const string WorkApisKey = "dotnet_code_quality.EXEC002.work_apis";
 
+    /// <summary>Extra parallel-loop APIs: their delegate runs on several threads at once and they return after every run (like <c>Parallel.For</c>).</summary>
+    public const string ParallelApisKey = "dotnet_code_quality.EXEC002.parallel_apis";
+
     private static readonly ImmutableArray<WorkSource?> NoParameters = ImmutableArray<WorkSource?>.Empty;
 
     private readonly KnownTypes _types;
@@ -62,7 +65,7 @@ internal sealed class ConcurrentWork
     /// How the argument of <paramref name="parameter"/> runs when passed to <paramref name="method"/>, or null when it
     /// is not work. <paramref name="workApis"/> holds the option's entries for the file of the call.
     /// </summary>
-    public WorkSource? Classify(IMethodSymbol method, IParameterSymbol parameter, ImmutableArray<string> workApis = default)
+    public WorkSource? Classify(IMethodSymbol method, IParameterSymbol parameter, CallbackOptions? options = null)
     {
         if (parameter.Type.TypeKind != TypeKind.Delegate && !IsDelegateArray(parameter))
         {
@@ -76,8 +79,14 @@ internal sealed class ConcurrentWork
             return known;
         }
 
-        return !workApis.IsDefaultOrEmpty && CallbackOptions.Matches(workApis, DocumentationCommentId.CreateDeclarationId(definition))
-            ? WorkSource.Concurrent
+        if (options is null || !options.HasWorkApis)
+        {
+            return null;
+        }
+
+        var id = DocumentationCommentId.CreateDeclarationId(definition);
+        return CallbackOptions.Matches(options.ParallelApis, id) ? WorkSource.ParallelLoop
+            : CallbackOptions.Matches(options.WorkApis, id) ? WorkSource.Concurrent
             : null;
     }
 

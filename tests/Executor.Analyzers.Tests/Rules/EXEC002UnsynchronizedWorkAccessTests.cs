@@ -975,4 +975,68 @@ public class EXEC002UnsynchronizedWorkAccessTests
                 }
             }
             """);
+
+    private const string ParallelWrapper = """
+        namespace Lib
+        {
+            public static class Par
+            {
+                public static void For(int from, int to, Action<int, int> body) => Parallel.For(0, 2, p => body(p == 0 ? from : (from + to) / 2, p == 0 ? (from + to) / 2 : to));
+            }
+        }
+
+        """;
+
+    private static async Task VerifyWithOption(string key, string value, string source, params DiagnosticResult[] expected)
+    {
+        var test = new VerifyCS.Test { TestCode = Usings + ParallelWrapper + source };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\n" + key + " = " + value + "\n"));
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task ParallelApisOption_JoinsOnReturn_CodeAfterTheCallIsOrdered_NoReport()
+        => VerifyWithOption("dotnet_code_quality.EXEC002.parallel_apis", "M:Lib.Par.For", """
+            class C
+            {
+                private readonly object _gate = new();
+                private double _sum;
+
+                void Run(double[] data)
+                {
+                    Lib.Par.For(0, data.Length, (u, v) => { for (int i = u; i < v; i++) { data[i] *= 2; lock (_gate) { _sum += data[i]; } } });
+                    _sum = 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task WorkApisOption_DoesNotJoin_CodeAfterTheCallRaces_Reports()
+        => VerifyWithOption("dotnet_code_quality.EXEC002.work_apis", "M:Lib.Par.For", """
+            class C
+            {
+                private readonly object _gate = new();
+                private double _sum;
+
+                void Run(double[] data)
+                {
+                    Lib.Par.For(0, data.Length, (u, v) => { for (int i = u; i < v; i++) { data[i] *= 2; lock (_gate) { {|#0:_sum += data[i]|}; } } });
+                    _sum = 0;
+                }
+            }
+            """,
+            Diag(0, "Par.For", "updates", "field 'C._sum'", "'Run' writes it without a lock after starting the work, with no join in between", "under lock '_gate'"));
+
+    [Fact]
+    public Task ParallelApisOption_RunsOverlap_UnlockedAccumulation_Reports()
+        => VerifyWithOption("dotnet_code_quality.EXEC002.parallel_apis", "M:Lib.Par.For", """
+            class C
+            {
+                private double _sum;
+
+                void Run(double[] data) => Lib.Par.For(0, data.Length, (u, v) => { for (int i = u; i < v; i++) {|#0:_sum += data[i]|}; });
+            }
+            """,
+            Diag(0, "Par.For", "updates", "field 'C._sum'", Loop("Par.For")));
 }
