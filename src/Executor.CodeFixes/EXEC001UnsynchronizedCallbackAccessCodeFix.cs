@@ -20,6 +20,9 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
     /// <summary>The equivalence key of the "wrap in lock" action (the default).</summary>
     public const string WrapInLockKey = "EXEC001.WrapInLock";
 
+    /// <summary>The equivalence key of the "use ConcurrentQueue/ConcurrentDictionary" action (a private collection field whose every use maps one-to-one).</summary>
+    public const string UseConcurrentCollectionKey = "EXEC001.UseConcurrentCollection";
+
     /// <summary>The equivalence key of the "use Volatile.Read/Write" action (a flag or reference published by plain stores).</summary>
     public const string UseVolatileKey = "EXEC001.UseVolatile";
 
@@ -39,8 +42,8 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
     public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllAsync);
 
     /// <inheritdoc/>
-    public override Task RegisterCodeFixesAsync(CodeFixContext context) => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, PreferredFixKey);
+    public override Task RegisterCodeFixesAsync(CodeFixContext context) => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, PreferredFixKey);
 
     private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey);
+        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, UseConcurrentCollectionKey);
 }

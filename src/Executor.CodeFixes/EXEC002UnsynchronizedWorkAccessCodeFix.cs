@@ -19,6 +19,9 @@ public sealed class EXEC002UnsynchronizedWorkAccessCodeFix : CodeFixProvider
     /// <summary>The equivalence key of the "wrap in lock" action.</summary>
     public const string WrapInLockKey = "EXEC002.WrapInLock";
 
+    /// <summary>The equivalence key of the "use ConcurrentQueue/ConcurrentDictionary" action (a private collection field whose every use maps one-to-one).</summary>
+    public const string UseConcurrentCollectionKey = "EXEC002.UseConcurrentCollection";
+
     /// <summary>The equivalence key of the "use Volatile.Read/Write" action (a flag or reference published by plain stores).</summary>
     public const string UseVolatileKey = "EXEC002.UseVolatile";
 
@@ -36,8 +39,8 @@ public sealed class EXEC002UnsynchronizedWorkAccessCodeFix : CodeFixProvider
 
     /// <inheritdoc/>
     public override Task RegisterCodeFixesAsync(CodeFixContext context)
-        => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, PreferredFixKey, EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey);
+        => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, PreferredFixKey, EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey);
 
     private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey);
+        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, UseConcurrentCollectionKey);
 }

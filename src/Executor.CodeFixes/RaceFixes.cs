@@ -13,7 +13,7 @@ namespace Executor.CodeFixes;
 /// </summary>
 internal static class RaceFixes
 {
-    public static async Task RegisterAsync(CodeFixContext context, string interlockedKey, string volatileKey, string lockKey, params string[] preferredFixKeys)
+    public static async Task RegisterAsync(CodeFixContext context, string interlockedKey, string volatileKey, string lockKey, string collectionKey, params string[] preferredFixKeys)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         if (root is null)
@@ -30,11 +30,13 @@ internal static class RaceFixes
         // dotnet format applies the first action: Interlocked when it is exactly equivalent, unless the project prefers locks.
         var options = context.Document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider.GetOptions(root.SyntaxTree);
         bool lockFirst = false;
+        bool collectionFirst = false;
         foreach (var key in preferredFixKeys)
         {
             if (options.TryGetValue(key, out var preferred))
             {
                 lockFirst = string.Equals(preferred.Trim(), "lock", System.StringComparison.OrdinalIgnoreCase);
+                collectionFirst = string.Equals(preferred.Trim(), "concurrent_collection", System.StringComparison.OrdinalIgnoreCase);
                 break;
             }
         }
@@ -74,6 +76,22 @@ internal static class RaceFixes
                 }
             }
 
+            if (ConcurrentCollectionRewriter.Title(root, semanticModel, diagnostic, context.CancellationToken) is { } title)
+            {
+                var swap = CodeAction.Create(
+                    title,
+                    ct => ConcurrentCollectionRewriter.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
+                    collectionKey);
+                if (collectionFirst)
+                {
+                    actions.Insert(0, swap);
+                }
+                else
+                {
+                    actions.Add(swap);
+                }
+            }
+
             foreach (var action in actions)
             {
                 context.RegisterCodeFix(action, diagnostic);
@@ -81,7 +99,7 @@ internal static class RaceFixes
         }
     }
 
-    public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey, string volatileKey)
+    public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey, string volatileKey, string collectionKey)
     {
         if (diagnostics.IsEmpty)
         {
@@ -91,6 +109,11 @@ internal static class RaceFixes
         if (context.CodeActionEquivalenceKey == interlockedKey)
         {
             return await InterlockedRewriter.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        if (context.CodeActionEquivalenceKey == collectionKey)
+        {
+            return await ConcurrentCollectionRewriter.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false);
         }
 
         return context.CodeActionEquivalenceKey == volatileKey

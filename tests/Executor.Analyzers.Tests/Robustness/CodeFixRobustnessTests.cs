@@ -38,8 +38,8 @@ public sealed class CodeFixRobustnessTests
     public async Task Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
     {
         // The two race rules share their fixes; each runs with its own provider and keys.
-        await RunAsync(sourceName, new EXEC001UnsynchronizedCallbackAccessAnalyzer(), new EXEC001UnsynchronizedCallbackAccessCodeFix(), DiagnosticIds.UnsynchronizedCallbackAccess, EXEC001UnsynchronizedCallbackAccessCodeFix.WrapInLockKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseInterlockedKey);
-        await RunAsync(sourceName, new EXEC002UnsynchronizedWorkAccessAnalyzer(), new EXEC002UnsynchronizedWorkAccessCodeFix(), DiagnosticIds.UnsynchronizedWorkAccess, EXEC002UnsynchronizedWorkAccessCodeFix.WrapInLockKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseInterlockedKey);
+        await RunAsync(sourceName, new EXEC001UnsynchronizedCallbackAccessAnalyzer(), new EXEC001UnsynchronizedCallbackAccessCodeFix(), DiagnosticIds.UnsynchronizedCallbackAccess, EXEC001UnsynchronizedCallbackAccessCodeFix.WrapInLockKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseInterlockedKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseVolatileKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseConcurrentCollectionKey);
+        await RunAsync(sourceName, new EXEC002UnsynchronizedWorkAccessAnalyzer(), new EXEC002UnsynchronizedWorkAccessCodeFix(), DiagnosticIds.UnsynchronizedWorkAccess, EXEC002UnsynchronizedWorkAccessCodeFix.WrapInLockKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseInterlockedKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseVolatileKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseConcurrentCollectionKey);
     }
 
     private static async Task RunAsync(string sourceName, DiagnosticAnalyzer analyzer, CodeFixProvider provider, string id, params string[] keys)
