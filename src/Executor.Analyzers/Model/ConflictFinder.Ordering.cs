@@ -77,7 +77,7 @@ internal sealed partial class ConflictFinder
         {
             switch (descendant)
             {
-                case IAwaitOperation awaitOperation when IsTaskLike(awaitOperation.Operation.Type) || registration.Work is not null && DerivesFrom(awaitOperation.Operation.Type, Types.Future):
+                case IAwaitOperation awaitOperation when IsTaskLike(Awaited(awaitOperation.Operation).Type) || registration.Work is not null && DerivesFrom(Awaited(awaitOperation.Operation).Type, Types.Future):
                     return true;
                 case IPropertyReferenceOperation { Property.Name: "Result" } result when Types.TaskOfT.Matches(result.Property.ContainingType):
                     return true;
@@ -102,6 +102,17 @@ internal sealed partial class ConflictFinder
         }
 
         return method.Name is "Result" or "Exception" or "Wait" && DerivesFrom(method.ContainingType, Types.Future);
+    }
+
+    /// <summary>What an <c>await</c> waits for: the task behind <c>task.ConfigureAwait(false)</c>, else the operand.</summary>
+    private static IOperation Awaited(IOperation operand)
+    {
+        while (operand is IConversionOperation conversion)
+        {
+            operand = conversion.Operand;
+        }
+
+        return operand is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } awaited } ? awaited : operand;
     }
 
     private bool IsTaskLike(ITypeSymbol? type)

@@ -1039,4 +1039,59 @@ public class EXEC002UnsynchronizedWorkAccessTests
             }
             """,
             Diag(0, "Par.For", "updates", "field 'C._sum'", Loop("Par.For")));
+
+    [Fact]
+    public Task AwaitWithConfigureAwait_IsAJoin_NoReport()
+        => Verify("""
+            class C
+            {
+                private int _n;
+
+                private C() { }
+
+                public static async Task<C> CreateAsync()
+                {
+                    var c = new C();
+                    await c.RunAsync();
+                    return c;
+                }
+
+                private async Task RunAsync()
+                {
+                    var t = Task.Run(() => _n++);
+                    await t.ConfigureAwait(false);
+                    _n++;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task FieldTaskJoinedWithConfigureAwait_InOtherMember_NoReport()
+        => Verify("""
+            class Loop
+            {
+                private Task? _loop;
+                private CancellationTokenSource? _cts;
+
+                public static Loop Create()
+                {
+                    var h = new Loop();
+                    h._loop = Task.Run(h.RunAsync);
+                    return h;
+                }
+
+                private async Task RunAsync()
+                {
+                    _cts = new CancellationTokenSource();
+                    await Task.Delay(1, _cts.Token);
+                }
+
+                public async Task CloseAsync()
+                {
+                    if (_loop != null) await _loop.ConfigureAwait(false);
+                    _cts?.Dispose();
+                    _cts = null;
+                }
+            }
+            """);
 }

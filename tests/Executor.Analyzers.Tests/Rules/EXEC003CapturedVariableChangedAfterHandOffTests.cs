@@ -1248,4 +1248,25 @@ public class EXEC003CapturedVariableChangedAfterHandOffTests
         test.ExpectedDiagnostics.Add(Diag(0, "Task.Run", "i", "the loop changes", "i++"));
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task WriteAfterAwaitWithConfigureAwait_IsJoined_NoReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Work
+            {
+                async Task Run()
+                {
+                    int x = 1;
+                    var u = Task.Run(() => Console.WriteLine(x));
+                    await u.ConfigureAwait(false);
+                    x = 2;
+                    Console.WriteLine(x);
+                }
+            }
+            """);
+    }
 }
