@@ -1195,12 +1195,25 @@ internal sealed class CallbackAnalysis
     private void Report(OperationAnalysisContext context, CallbackWalker walker, Registration registration)
     {
         walker.Walk();
+        HashSet<Location>? origins = null;
         foreach (var finding in walker.Findings)
         {
+            // One access reached through several calls of the same callee (the same write from four 'catch' clauses)
+            // is one race: report it at the first call that races, not again at the others.
+            if (finding.Origin is { } origin && origins is not null && origins.Contains(origin))
+            {
+                continue;
+            }
+
             // Report races, not accesses: only when another access can run at the same time with no common lock.
             if (Conflicts.Find(finding, registration, walker.RootSyntax, context.CancellationToken, walker.OwnedSpans) is not { } conflict)
             {
                 continue;
+            }
+
+            if (finding.Origin is { } reported)
+            {
+                (origins ??= new HashSet<Location>()).Add(reported);
             }
 
             context.ReportDiagnostic(Diagnostic.Create(

@@ -1094,4 +1094,31 @@ public class EXEC002UnsynchronizedWorkAccessTests
                 }
             }
             """);
+
+    [Fact]
+    public Task OneWriteReachedFromSeveralCalls_ReportedOnce_AtTheFirstCall()
+        => Verify("""
+            class Pump
+            {
+                private int _failures;
+
+                public void Start()
+                {
+                    for (int i = 0; i < 2; i++)
+                    {
+                        Task.Run(() =>
+                        {
+                            try { Step(); } catch (InvalidOperationException) { {|#0:Fail()|}; }
+                            try { Step(); } catch (TimeoutException) { Fail(); }
+                            try { Step(); } catch (ArgumentException) { Fail(); }
+                        });
+                    }
+                }
+
+                private static void Step() { }
+
+                private void Fail() => _failures++;
+            }
+            """,
+            DiagAny(0));
 }
