@@ -65,6 +65,7 @@ internal sealed partial class ConflictFinder
         // AddDoneCallback(callback, executor) with a one-worker executor: those callbacks run one at a time.
         bool oneWorker = DispatchesToOneWorker(registration, cancellationToken);
         var conflicting = new List<(StateAccess Access, ConflictKind Kind)>();
+        SyntaxNode? sameRunCallee = null;
         foreach (var access in accesses)
         {
             if (callbackRoot.SyntaxTree == access.Syntax.SyntaxTree && callbackRoot.Span.Contains(access.Syntax.Span)
@@ -78,6 +79,14 @@ internal sealed partial class ConflictFinder
                 || access.Mode == AccessMode.Atomic && !finding.Writes
                 || ShareLock(finding.Locks, access))
             {
+                continue;
+            }
+
+            if (finding.Origin is not null && access.Function is null && access.Member is not null
+                && access.Member == (sameRunCallee ??= SameRunCallee(finding, callbackRoot, cancellationToken) ?? (SyntaxNode)callbackRoot))
+            {
+                // Another access in the callee that makes this one, and that only this callback or work calls: the
+                // same run (a private 'FlushPipeAsync' that reads the field, then writes it).
                 continue;
             }
 
@@ -247,6 +256,33 @@ internal sealed partial class ConflictFinder
         }
 
         return ConflictKind.Member;
+    }
+
+    /// <summary>
+    /// The member holding the access a callee makes on behalf of the callback (the finding's origin), when every call of
+    /// that member is inside the callback itself (or the member, recursively): its other accesses belong to the same run.
+    /// </summary>
+    private SyntaxNode? SameRunCallee(CallbackFinding finding, SyntaxNode callbackRoot, CancellationToken cancellationToken)
+    {
+        if (finding.Origin is not { SourceTree: { } tree } origin
+            || SharedStateFacts.EnclosingMember(tree.GetRoot(cancellationToken).FindNode(origin.SourceSpan)) is not MethodDeclarationSyntax member
+            || Facts.ModelFor(tree).GetDeclaredSymbol(member, cancellationToken) is not { } method
+            || _callSites.Of(method, cancellationToken) is not { Count: > 0 } calls)
+        {
+            return null;
+        }
+
+        foreach (var call in calls)
+        {
+            var syntax = call.Operation.Syntax;
+            bool inCallback = syntax.SyntaxTree == callbackRoot.SyntaxTree && callbackRoot.Span.Contains(syntax.Span);
+            if (!inCallback && call.Member != member)
+            {
+                return null;
+            }
+        }
+
+        return member;
     }
 
     /// <summary>Whether an access is made by a callback (a lambda, or a method its type passes as a callback), not by work.</summary>

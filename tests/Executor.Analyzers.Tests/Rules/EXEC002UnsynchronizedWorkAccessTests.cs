@@ -1121,4 +1121,72 @@ public class EXEC002UnsynchronizedWorkAccessTests
             }
             """,
             DiagAny(0));
+
+    [Fact]
+    public Task CalleeOnlyTheWorkCalls_ItsOtherAccessIsTheSameRun_NoReport()
+        => Verify("""
+            class Writer
+            {
+                private CancellationTokenSource? _cts;
+                private Task? _task;
+
+                public static Writer Create()
+                {
+                    var w = new Writer();
+                    w._task = Task.Run(w.LoopAsync);
+                    return w;
+                }
+
+                private async Task LoopAsync()
+                {
+                    for (int i = 0; i < 10; i++)
+                    {
+                        await FlushAsync();
+                    }
+                }
+
+                private async Task FlushAsync()
+                {
+                    if (_cts is null || !_cts.TryReset())
+                    {
+                        _cts?.Dispose();
+                        _cts = new CancellationTokenSource();
+                    }
+
+                    await Task.Delay(1, _cts.Token);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CalleeAlsoCalledByAPublicMember_OtherAccessRaces_Reports()
+        => Verify("""
+            class Writer
+            {
+                private CancellationTokenSource? _cts;
+
+                public void Start() => _ = Task.Run(LoopAsync);
+
+                public Task FlushNowAsync() => FlushAsync();
+
+                private async Task LoopAsync()
+                {
+                    for (int i = 0; i < 10; i++)
+                    {
+                        await {|#0:FlushAsync()|};
+                    }
+                }
+
+                private async Task FlushAsync()
+                {
+                    if (_cts is null)
+                    {
+                        _cts = new CancellationTokenSource();
+                    }
+
+                    await Task.Delay(1, _cts.Token);
+                }
+            }
+            """,
+            DiagAny(0));
 }
