@@ -44,6 +44,7 @@ internal sealed class CallSites
 
     private readonly SharedStateFacts _facts;
     private readonly ConcurrentDictionary<IMethodSymbol, List<CallSite>?> _cache = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, byte> _uncalled = new(SymbolEqualityComparer.Default);
 
     public CallSites(SharedStateFacts facts) => _facts = facts;
 
@@ -196,7 +197,31 @@ internal sealed class CallSites
             }
         }
 
+        if (result.Count == 0 && property is null)
+        {
+            // Every place that could name it was searched and nothing calls it or takes it as a delegate.
+            _uncalled.TryAdd(method, 0);
+        }
+
         return result.Count > 0 ? result : null;
+    }
+
+    /// <summary>
+    /// Whether a method is dead code: private (members only this assembly sees may have friend-assembly callers), not an explicit interface
+    /// implementation, without attributes (reflection, serialization callbacks), and nothing in the compilation calls it
+    /// or takes it as a delegate. Its accesses never run, so they are nobody's other side.
+    /// </summary>
+    public bool IsNeverCalled(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        method = method.OriginalDefinition;
+        if (method.DeclaredAccessibility != Accessibility.Private || method.MethodKind != MethodKind.Ordinary || !method.ExplicitInterfaceImplementations.IsEmpty || method.IsPartialDefinition
+            || method.PartialImplementationPart is not null || method.PartialDefinitionPart is not null || !method.GetAttributes().IsEmpty
+            || method.IsOverride || method.IsVirtual || method.IsAbstract || method.Name == "Main")
+        {
+            return false;
+        }
+
+        return Of(method, cancellationToken) is null && _uncalled.ContainsKey(method);
     }
 
     /// <summary>Whether no code outside this assembly can name the member: it, or a type around it, is internal or private.</summary>

@@ -237,6 +237,10 @@ internal sealed class CallbackWalker
                 // Declarations are walked when the callback calls or references them.
                 return false;
 
+            case INameOfOperation:
+                // 'nameof(_count)' is a constant string: nothing is read.
+                return false;
+
             case IFieldReferenceOperation field:
                 CheckField(field, lockRoot);
                 return true;

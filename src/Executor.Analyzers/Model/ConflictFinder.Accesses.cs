@@ -95,6 +95,12 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (IsInNameOf(operation))
+            {
+                // 'nameof(_count)' names the field; it does not read it.
+                continue;
+            }
+
             if (InstanceOf(operation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
             {
                 // A member set by an object initializer or 'with' expression: a fresh object, not the shared one.
@@ -120,6 +126,19 @@ internal sealed partial class ConflictFinder
         IParameterReferenceOperation parameter => parameter.Parameter,
         _ => null,
     };
+
+    private static bool IsInNameOf(IOperation operation)
+    {
+        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is INameOfOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static IOperation? InstanceOf(IOperation operation) => (operation as IMemberReferenceOperation)?.Instance;
 

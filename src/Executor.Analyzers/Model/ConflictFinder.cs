@@ -249,6 +249,14 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
+        if (access.Function is null && access.Member is MethodDeclarationSyntax deadCandidate
+            && Facts.ModelFor(deadCandidate.SyntaxTree).GetDeclaredSymbol(deadCandidate, cancellationToken) is { } declared
+            && _callSites.IsNeverCalled(declared, cancellationToken))
+        {
+            // A private helper nothing calls: its accesses never run.
+            return null;
+        }
+
         if (registration.Work is not null && access.Member is not null && JoinsStoredWorkFirst(registration, access, cancellationToken))
         {
             // '_loop = Task.Run(Loop)' here, 'await _loop;' before the access there: the work has ended.

@@ -1506,4 +1506,85 @@ public class EXEC001RaceModelTests
         with.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*]\ndotnet_code_quality.EXEC001.serial_types = T:Actors.Mailbox\n"));
         await with.RunAsync();
     }
+
+    [Fact]
+    public async Task NameOfTheField_InAnotherMember_IsNotARead()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                public Counter(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _count = f.Result());
+
+                public override string ToString() => nameof(_count);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NameOfTheField_InTheCallback_IsNotARead()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                public Counter(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine(nameof(_count)));
+
+                public void Set(int value) => _count = value;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task PrivateHelperNothingCalls_IsNobodysOtherSide()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Totals
+            {
+                private readonly object _gate = new();
+                private int _total;
+
+                public Totals(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { _total += f.Result(); } });
+                }
+
+                private void RecordUnsafe(int value) => _total += value;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task PrivateHelperCalledByAPublicMember_IsTheOtherSide()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Totals
+            {
+                private readonly object _gate = new();
+                private int _total;
+
+                public Totals(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { {|#0:_total += f.Result()|}; } });
+                }
+
+                public void Add(int value) => RecordUnsafe(value);
+
+                private void RecordUnsafe(int value) => _total += value;
+            }
+            """,
+            Race(0, "Future<int>.AddDoneCallback", "updates", "field 'Totals._total'", "'RecordUnsafe' updates it without a lock", "under lock '_gate'").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+    }
 }
