@@ -18,6 +18,7 @@ internal sealed class LockHelpers
     private readonly SharedStateFacts _facts;
     private readonly ConcurrentDictionary<IParameterSymbol, HeldLock?> _aroundDelegate = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, HeldLock?> _acquires = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, HeldLock?> _acquiresThroughFlag = new(SymbolEqualityComparer.Default);
 
     public LockHelpers(SharedStateFacts facts) => _facts = facts;
 
@@ -44,6 +45,76 @@ internal sealed class LockHelpers
 
         var inside = _acquires.GetOrAdd(method, m => SummarizeAcquire(m, types, cancellationToken));
         return inside is { } held ? AtCallSite(held, call) : null;
+    }
+
+    /// <summary>
+    /// The lock a void helper with a <c>ref bool</c> flag takes and keeps (<c>TakeLock(ref taken)</c> around
+    /// <c>Monitor.Enter(this, ref taken)</c>, or <c>Monitor.TryEnter(this, timeout, ref taken); if (!taken) throw …;</c>),
+    /// or null. The caller releases it later (<c>finally { ReleaseLock(ref taken); }</c>).
+    /// </summary>
+    public HeldLock? AcquiresThroughFlag(IInvocationOperation call, KnownTypes types, CancellationToken cancellationToken)
+    {
+        var method = call.TargetMethod.OriginalDefinition;
+        if (!method.ReturnsVoid || method.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        var inside = _acquiresThroughFlag.GetOrAdd(method, m => SummarizeFlagAcquire(m, types, cancellationToken));
+        return inside is { } held ? AtCallSite(held, call) : null;
+    }
+
+    private HeldLock? SummarizeFlagAcquire(IMethodSymbol method, KnownTypes types, CancellationToken cancellationToken)
+    {
+        IParameterSymbol? flag = null;
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.RefKind == RefKind.Ref && parameter.Type.SpecialType == SpecialType.System_Boolean)
+            {
+                if (flag is not null)
+                {
+                    return null;
+                }
+
+                flag = parameter;
+            }
+        }
+
+        if (flag is null
+            || method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not BaseMethodDeclarationSyntax declaration
+            || !_facts.IsInCompilation(declaration.SyntaxTree)
+            || _facts.ModelFor(declaration.SyntaxTree).GetOperation(declaration, cancellationToken) is not { } body)
+        {
+            return null;
+        }
+
+        HeldLock? acquired = null;
+        bool conditional = false;
+        bool throwsUnlessTaken = false;
+        foreach (var operation in body.Descendants())
+        {
+            switch (operation)
+            {
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return null;
+                case IInvocationOperation invocation when LockRegions.IsRelease(invocation, types):
+                    return null;
+                case IInvocationOperation invocation when LockRegions.IsAcquireTakingFlag(invocation, flag, types, out var held, out bool mayFail):
+                    if (held.Kind is not (LockKind.Member or LockKind.This or LockKind.TypeOf) || acquired is { } previous && !previous.SameAs(held))
+                    {
+                        return null;
+                    }
+
+                    acquired = held;
+                    conditional |= mayFail;
+                    break;
+                case IConditionalOperation when LockRegions.IsThrowUnlessFlag(operation, flag):
+                    throwsUnlessTaken = true;
+                    break;
+            }
+        }
+
+        return acquired is not null && (!conditional || throwsUnlessTaken) ? acquired : null;
     }
 
     /// <summary>A lock on the helper's object is, at the call site, the receiver; a static lock stays itself.</summary>

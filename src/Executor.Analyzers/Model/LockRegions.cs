@@ -187,7 +187,7 @@ internal static class LockRegions
             foreach (var statement in b.Operations)
             {
                 if (statement is IUsingDeclarationOperation || IsGuardOnTakenFlag(statement, out _)
-                    || StatementInvocation(statement) is { } invocation && (AcquireKind(invocation, types) != LockCoverage.None || ReleaseKind(invocation, types) != LockCoverage.None))
+                    || StatementInvocation(statement) is { } invocation && (AcquireKind(invocation, types) != LockCoverage.None || ReleaseKind(invocation, types) != LockCoverage.None || PassesRefBool(invocation)))
                 {
                     return s_withLocks;
                 }
@@ -242,7 +242,28 @@ internal static class LockRegions
                 held.Add(LockOf(invocation, types));
                 return;
             }
+
+            if (PassesRefBool(invocation) && helpers?.AcquiresThroughFlag(invocation, types, default) is { } taken)
+            {
+                // bool taken = false; try { TakeLock(ref taken); … } finally { ReleaseLock(ref taken); }
+                held.Add(taken);
+                return;
+            }
         }
+    }
+
+    /// <summary>A call with a <c>ref bool</c> argument: a candidate lock helper (<c>TakeLock(ref taken)</c>).</summary>
+    private static bool PassesRefBool(IInvocationOperation invocation)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { RefKind: RefKind.Ref, Type.SpecialType: SpecialType.System_Boolean })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary><c>if (!taken) return;</c> (or throw, break, continue): the statements after it run only when the flag is set.</summary>
@@ -431,6 +452,43 @@ internal static class LockRegions
             }
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="invocation"/> takes a lock and reports it through the <c>ref bool</c> parameter
+    /// <paramref name="flag"/> (<c>Monitor.TryEnter(this, timeout, ref taken)</c>, <c>Monitor.Enter(x, ref taken)</c>);
+    /// <paramref name="conditional"/> says whether it may return without the lock.
+    /// </summary>
+    internal static bool IsAcquireTakingFlag(IInvocationOperation invocation, IParameterSymbol flag, KnownTypes types, out HeldLock held, out bool conditional)
+    {
+        held = default;
+        conditional = false;
+        if (AcquireKind(invocation, types) == LockCoverage.None)
+        {
+            return false;
+        }
+
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.RefKind is RefKind.Ref
+                && argument.Value is IParameterReferenceOperation parameter
+                && SymbolEqualityComparer.Default.Equals(parameter.Parameter, flag))
+            {
+                held = LockOf(invocation, types);
+                conditional = IsConditionalAcquire(invocation);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><c>if (!taken) throw …;</c> on a <c>ref bool</c> parameter: the method returns only with the flag set.</summary>
+    internal static bool IsThrowUnlessFlag(IOperation operation, IParameterSymbol flag)
+        => operation is IConditionalOperation { WhenFalse: null } conditional
+            && conditional.Condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, Operand: IParameterReferenceOperation reference }
+            && SymbolEqualityComparer.Default.Equals(reference.Parameter, flag)
+            && (conditional.WhenTrue is IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation }
+                || conditional.WhenTrue is IBlockOperation { Operations.Length: > 0 } block && block.Operations[block.Operations.Length - 1] is IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation });
 
     /// <summary>Whether <paramref name="invocation"/> releases a lock (<c>Monitor.Exit</c>, <c>Release</c>, <c>ExitWriteLock</c>, …).</summary>
     internal static bool IsRelease(IInvocationOperation invocation, KnownTypes types) => ReleaseKind(invocation, types) != LockCoverage.None;

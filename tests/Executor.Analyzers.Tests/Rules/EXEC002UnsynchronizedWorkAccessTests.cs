@@ -1189,4 +1189,118 @@ public class EXEC002UnsynchronizedWorkAccessTests
             }
             """,
             DiagAny(0));
+
+    [Fact]
+    public Task TakeLockHelperPair_ThatThrowsUnlessTaken_IsALock_NoReport()
+        => Verify("""
+            class Flags
+            {
+                private int _flags;
+
+                private void TakeLock(ref bool taken)
+                {
+                    if (!taken)
+                    {
+                        Monitor.TryEnter(this, 10_000, ref taken);
+                        if (!taken) throw new TimeoutException();
+                    }
+                }
+
+                private void ReleaseLock(ref bool taken)
+                {
+                    if (taken)
+                    {
+                        Monitor.Exit(this);
+                        taken = false;
+                    }
+                }
+
+                public void Activate()
+                {
+                    bool taken = false;
+                    try
+                    {
+                        TakeLock(ref taken);
+                        _flags |= 1;
+                    }
+                    finally
+                    {
+                        ReleaseLock(ref taken);
+                    }
+                }
+
+                public void StartWorker() => Task.Run(Work);
+
+                private void Work()
+                {
+                    bool taken = false;
+                    try
+                    {
+                        TakeLock(ref taken);
+                        _flags &= ~1;
+                    }
+                    finally
+                    {
+                        ReleaseLock(ref taken);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TakeLockHelper_WhoseTryEnterMayFailSilently_IsNoLock_Reports()
+        => Verify("""
+            class Flags
+            {
+                private int _flags;
+
+                private void TakeLock(ref bool taken)
+                {
+                    if (!taken)
+                    {
+                        Monitor.TryEnter(this, 10_000, ref taken);
+                    }
+                }
+
+                private void ReleaseLock(ref bool taken)
+                {
+                    if (taken)
+                    {
+                        Monitor.Exit(this);
+                        taken = false;
+                    }
+                }
+
+                public void Activate()
+                {
+                    bool taken = false;
+                    try
+                    {
+                        TakeLock(ref taken);
+                        _flags |= 1;
+                    }
+                    finally
+                    {
+                        ReleaseLock(ref taken);
+                    }
+                }
+
+                public void StartWorker() => Task.Run(Work);
+
+                private void Work()
+                {
+                    bool taken = false;
+                    try
+                    {
+                        TakeLock(ref taken);
+                        {|#0:_flags &= ~1|};
+                    }
+                    finally
+                    {
+                        ReleaseLock(ref taken);
+                    }
+                }
+            }
+            """,
+            DiagAny(0));
 }
