@@ -109,4 +109,240 @@ public class EXEC004ShutdownFromOwnWorkTests
             }
             """);
     }
+
+    private const string Task_ = "a task submitted to it";
+    private const string Callback = "a done callback of its future";
+
+    private static DiagnosticResult Any(int marker) => VerifyCS.Diagnostic().WithLocation(marker).WithMessage(null);
+
+    private static Task Verify(string members, params DiagnosticResult[] expected)
+        => VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Jobs
+            {
+                private readonly ThreadPoolExecutor _pool = new(maxWorkers: 2);
+                private readonly ThreadPoolExecutor _other = new(maxWorkers: 2);
+
+            """ + members + """
+
+            }
+            """, expected);
+
+    [Fact]
+    public Task FieldShutdownInTask_Reports()
+        => Verify("""
+                public void Run() => _pool.Submit(() => {|#0:_pool.Shutdown()|});
+            """,
+            Diag(0, "'_pool.Shutdown()'", "_pool", Task_));
+
+    [Fact]
+    public Task ExplicitWaitTrueInTask_Reports()
+        => Verify("""
+                public void Run() => _pool.Submit(() => {|#0:_pool.Shutdown(wait: true)|});
+            """,
+            Diag(0, "'_pool.Shutdown(wait: true)'", "_pool", Task_));
+
+    [Fact]
+    public Task CancelFuturesStillWaits_Reports()
+        => Verify("""
+                public void Run() => _pool.Submit(() => {|#0:_pool.Shutdown(cancelFutures: true)|});
+            """,
+            Diag(0, "'_pool.Shutdown(cancelFutures: true)'", "_pool", Task_));
+
+    [Fact]
+    public Task DisposeOnLocalInTask_Reports()
+        => Verify("""
+                public void Run()
+                {
+                    var pool = new ThreadPoolExecutor(2);
+                    pool.Submit(() => {|#0:pool.Dispose()|});
+                }
+            """,
+            Diag(0, "'pool.Dispose()'", "pool", Task_));
+
+    [Fact]
+    public Task ShutdownInBranchOfBlockBody_Reports()
+        => Verify("""
+                public void Run(int limit) => _pool.Submit(() =>
+                {
+                    if (Environment.TickCount > limit)
+                    {
+                        {|#0:_pool.Shutdown()|};
+                    }
+                });
+            """,
+            Diag(0, "'_pool.Shutdown()'", "_pool", Task_));
+
+    [Fact]
+    public Task FuncTaskReturningAfterShutdown_Reports()
+        => Verify("""
+                public Future<int> Run() => _pool.Submit(() =>
+                {
+                    {|#0:_pool.Shutdown()|};
+                    return 42;
+                });
+            """,
+            Diag(0, "'_pool.Shutdown()'", "_pool", Task_));
+
+    [Fact]
+    public Task MethodGroupOfTheTypeShutsDown_Reports()
+        => Verify("""
+                public void Run() => _pool.Submit(Work);
+
+                private void Work() => {|#0:_pool.Shutdown()|};
+            """,
+            Any(0));
+
+    [Fact]
+    public Task CancellationOverloadTask_Reports()
+        => Verify("""
+                public void Run(CancellationToken token) => _pool.Submit(ct => {|#0:_pool.Shutdown()|}, token);
+            """,
+            Diag(0, "'_pool.Shutdown()'", "_pool", Task_));
+
+    [Fact]
+    public Task TypedDoneCallback_Reports()
+        => Verify("""
+                public void Run() => _pool.Submit(() => 1).AddDoneCallback(f => {|#0:_pool.Shutdown()|});
+            """,
+            Diag(0, "'_pool.Shutdown()'", "_pool", Callback));
+
+    [Fact]
+    public Task DoneCallbackOnFutureInLocal_Reports()
+        => Verify("""
+                public void Run()
+                {
+                    Future<int> future = _pool.Submit(() => 1);
+                    future.AddDoneCallback(f => {|#0:_pool.Dispose()|});
+                }
+            """,
+            Diag(0, "'_pool.Dispose()'", "_pool", Callback));
+
+    [Fact]
+    public Task UntypedDoneCallback_Reports()
+        => Verify("""
+                public void Run()
+                {
+                    Future future = _pool.Submit(() => { });
+                    future.AddDoneCallback(f => {|#0:_pool.Shutdown()|});
+                }
+            """,
+            Diag(0, "'_pool.Shutdown()'", "_pool", Callback));
+
+    [Fact]
+    public Task TwoCallsDeep_ReportsAtTheCallInTheTask()
+        => Verify("""
+                public void Run() => _pool.Submit(() => {|#0:Stop()|});
+
+                private void Stop() => Halt();
+
+                private void Halt() => _pool.Shutdown();
+            """,
+            Any(0));
+
+    [Fact]
+    public Task MapFunctionShutsDown_Reports()
+        => Verify("""
+                public void Run(int[] items)
+                {
+                    foreach (var r in _pool.Map(x => { {|#0:_pool.Shutdown()|}; return x; }, items)) { }
+                }
+            """,
+            Any(0));
+
+    [Fact]
+    public Task WaitFalse_NoReport()
+        => Verify("""
+                public void Run() => _pool.Submit(() => _pool.Shutdown(wait: false));
+            """);
+
+    [Fact]
+    public Task WaitFalsePositional_NoReport()
+        => Verify("""
+                public void Run() => _pool.Submit(() => _pool.Shutdown(false));
+            """);
+
+    [Fact]
+    public Task DoneCallbackWaitFalse_NoReport()
+        => Verify("""
+                public void Run() => _pool.Submit(() => 1).AddDoneCallback(f => _pool.Shutdown(wait: false));
+            """);
+
+    [Fact]
+    public Task TaskShutsDownAnotherExecutor_NoReport()
+        => Verify("""
+                public void Run() => _pool.Submit(() => _other.Shutdown());
+            """);
+
+    [Fact]
+    public Task CallerShutsDownAfterSubmitting_NoReport()
+        => Verify("""
+                public void Run()
+                {
+                    _pool.Submit(() => 1);
+                    _pool.Shutdown();
+                }
+            """);
+
+    [Fact]
+    public Task UsingAroundTheSubmits_EndsOnTheCaller_NoReport()
+        => Verify("""
+                public int Run()
+                {
+                    using (var pool = new ThreadPoolExecutor(2))
+                    {
+                        return pool.Submit(() => 1).Result();
+                    }
+                }
+            """);
+
+    [Fact]
+    public Task NestedTaskRunInsideTheTask_NoReport()
+        => Verify("""
+                public void Run() => _pool.Submit(() => Task.Run(() => _pool.Shutdown()));
+            """);
+
+    [Fact]
+    public Task CallbackDispatchedToAnotherExecutor_NoReport()
+        => Verify("""
+                public void Run() => _pool.Submit(() => 1).AddDoneCallback(f => _pool.Shutdown(), _other);
+            """);
+
+    [Fact]
+    public Task LambdaStoredButNeverSubmitted_NoReport()
+        => Verify("""
+                private Action? _stop;
+
+                public void Run() => _stop = () => _pool.Shutdown();
+            """);
+
+    [Fact]
+    public Task ContinueWithOfATask_NotTheExecutorsWork_NoReport()
+        => Verify("""
+                public void Run() => Task.Delay(10).ContinueWith(t => _pool.Shutdown());
+            """);
+
+    [Fact]
+    public Task TimerCallback_NotTheExecutorsWork_NoReport()
+        => Verify("""
+                private Timer? _timer;
+
+                public void Run() => _timer = new Timer(_ => _pool.Shutdown(), null, 1000, Timeout.Infinite);
+            """);
+
+    [Fact]
+    public Task OtherExecutorsTaskShutsDownThisOne_NoReport()
+        => Verify("""
+                public void Run() => _other.Submit(() => 1).AddDoneCallback(f => _other.Shutdown(wait: false));
+            """);
+
+    [Fact]
+    public Task ShutdownInTaskOfAnotherExecutorThatIsNotThisOne_NoReport()
+        => Verify("""
+                public void Run() => _other.Submit(() => _pool.Dispose());
+            """);
 }
