@@ -86,134 +86,18 @@ public sealed class CodeFixRobustnessTests
 
     [Theory]
     [MemberData(nameof(SourceNames))]
-    public async Task Exec005Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
-    {
-        var source = RobustnessCorpus.Get(sourceName);
-        var document = CreateDocument(source.Text);
-        var original = (await document.Project.GetCompilationAsync())!;
-        bool compiled = !original.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
-        bool parsed = !original.SyntaxTrees.First().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
-        var diagnostics = await original
-            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC005AsyncDelegateWhereSyncExpectedAnalyzer()))
-            .GetAnalyzerDiagnosticsAsync();
-        var fixable = diagnostics.Where(d => d.Id == DiagnosticIds.AsyncDelegateWhereSyncExpected && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
-        if (fixable.IsEmpty)
-        {
-            return;
-        }
-
-        var provider = new EXEC005AsyncDelegateWhereSyncExpectedCodeFix();
-        var failures = new List<string>();
-        foreach (var key in new[] { EXEC005AsyncDelegateWhereSyncExpectedCodeFix.AddUnwrapKey, EXEC005AsyncDelegateWhereSyncExpectedCodeFix.UseTaskRunKey })
-        {
-            foreach (var diagnostic in fixable)
-            {
-                var actions = new List<CodeAction>();
-                var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
-                await provider.RegisterCodeFixesAsync(context);
-                foreach (var action in actions.Where(a => a.EquivalenceKey == key))
-                {
-                    await CheckAsync(action, $"{key} at {diagnostic.Location.GetLineSpan().StartLinePosition}", parsed, compiled, failures);
-                }
-            }
-
-            var fixAll = provider.GetFixAllProvider();
-            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.AsyncDelegateWhereSyncExpected }, new FixedDiagnostics(fixable), CancellationToken.None);
-            var fixAllAction = await fixAll.GetFixAsync(fixAllContext);
-            if (fixAllAction is not null)
-            {
-                await CheckAsync(fixAllAction, $"Fix All {key}", parsed, compiled, failures);
-            }
-        }
-
-        Assert.True(failures.Count == 0, $"Source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
-    }
+    public Task Exec005Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
+        => RunAsync(sourceName, new EXEC005AsyncDelegateWhereSyncExpectedAnalyzer(), new EXEC005AsyncDelegateWhereSyncExpectedCodeFix(), DiagnosticIds.AsyncDelegateWhereSyncExpected, EXEC005AsyncDelegateWhereSyncExpectedCodeFix.AddUnwrapKey, EXEC005AsyncDelegateWhereSyncExpectedCodeFix.UseTaskRunKey);
 
     [Theory]
     [MemberData(nameof(SourceNames))]
-    public async Task EXEC006Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
-    {
-        var source = RobustnessCorpus.Get(sourceName);
-        var document = CreateDocument(source.Text);
-        var original = (await document.Project.GetCompilationAsync())!;
-        bool compiled = !original.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
-        bool parsed = !original.SyntaxTrees.First().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
-        var diagnostics = await original
-            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC006CheckThenActAnalyzer()))
-            .GetAnalyzerDiagnosticsAsync();
-        var fixable = diagnostics.Where(d => d.Id == DiagnosticIds.CheckThenAct && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
-        if (fixable.IsEmpty)
-        {
-            return;
-        }
-
-        var provider = new EXEC006CheckThenActCodeFix();
-        var failures = new List<string>();
-        foreach (var key in new[] { EXEC006CheckThenActCodeFix.UseAtomicOperationKey })
-        {
-            foreach (var diagnostic in fixable)
-            {
-                var actions = new List<CodeAction>();
-                var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
-                await provider.RegisterCodeFixesAsync(context);
-                foreach (var action in actions.Where(a => a.EquivalenceKey == key))
-                {
-                    await CheckAsync(action, $"{key} at {diagnostic.Location.GetLineSpan().StartLinePosition}", parsed, compiled, failures);
-                }
-            }
-
-            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.CheckThenAct }, new FixedDiagnostics(fixable), CancellationToken.None);
-            if (await provider.GetFixAllProvider().GetFixAsync(fixAllContext) is { } fixAllAction)
-            {
-                await CheckAsync(fixAllAction, $"Fix All {key}", parsed, compiled, failures);
-            }
-        }
-
-        Assert.True(failures.Count == 0, $"Source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
-    }
+    public Task EXEC006Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
+        => RunAsync(sourceName, new EXEC006CheckThenActAnalyzer(), new EXEC006CheckThenActCodeFix(), DiagnosticIds.CheckThenAct, EXEC006CheckThenActCodeFix.UseAtomicOperationKey);
 
     [Theory]
     [MemberData(nameof(SourceNames))]
-    public async Task Exec003Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
-    {
-        var source = RobustnessCorpus.Get(sourceName);
-        var document = CreateDocument(source.Text);
-        var original = (await document.Project.GetCompilationAsync())!;
-        bool compiled = !original.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
-        bool parsed = !original.SyntaxTrees.First().GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
-        var diagnostics = await original
-            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC003CapturedVariableChangedAfterHandOffAnalyzer()))
-            .GetAnalyzerDiagnosticsAsync();
-        var fixable = diagnostics.Where(d => d.Id == DiagnosticIds.CapturedVariableChangedAfterHandOff && d.Location.SourceTree == original.SyntaxTrees.First()).ToImmutableArray();
-        if (fixable.IsEmpty)
-        {
-            return;
-        }
-
-        var provider = new EXEC003CapturedVariableChangedAfterHandOffCodeFix();
-        var failures = new List<string>();
-        foreach (var key in new[] { EXEC003CapturedVariableChangedAfterHandOffCodeFix.CopyBeforeHandOffKey, EXEC003CapturedVariableChangedAfterHandOffCodeFix.UseVolatileKey })
-        {
-            foreach (var diagnostic in fixable)
-            {
-                var actions = new List<CodeAction>();
-                var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
-                await provider.RegisterCodeFixesAsync(context);
-                foreach (var action in actions.Where(a => a.EquivalenceKey == key))
-                {
-                    await CheckAsync(action, $"{key} at {diagnostic.Location.GetLineSpan().StartLinePosition}", parsed, compiled, failures);
-                }
-            }
-
-            var fixAllContext = new FixAllContext(document, provider, FixAllScope.Document, key, new[] { DiagnosticIds.CapturedVariableChangedAfterHandOff }, new FixedDiagnostics(fixable), CancellationToken.None);
-            if (await provider.GetFixAllProvider().GetFixAsync(fixAllContext) is { } fixAllAction)
-            {
-                await CheckAsync(fixAllAction, $"Fix All {key}", parsed, compiled, failures);
-            }
-        }
-
-        Assert.True(failures.Count == 0, $"Source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
-    }
+    public Task Exec003Fixes_NeverThrow_AndProduceCodeThatParsesAndCompiles(string sourceName)
+        => RunAsync(sourceName, new EXEC003CapturedVariableChangedAfterHandOffAnalyzer(), new EXEC003CapturedVariableChangedAfterHandOffCodeFix(), DiagnosticIds.CapturedVariableChangedAfterHandOff, EXEC003CapturedVariableChangedAfterHandOffCodeFix.CopyBeforeHandOffKey, EXEC003CapturedVariableChangedAfterHandOffCodeFix.UseVolatileKey);
 
     private static async Task CheckAsync(CodeAction action, string what, bool parsed, bool compiled, List<string> failures)
     {
