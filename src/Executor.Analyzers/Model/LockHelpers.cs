@@ -95,7 +95,7 @@ internal sealed class LockHelpers
         {
             switch (operation)
             {
-                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                case IAnonymousFunctionOperation:
                     return null;
                 case IInvocationOperation invocation when LockRegions.IsRelease(invocation, types):
                     return null;

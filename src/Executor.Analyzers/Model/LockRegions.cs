@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Executor.Analyzers;
@@ -482,13 +483,45 @@ internal static class LockRegions
         return false;
     }
 
-    /// <summary><c>if (!taken) throw …;</c> on a <c>ref bool</c> parameter: the method returns only with the flag set.</summary>
+    /// <summary>
+    /// <c>if (!taken) throw …;</c> on a <c>ref bool</c> parameter, or <c>if (!taken) Throw();</c> where <c>Throw</c> is a
+    /// local function or method whose body only throws: the method returns only with the flag set.
+    /// </summary>
     internal static bool IsThrowUnlessFlag(IOperation operation, IParameterSymbol flag)
-        => operation is IConditionalOperation { WhenFalse: null } conditional
-            && conditional.Condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, Operand: IParameterReferenceOperation reference }
-            && SymbolEqualityComparer.Default.Equals(reference.Parameter, flag)
-            && (conditional.WhenTrue is IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation }
-                || conditional.WhenTrue is IBlockOperation { Operations.Length: > 0 } block && block.Operations[block.Operations.Length - 1] is IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation });
+    {
+        if (operation is not IConditionalOperation { WhenFalse: null } conditional
+            || conditional.Condition is not IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, Operand: IParameterReferenceOperation reference }
+            || !SymbolEqualityComparer.Default.Equals(reference.Parameter, flag))
+        {
+            return false;
+        }
+
+        var last = conditional.WhenTrue is IBlockOperation { Operations.Length: > 0 } block ? block.Operations[block.Operations.Length - 1] : conditional.WhenTrue;
+        if (last is IExpressionStatementOperation statement)
+        {
+            last = statement.Operation;
+        }
+
+        return last is IThrowOperation || last is IInvocationOperation { TargetMethod: var thrower } && OnlyThrows(thrower);
+    }
+
+    /// <summary>A method of this compilation (or a local function) whose body is a single <c>throw</c>.</summary>
+    private static bool OnlyThrows(IMethodSymbol method)
+    {
+        if (method.DeclaringSyntaxReferences.Length != 1)
+        {
+            return false;
+        }
+
+        var body = method.DeclaringSyntaxReferences[0].GetSyntax() switch
+        {
+            LocalFunctionStatementSyntax local => (SyntaxNode?)local.ExpressionBody?.Expression ?? local.Body,
+            MethodDeclarationSyntax declared => (SyntaxNode?)declared.ExpressionBody?.Expression ?? declared.Body,
+            _ => null,
+        };
+
+        return body is ThrowExpressionSyntax || body is BlockSyntax { Statements.Count: 1 } block && block.Statements[0] is ThrowStatementSyntax;
+    }
 
     /// <summary>Whether <paramref name="invocation"/> releases a lock (<c>Monitor.Exit</c>, <c>Release</c>, <c>ExitWriteLock</c>, …).</summary>
     internal static bool IsRelease(IInvocationOperation invocation, KnownTypes types) => ReleaseKind(invocation, types) != LockCoverage.None;

@@ -1303,4 +1303,67 @@ public class EXEC002UnsynchronizedWorkAccessTests
             }
             """,
             DiagAny(0));
+
+    [Fact]
+    public Task TakeLockHelper_ThrowingThroughALocalFunction_LocksCallersOfInsideLockHelpers_NoReport()
+        => Verify("""
+            internal class Writer
+            {
+                private int _state;
+
+                protected void TakeLock(ref bool taken)
+                {
+                    if (!taken)
+                    {
+                        Monitor.TryEnter(this, 10_000, ref taken);
+                        if (!taken) Throw();
+                    }
+
+                    static void Throw() => throw new TimeoutException("Unable to acquire the lock");
+                }
+
+                protected void ReleaseLock(ref bool taken)
+                {
+                    if (taken)
+                    {
+                        Monitor.Exit(this);
+                        taken = false;
+                    }
+                }
+
+                protected void SetInsideLock(int flags) => _state |= flags;
+
+                protected void ClearInsideLock(int flags) => _state &= ~flags;
+
+                public void Activate()
+                {
+                    bool taken = false;
+                    try
+                    {
+                        TakeLock(ref taken);
+                        SetInsideLock(1);
+                    }
+                    finally
+                    {
+                        ReleaseLock(ref taken);
+                    }
+                }
+
+                public void Start() => Task.Run(Copy);
+
+                private void Copy()
+                {
+                    bool taken = false;
+                    try
+                    {
+                        TakeLock(ref taken);
+                        ClearInsideLock(1);
+                    }
+                    finally
+                    {
+                        ReleaseLock(ref taken);
+                    }
+                }
+            }
+            """);
 }
