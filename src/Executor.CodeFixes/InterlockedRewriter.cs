@@ -16,12 +16,13 @@ namespace Executor.CodeFixes;
 
 /// <summary>
 /// Rewrites <c>x++</c>, <c>x--</c>, <c>++x</c>, <c>--x</c>, <c>x += n</c> and <c>x -= n</c> on an integer field, array
-/// element or captured local into the equivalent <c>Interlocked</c> call, keeping the expression's value when it is used.
+/// element or captured local into the equivalent <c>Interlocked</c> call, keeping the expression's value when it is used;
+/// a read-then-clear becomes <c>Interlocked.Exchange</c> (<see cref="ExchangeRewriter"/>).
 /// </summary>
 internal static class InterlockedRewriter
 {
-    public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
-        => Rewrite(root, model, diagnostic) is not null;
+    public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken = default)
+        => Rewrite(root, model, diagnostic) is not null || ExchangeRewriter.Rewrite(root, model, diagnostic, cancellationToken) is not null;
 
 
     public static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
@@ -45,6 +46,24 @@ internal static class InterlockedRewriter
                     if (replaced.Add(original))
                     {
                         editor.ReplaceNode(original, replacement);
+                    }
+                }
+            }
+            else if (ExchangeRewriter.Rewrite(root, model, diagnostic, cancellationToken) is { } edits)
+            {
+                // A read-then-clear: the read becomes Interlocked.Exchange and the clear goes.
+                foreach (var edit in edits)
+                {
+                    if (replaced.Add(edit.Original))
+                    {
+                        if (edit.Replacement is null)
+                        {
+                            editor.RemoveNode(edit.Original);
+                        }
+                        else
+                        {
+                            editor.ReplaceNode(edit.Original, edit.Replacement);
+                        }
                     }
                 }
             }

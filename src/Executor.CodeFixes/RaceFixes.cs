@@ -44,7 +44,7 @@ internal static class RaceFixes
         foreach (var diagnostic in context.Diagnostics)
         {
             var actions = new System.Collections.Generic.List<CodeAction>(2);
-            if (InterlockedRewriter.CanFix(root, semanticModel, diagnostic))
+            if (InterlockedRewriter.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
             {
                 actions.Add(CodeAction.Create(
                     "Use Interlocked",

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -12,6 +13,46 @@ namespace Executor.Analyzers;
 /// <summary>Races by design that do no harm and are filtered: lazy initialization of a computed value, stores of the same constant, idempotent flags.</summary>
 internal sealed partial class ConflictFinder
 {
+    /// <summary>
+    /// A plain store (<c>x = v</c>, v not reading x) in a function that reads x nowhere else. Against an
+    /// <c>Interlocked</c>/<c>Volatile</c> operation on the other side it lands before or after it, never inside it: no
+    /// update is lost and no value is torn, so that pair is not a race a lock would fix. (A read-then-store such as
+    /// <c>var n = _count; _count = 0;</c> is not lone: it loses the increments made in between.) 64-bit values are
+    /// excluded: a plain store of them can tear on a 32-bit process.
+    /// </summary>
+    private bool IsLoneStore(CallbackFinding finding, CancellationToken cancellationToken)
+    {
+        if ((finding.OriginAccess ?? finding.Access) is not ISimpleAssignmentOperation { Syntax: AssignmentExpressionSyntax store } assignment
+            || !Refers(assignment.Target, finding.Symbol)
+            || finding.Properties.TryGetValue(CallbackDiagnosticProperties.ValueType, out var valueType) && valueType is "Int64" or "UInt64" or "Double")
+        {
+            return false;
+        }
+
+        var function = store.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
+        if (function is null)
+        {
+            return false;
+        }
+
+        SemanticModel? model = null;
+        foreach (var identifier in function.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (identifier.Identifier.ValueText != finding.Symbol.Name || store.Left.Span.Contains(identifier.Span))
+            {
+                continue;
+            }
+
+            model ??= Facts.ModelFor(store.SyntaxTree);
+            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol?.OriginalDefinition, finding.Symbol.OriginalDefinition))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool IsLazyInitialization(CallbackFinding finding)
     {
         var access = finding.OriginAccess ?? finding.Access;

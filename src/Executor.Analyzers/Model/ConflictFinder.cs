@@ -76,7 +76,7 @@ internal sealed partial class ConflictFinder
             }
 
             if (!finding.Writes && !access.Writes
-                || access.Mode == AccessMode.Atomic && !finding.Writes
+                || access.Mode == AccessMode.Atomic && (!finding.Writes || IsLoneStore(finding, cancellationToken))
                 || ShareLock(finding.Locks, access))
             {
                 continue;

@@ -1068,6 +1068,47 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task LoneStoreRacingOnlyWithInterlocked_DoesNotReport()
+    {
+        // The store lands before or after the exchange, never inside it: nothing is lost, nothing to lock.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Inbox
+            {
+                private string? _latest;
+
+                public Inbox(ThreadPoolExecutor pool) => pool.Submit(() => "m").AddDoneCallback(f => _latest = f.Result());
+
+                public string? Take() => Interlocked.Exchange(ref _latest, null);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadThenStoreRacingWithInterlocked_Reports()
+    {
+        // Read, then reset: the increments made in between are lost.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            class Meter
+            {
+                private int _hits;
+                private Timer? _timer;
+
+                public void Start() => _timer ??= new Timer(_ => { int n = _hits; {|#0:_hits = 0|}; Console.WriteLine(n); }, null, 0, 1000);
+
+                public void Hit(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(_ => {|#1:Interlocked.Increment(ref _hits)|});
+            }
+            """,
+            VerifyCS.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("new Timer", "writes", "field 'Meter._hits'", "without a lock", "a callback in 'Hit' updates (with Interlocked) it without a lock"));
+    }
+
+    [Fact]
     public async Task RefToHelperThatIncrementsPlainly_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
