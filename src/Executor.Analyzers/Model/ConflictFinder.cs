@@ -97,7 +97,7 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
-            if (Order(access, registration, finding.Symbol, cancellationToken) is { } kind && !(oneWorker && kind == ConflictKind.OtherCallback))
+            if (Order(access, registration, finding.Symbol, callbackRoot, cancellationToken) is { } kind && !(oneWorker && kind == ConflictKind.OtherCallback))
             {
                 conflicting.Add((access, kind));
             }
@@ -215,7 +215,7 @@ internal sealed partial class ConflictFinder
     }
 
     /// <summary>Whether an access can run at the same time as the callback: null when it is ordered before or after it.</summary>
-    private ConflictKind? Order(StateAccess access, Registration registration, ISymbol symbol, CancellationToken cancellationToken)
+    private ConflictKind? Order(StateAccess access, Registration registration, ISymbol symbol, SyntaxNode callbackRoot, CancellationToken cancellationToken)
     {
         bool sameMember = registration.Member is { } member && access.Member == member;
         if (access.Function is AnonymousFunctionExpressionSyntax lambda && (IsCallback(lambda, cancellationToken) || IsSiblingWork(lambda, registration, cancellationToken)))
@@ -260,6 +260,13 @@ internal sealed partial class ConflictFinder
         if (registration.Work is not null && access.Member is not null && JoinsStoredWorkFirst(registration, access, cancellationToken))
         {
             // '_loop = Task.Run(Loop)' here, 'await _loop;' before the access there: the work has ended.
+            return null;
+        }
+
+        if (ReachedOnlyFromTheRunOrBeforeItStarts(access, registration, callbackRoot, symbol, cancellationToken))
+        {
+            // Every way to the access is the run itself, or the registering constructor before the registration, on
+            // this object or an object only it owns.
             return null;
         }
 

@@ -870,6 +870,236 @@ public class EXEC002UnsynchronizedWorkAccessTests
             """);
 
     [Fact]
+    public Task OwnedHelperObject_UsedByTheConstructorBeforeTheStartThenOnlyByTheWork_NoReport()
+        => Verify("""
+            class Parser
+            {
+                private byte[]? _buffer;
+
+                public int Parse()
+                {
+                    var b = _buffer;
+                    if (b is null)
+                    {
+                        b = new byte[16];
+                        _buffer = b;
+                    }
+
+                    return b.Length;
+                }
+            }
+
+            sealed class Refresher
+            {
+                private readonly Parser _parser;
+                private readonly Task _worker;
+
+                public Refresher()
+                {
+                    _parser = new Parser();
+                    Update();
+                    _worker = Task.Run(Worker);
+                }
+
+                private void Update() => _parser.Parse();
+
+                private async Task Worker()
+                {
+                    while (true)
+                    {
+                        await Task.Delay(1000);
+                        Update();
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task OwnedHelperObject_UsedByTheConstructorAfterTheStart_Reports()
+        => Verify("""
+            class Parser
+            {
+                private byte[]? _buffer;
+
+                public int Parse()
+                {
+                    var b = _buffer;
+                    if (b is null)
+                    {
+                        b = new byte[16];
+                        _buffer = b;
+                    }
+
+                    return b.Length;
+                }
+            }
+
+            sealed class Refresher
+            {
+                private readonly Parser _parser;
+                private readonly Task _worker;
+
+                public Refresher()
+                {
+                    _parser = new Parser();
+                    _worker = Task.Run(Worker);
+                    Update();
+                }
+
+                private void Update() => _parser.Parse();
+
+                private async Task Worker()
+                {
+                    while (true)
+                    {
+                        await Task.Delay(1000);
+                        {|#0:Update()|};
+                    }
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task OwnedHelperObject_HandedOutByAProperty_Reports()
+        => Verify("""
+            class Parser
+            {
+                private byte[]? _buffer;
+
+                public int Parse()
+                {
+                    var b = _buffer;
+                    if (b is null)
+                    {
+                        b = new byte[16];
+                        _buffer = b;
+                    }
+
+                    return b.Length;
+                }
+            }
+
+            public sealed class Refresher
+            {
+                private readonly Parser _parser;
+                private readonly Task _worker;
+
+                public Refresher()
+                {
+                    _parser = new Parser();
+                    Update();
+                    _worker = Task.Run(Worker);
+                }
+
+                internal Parser Current => _parser;
+
+                private void Update() => _parser.Parse();
+
+                private async Task Worker()
+                {
+                    while (true)
+                    {
+                        await Task.Delay(1000);
+                        {|#0:Update()|};
+                    }
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task OwnedHelperObject_StartedByAMethodThatCanRunAgain_Reports()
+        => Verify("""
+            class Parser
+            {
+                private byte[]? _buffer;
+
+                public int Parse()
+                {
+                    var b = _buffer;
+                    if (b is null)
+                    {
+                        b = new byte[16];
+                        _buffer = b;
+                    }
+
+                    return b.Length;
+                }
+            }
+
+            sealed class Refresher
+            {
+                private readonly Parser _parser = new Parser();
+                private Task? _worker;
+
+                public void Start()
+                {
+                    Update();
+                    _worker = Task.Run(Worker);
+                }
+
+                private void Update() => _parser.Parse();
+
+                private async Task Worker()
+                {
+                    while (true)
+                    {
+                        await Task.Delay(1000);
+                        {|#0:Update()|};
+                    }
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task OwnedHelperObject_StaticStateOfTheHelper_Reports()
+        => Verify("""
+            class Parser
+            {
+                private static byte[]? _buffer;
+
+                public int Parse()
+                {
+                    var b = _buffer;
+                    if (b is null)
+                    {
+                        b = new byte[16];
+                        _buffer = b;
+                    }
+
+                    return b.Length;
+                }
+            }
+
+            sealed class Refresher
+            {
+                private readonly Parser _parser;
+                private readonly Task _worker;
+
+                public Refresher()
+                {
+                    _parser = new Parser();
+                    Update();
+                    _worker = Task.Run(Worker);
+                }
+
+                private void Update() => _parser.Parse();
+
+                private async Task Worker()
+                {
+                    while (true)
+                    {
+                        await Task.Delay(1000);
+                        {|#0:Update()|};
+                    }
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
     public Task JoinThroughFieldTask_AccessBeforeTheAwait_Reports()
         => Verify("""
             class Loop
