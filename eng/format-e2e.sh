@@ -100,4 +100,50 @@ build_log="$work/build7.log"
 dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "EXEC003-fixed sample did not build"; }
 if grep -q 'EXEC003' "$build_log"; then grep EXEC003 "$build_log"; fail "EXEC003 remains after the fix"; fi
 
+echo "== preferred_fix = concurrent_collection, and a read-then-clear: one dotnet format run =="
+extra="$sample/E2eInbox.cs"
+cat > "$extra" <<'CS'
+namespace DoneCallbackTour;
+
+internal sealed class E2eInbox
+{
+    private readonly System.Collections.Generic.List<string> _lines = new();
+    private string? _pending;
+
+    public E2eInbox(Executor.ThreadPoolExecutor pool) => pool.Submit(() => "first").AddDoneCallback(f => _pending = f.Result());
+
+    public int Count => _lines.Count;
+
+    public void Watch(Executor.ThreadPoolExecutor pool, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            pool.Submit(() => "line").AddDoneCallback(f => _lines.Add(f.Result()));
+        }
+    }
+
+    public string? Take()
+    {
+        var pending = _pending;
+        _pending = null;
+        return pending;
+    }
+}
+CS
+printf '\n[*.cs]\ndotnet_code_quality.EXEC001.preferred_fix = concurrent_collection\n' >> "$work/.editorconfig"
+build_log="$work/build8.log"
+dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "sample did not build (collection part)"; }
+inbox_warnings=$(grep -o 'E2eInbox\.cs([0-9]*,[0-9]*): warning EXEC001' "$build_log" | sort -u)
+echo "$inbox_warnings"
+[ "$(echo "$inbox_warnings" | grep -c EXEC001)" -ge 2 ] || fail "expected EXEC001 on the list and on the pending value in E2eInbox.cs, got: $inbox_warnings"
+dotnet format analyzers "$sample/DoneCallbackTour.csproj" --diagnostics EXEC001 --severity warn
+cat "$extra"
+grep -q 'ConcurrentQueue<string> _lines' "$extra" && grep -q '_lines.Enqueue(f.Result())' "$extra" || fail "preferred_fix = concurrent_collection did not swap the list for a ConcurrentQueue"
+grep -q 'Interlocked.Exchange(ref _pending, null);' "$extra" && ! grep -q '_pending = null;' "$extra" || fail "the read-then-clear did not become Interlocked.Exchange"
+build_log="$work/build9.log"
+dotnet build "$sample" --no-incremental -nologo > "$build_log" 2>&1 || { cat "$build_log"; fail "collection-fixed sample did not build"; }
+if grep -q 'E2eInbox.cs.*EXEC001' "$build_log"; then grep EXEC001 "$build_log"; fail "EXEC001 remains in E2eInbox.cs after the fix"; fi
+cp "$work/editorconfig.orig" "$work/.editorconfig"
+rm "$extra"
+
 echo "format-e2e: OK"
