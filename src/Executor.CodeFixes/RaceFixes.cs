@@ -9,11 +9,12 @@ namespace Executor.CodeFixes;
 /// <summary>
 /// The fixes of the race rules built on one model (EXEC001 callbacks, EXEC002 work): <c>Interlocked</c> on every side
 /// where exactly equivalent, or one lock on every side. Each rule's provider passes its own equivalence keys and the
-/// option that chooses which fix comes first.
+/// option that chooses which fix comes first. EXEC002 also passes the key of the thread-local rewrite of a parallel
+/// loop's accumulation (EXEC001 has no loops: null).
 /// </summary>
 internal static class RaceFixes
 {
-    public static async Task RegisterAsync(CodeFixContext context, string interlockedKey, string volatileKey, string lockKey, string collectionKey, params string[] preferredFixKeys)
+    public static async Task RegisterAsync(CodeFixContext context, string interlockedKey, string volatileKey, string lockKey, string collectionKey, string? threadLocalKey, params string[] preferredFixKeys)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         if (root is null)
@@ -31,12 +32,14 @@ internal static class RaceFixes
         var options = context.Document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider.GetOptions(root.SyntaxTree);
         bool lockFirst = false;
         bool collectionFirst = false;
+        bool threadLocalFirst = false;
         foreach (var key in preferredFixKeys)
         {
             if (options.TryGetValue(key, out var preferred))
             {
                 lockFirst = string.Equals(preferred.Trim(), "lock", System.StringComparison.OrdinalIgnoreCase);
                 collectionFirst = string.Equals(preferred.Trim(), "concurrent_collection", System.StringComparison.OrdinalIgnoreCase);
+                threadLocalFirst = string.Equals(preferred.Trim(), "thread_local", System.StringComparison.OrdinalIgnoreCase);
                 break;
             }
         }
@@ -92,6 +95,23 @@ internal static class RaceFixes
                 }
             }
 
+            // Offered in addition: last, unless the project prefers it (then dotnet format applies it where it is offered).
+            if (threadLocalKey is not null && ThreadLocalRewriter.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
+            {
+                var rewrite = CodeAction.Create(
+                    "Use the thread-local overload",
+                    ct => ThreadLocalRewriter.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
+                    threadLocalKey);
+                if (threadLocalFirst)
+                {
+                    actions.Insert(0, rewrite);
+                }
+                else
+                {
+                    actions.Add(rewrite);
+                }
+            }
+
             foreach (var action in actions)
             {
                 context.RegisterCodeFix(action, diagnostic);
@@ -99,11 +119,16 @@ internal static class RaceFixes
         }
     }
 
-    public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey, string volatileKey, string collectionKey)
+    public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey, string volatileKey, string collectionKey, string? threadLocalKey = null)
     {
         if (diagnostics.IsEmpty)
         {
             return document;
+        }
+
+        if (threadLocalKey is not null && context.CodeActionEquivalenceKey == threadLocalKey)
+        {
+            return await ThreadLocalRewriter.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false);
         }
 
         if (context.CodeActionEquivalenceKey == interlockedKey)
