@@ -407,7 +407,6 @@ public class EXEC002UseThreadLocalCodeFixTests
     [InlineData("long", "[|total += i|]; Log(total);")]
     [InlineData("long", "if (i == 0) total = 0; else [|total += i|];")]
     [InlineData("long", "[|total += i|]; [|other++|];")]
-    [InlineData("long", "checked { [|total += i|]; }")]
     [InlineData("long", "[|total += i|]; Log(i);")]
     [InlineData("long", "[|total += i|]; [|total += Weight(i)|];")]
     [InlineData("long", "for (int j = 0; j < i; j++) [|total += j|];")]
@@ -439,6 +438,38 @@ public class EXEC002UseThreadLocalCodeFixTests
             }
             """;
         await NotOfferedAsync(source);
+    }
+
+    /// <summary>In a checked context a subtotal can overflow where the original order did not, or the other way round.</summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task NotOffered_CheckedContext(bool checkedBlock, bool checkedProject)
+    {
+        string call = checkedBlock
+            ? "checked { Parallel.For(0, n, i => [|total += i|]); }"
+            : "Parallel.For(0, n, i => [|total += i|]);";
+        var source = $$"""
+            using System.Threading.Tasks;
+
+            class C
+            {
+                int Run(int n)
+                {
+                    int total = 0;
+                    {{call}}
+                    return total;
+                }
+            }
+            """;
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = source, CodeActionEquivalenceKey = Key };
+        if (checkedProject)
+        {
+            test.SolutionTransforms.Add((solution, projectId) =>
+                solution.WithProjectCompilationOptions(projectId, solution.GetProject(projectId)!.CompilationOptions!.WithOverflowChecks(true)));
+        }
+
+        await test.RunAsync();
     }
 
     [Fact]
