@@ -334,7 +334,8 @@ internal static class ThreadLocalRewriter
         {
             if (!call.Span.Contains(name.Span)
                 && name.Identifier.ValueText == variable.Name
-                && name.Ancestors().Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+                && name.FirstAncestorOrSelf<SyntaxNode>(IsFunction) is { } function
+                && !IsBodyOfAnotherLoop(function, model, cancellationToken)
                 && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, variable))
             {
                 return false;
@@ -343,6 +344,19 @@ internal static class ThreadLocalRewriter
 
         return variable is not IFieldSymbol field || !ReachesField(model.GetOperation(lambda.Body, cancellationToken), field, model.Compilation, cancellationToken);
     }
+
+    private static bool IsFunction(SyntaxNode node) => node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax;
+
+    /// <summary>
+    /// Whether <paramref name="function"/> is the body of another <c>Parallel.For</c>/<c>ForEach</c> call made by the
+    /// member's own code (not from a delegate): that call has returned, every run done, before this one starts or
+    /// starts after it has (two loops summing into one total one after the other).
+    /// </summary>
+    private static bool IsBodyOfAnotherLoop(SyntaxNode function, SemanticModel model, CancellationToken cancellationToken)
+        => function is LambdaExpressionSyntax { Parent: ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax call } } }
+            && !call.Ancestors().Any(IsFunction)
+            && model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol { Name: "For" or "ForEach" } method
+            && IsParallel(method.ContainingType);
 
     /// <summary>
     /// Whether a member called from <paramref name="body"/> (followed through source, up to a bound) may use

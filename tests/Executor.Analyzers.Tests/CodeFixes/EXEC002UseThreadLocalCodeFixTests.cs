@@ -295,6 +295,40 @@ public class EXEC002UseThreadLocalCodeFixTests
             """, Key);
     }
 
+    /// <summary>Two loops one after the other sum into one total: neither runs while the other does, both are rewritten.</summary>
+    [Fact]
+    public async Task TwoLoopsInSequence_OneTotal()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Threading.Tasks;
+
+            class C
+            {
+                long Run(long[] a, long[] b)
+                {
+                    long total = 0;
+                    Parallel.ForEach(a, x => [|total += x|]);
+                    Parallel.ForEach(b, x => [|total += x|]);
+                    return total;
+                }
+            }
+            """, """
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                long Run(long[] a, long[] b)
+                {
+                    long total = 0;
+                    Parallel.ForEach(a, () => 0L, (x, _, subtotal) => { subtotal += x; return subtotal; }, subtotal => Interlocked.Add(ref total, subtotal));
+                    Parallel.ForEach(b, () => 0L, (x, _, subtotal) => { subtotal += x; return subtotal; }, subtotal => Interlocked.Add(ref total, subtotal));
+                    return total;
+                }
+            }
+            """, Key);
+    }
+
     /// <summary>With <c>preferred_fix = thread_local</c> the rewrite is the first action, the one <c>dotnet format</c> applies.</summary>
     [Fact]
     public async Task PreferredFixThreadLocal_PutsTheRewriteFirst()
