@@ -65,51 +65,27 @@ internal static class RaceFixes
 
             if (LockWrapper.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
             {
-                var wrap = CodeAction.Create(
+                Offer(actions, lockFirst, CodeAction.Create(
                     "Wrap in lock",
                     ct => LockWrapper.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
-                    lockKey);
-                if (lockFirst)
-                {
-                    actions.Insert(0, wrap);
-                }
-                else
-                {
-                    actions.Add(wrap);
-                }
+                    lockKey));
             }
 
             if (ConcurrentCollectionRewriter.Title(root, semanticModel, diagnostic, context.CancellationToken) is { } title)
             {
-                var swap = CodeAction.Create(
+                Offer(actions, collectionFirst, CodeAction.Create(
                     title,
                     ct => ConcurrentCollectionRewriter.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
-                    collectionKey);
-                if (collectionFirst)
-                {
-                    actions.Insert(0, swap);
-                }
-                else
-                {
-                    actions.Add(swap);
-                }
+                    collectionKey));
             }
 
             // Offered in addition: last, unless the project prefers it (then dotnet format applies it where it is offered).
             if (threadLocalKey is not null && ThreadLocalRewriter.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
             {
-                var rewrite = CodeAction.Create(
+                Offer(actions, threadLocalFirst, CodeAction.Create(
                     "Use the thread-local overload",
                     ct => ThreadLocalRewriter.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
-                    threadLocalKey);
-                if (threadLocalFirst)
-                {
-                    actions.Insert(0, rewrite);
-                }
-                else
-                {
-                    actions.Add(rewrite);
-                }
+                    threadLocalKey));
             }
 
             foreach (var action in actions)
@@ -118,6 +94,10 @@ internal static class RaceFixes
             }
         }
     }
+
+    /// <summary>Adds an action last, or first when the project's <c>preferred_fix</c> names it.</summary>
+    private static void Offer(System.Collections.Generic.List<CodeAction> actions, bool first, CodeAction action)
+        => actions.Insert(first ? 0 : actions.Count, action);
 
     public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey, string volatileKey, string collectionKey, string? threadLocalKey = null)
     {

@@ -45,30 +45,20 @@ internal static class ThreadLocalRewriter
     public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         => Plan(root, model, diagnostic, cancellationToken) is not null;
 
-    public static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
+    public static Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        => FixCleanup.EditAsync(document, (root, model, editor) =>
         {
-            return document;
-        }
-
-        var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
-        var rewritten = new List<TextSpan>();
-        foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
-        {
-            // Fix All: one rewrite per call (several reports of one accumulator), none inside another rewritten call.
-            if (Plan(root, model, diagnostic, cancellationToken) is var (call, replacement) && !rewritten.Any(span => span.OverlapsWith(call.Span)))
+            var rewritten = new List<TextSpan>();
+            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
             {
-                rewritten.Add(call.Span);
-                editor.ReplaceNode(call, replacement);
+                // Fix All: one rewrite per call (several reports of one accumulator), none inside another rewritten call.
+                if (Plan(root, model, diagnostic, cancellationToken) is var (call, replacement) && !rewritten.Any(span => span.OverlapsWith(call.Span)))
+                {
+                    rewritten.Add(call.Span);
+                    editor.ReplaceNode(call, replacement);
+                }
             }
-        }
-
-        var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
-        return await FixCleanup.FinishAsync(changed, cancellationToken).ConfigureAwait(false);
-    }
+        }, cancellationToken);
 
     private static (InvocationExpressionSyntax Call, InvocationExpressionSyntax Replacement)? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
@@ -371,7 +361,7 @@ internal static class ThreadLocalRewriter
         }
 
         var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        var pending = new Queue<IMethodSymbol>();
+        var pending = new Queue<IMethodSymbol?>();
         foreach (var callee in Callees(body))
         {
             pending.Enqueue(callee);
@@ -379,7 +369,11 @@ internal static class ThreadLocalRewriter
 
         while (pending.Count > 0)
         {
-            var method = pending.Dequeue().OriginalDefinition;
+            if (pending.Dequeue()?.OriginalDefinition is not { } method)
+            {
+                continue;
+            }
+
             if (method.MethodKind == MethodKind.DelegateInvoke)
             {
                 return true;
@@ -425,57 +419,32 @@ internal static class ThreadLocalRewriter
         return false;
     }
 
-    private static IEnumerable<IMethodSymbol> Callees(IOperation root)
+    /// <summary>The methods, accessors, constructors and user-defined operators <paramref name="root"/> calls (null entries skipped by the caller).</summary>
+    private static IEnumerable<IMethodSymbol?> Callees(IOperation root)
     {
         foreach (var operation in root.DescendantsAndSelf())
         {
-            switch (operation)
+            yield return operation switch
             {
-                case IInvocationOperation invocation:
-                    yield return invocation.TargetMethod;
-                    break;
-                case IMethodReferenceOperation reference:
-                    yield return reference.Method;
-                    break;
-                case IPropertyReferenceOperation property:
-                    foreach (var accessor in new[] { property.Property.GetMethod, property.Property.SetMethod })
-                    {
-                        if (accessor is not null)
-                        {
-                            yield return accessor;
-                        }
-                    }
+                IInvocationOperation invocation => invocation.TargetMethod,
+                IMethodReferenceOperation reference => reference.Method,
+                IObjectCreationOperation creation => creation.Constructor,
+                IBinaryOperation binary => binary.OperatorMethod,
+                IUnaryOperation unary => unary.OperatorMethod,
+                IConversionOperation conversion => conversion.OperatorMethod,
+                ICompoundAssignmentOperation compound => compound.OperatorMethod,
+                IIncrementOrDecrementOperation increment => increment.OperatorMethod,
+                _ => null,
+            };
 
-                    break;
-                case IObjectCreationOperation { Constructor: { } constructor }:
-                    yield return constructor;
-                    break;
-                case IEventAssignmentOperation { EventReference: IEventReferenceOperation eventReference }:
-                    foreach (var accessor in new[] { eventReference.Event.AddMethod, eventReference.Event.RemoveMethod })
-                    {
-                        if (accessor is not null)
-                        {
-                            yield return accessor;
-                        }
-                    }
-
-                    break;
-                case IBinaryOperation { OperatorMethod: { } method }:
-                    yield return method;
-                    break;
-                case IUnaryOperation { OperatorMethod: { } method }:
-                    yield return method;
-                    break;
-                case IConversionOperation { OperatorMethod: { } method }:
-                    yield return method;
-                    break;
-                case ICompoundAssignmentOperation { OperatorMethod: { } method }:
-                    yield return method;
-                    break;
-                case IIncrementOrDecrementOperation { OperatorMethod: { } method }:
-                    yield return method;
-                    break;
-            }
+            var (first, second) = operation switch
+            {
+                IPropertyReferenceOperation property => (property.Property.GetMethod, property.Property.SetMethod),
+                IEventReferenceOperation eventReference => (eventReference.Event.AddMethod, eventReference.Event.RemoveMethod),
+                _ => (null, null),
+            };
+            yield return first;
+            yield return second;
         }
     }
 

@@ -329,9 +329,14 @@ public class EXEC002UseThreadLocalCodeFixTests
             """, Key);
     }
 
-    /// <summary>With <c>preferred_fix = thread_local</c> the rewrite is the first action, the one <c>dotnet format</c> applies.</summary>
-    [Fact]
-    public async Task PreferredFixThreadLocal_PutsTheRewriteFirst()
+    /// <summary>
+    /// The first action (the one <c>dotnet format</c> applies): Interlocked by default, where it applies; the rewrite
+    /// with <c>preferred_fix = thread_local</c>.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "i => Interlocked.Add(ref _total, i)")]
+    [InlineData("thread_local", "() => 0, (i, _, subtotal) => { subtotal += i; return subtotal; }, subtotal => Interlocked.Add(ref _total, subtotal)")]
+    public async Task PreferredFix_ChoosesTheFirstAction(string? preferred, string fixedBody)
     {
         var test = new VerifyCS.Test
         {
@@ -345,7 +350,7 @@ public class EXEC002UseThreadLocalCodeFixTests
                     void Run() => Parallel.For(0, 100, i => [|_total += i|]);
                 }
                 """,
-            FixedCode = """
+            FixedCode = $$"""
                 using System.Threading;
                 using System.Threading.Tasks;
 
@@ -353,44 +358,16 @@ public class EXEC002UseThreadLocalCodeFixTests
                 {
                     private int _total;
 
-                    void Run() => Parallel.For(0, 100, () => 0, (i, _, subtotal) => { subtotal += i; return subtotal; }, subtotal => Interlocked.Add(ref _total, subtotal));
+                    void Run() => Parallel.For(0, 100, {{fixedBody}});
                 }
                 """,
             CodeActionIndex = 0,
         };
-        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\n" + EXEC002UnsynchronizedWorkAccessCodeFix.PreferredFixKey + " = thread_local\n"));
-        await test.RunAsync();
-    }
-
-    /// <summary>Without the option Interlocked stays first where it applies; the rewrite comes after the other fixes.</summary>
-    [Fact]
-    public async Task Default_InterlockedStaysFirst()
-    {
-        var test = new VerifyCS.Test
+        if (preferred is not null)
         {
-            TestCode = """
-                using System.Threading.Tasks;
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\n" + EXEC002UnsynchronizedWorkAccessCodeFix.PreferredFixKey + " = " + preferred + "\n"));
+        }
 
-                class C
-                {
-                    private int _total;
-
-                    void Run() => Parallel.For(0, 100, i => [|_total += i|]);
-                }
-                """,
-            FixedCode = """
-                using System.Threading;
-                using System.Threading.Tasks;
-
-                class C
-                {
-                    private int _total;
-
-                    void Run() => Parallel.For(0, 100, i => Interlocked.Add(ref _total, i));
-                }
-                """,
-            CodeActionIndex = 0,
-        };
         await test.RunAsync();
     }
 
