@@ -37,32 +37,22 @@ internal static class ConcurrentCollectionRewriter
     public static string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         => Plan(root, model, diagnostic, cancellationToken) is { } plan ? "Use " + plan.NewTypeName : null;
 
-    public static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
+    public static Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        => FixCleanup.EditAsync(document, (root, model, editor) =>
         {
-            return document;
-        }
-
-        var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
-        var done = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
-        foreach (var diagnostic in diagnostics)
-        {
-            // Fix All: several diagnostics name the same field; it is swapped once.
-            if (Plan(root, model, diagnostic, cancellationToken) is { } plan && done.Add(plan.Field))
+            var done = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
+            foreach (var diagnostic in diagnostics)
             {
-                foreach (var (original, replacement) in plan.Rewrites)
+                // Fix All: several diagnostics name the same field; it is swapped once.
+                if (Plan(root, model, diagnostic, cancellationToken) is { } plan && done.Add(plan.Field))
                 {
-                    editor.ReplaceNode(original, replacement);
+                    foreach (var (original, replacement) in plan.Rewrites)
+                    {
+                        editor.ReplaceNode(original, replacement);
+                    }
                 }
             }
-        }
-
-        var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
-        return await FixCleanup.FinishAsync(changed, cancellationToken).ConfigureAwait(false);
-    }
+        }, cancellationToken);
 
     private sealed class FieldPlan
     {

@@ -42,7 +42,7 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
     public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllAsync);
 
     /// <inheritdoc/>
-    public override Task RegisterCodeFixesAsync(CodeFixContext context) => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, PreferredFixKey);
+    public override Task RegisterCodeFixesAsync(CodeFixContext context) => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, threadLocalKey: null, PreferredFixKey);
 
     private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
         => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, UseConcurrentCollectionKey);

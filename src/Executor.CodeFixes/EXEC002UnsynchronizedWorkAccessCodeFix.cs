@@ -10,8 +10,10 @@ namespace Executor.CodeFixes;
 /// <summary>
 /// Fixes EXEC002 like EXEC001, on every side of the race: <see cref="System.Threading.Interlocked"/> where exactly
 /// equivalent, or one lock around every side (the lock that already guards the state when there is one; a new field
-/// otherwise, or a local declared before the work for a captured local). <see cref="PreferredFixKey"/> (falling back to
-/// EXEC001's) puts the lock first.
+/// otherwise, or a local declared before the work for a captured local). For a <c>Parallel.For</c>/<c>ForEach</c>
+/// body that only accumulates into one <c>int</c>/<c>long</c>, also the rewrite to the thread-local overload (see
+/// <see cref="ThreadLocalRewriter"/> for when it is exactly equivalent). <see cref="PreferredFixKey"/> (falling back to
+/// EXEC001's) puts the lock, the collection swap or the thread-local rewrite first.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(EXEC002UnsynchronizedWorkAccessCodeFix)), Shared]
 public sealed class EXEC002UnsynchronizedWorkAccessCodeFix : CodeFixProvider
@@ -28,7 +30,16 @@ public sealed class EXEC002UnsynchronizedWorkAccessCodeFix : CodeFixProvider
     /// <summary>The equivalence key of the "use Interlocked" action.</summary>
     public const string UseInterlockedKey = "EXEC002.UseInterlocked";
 
-    /// <summary>The <c>.editorconfig</c> key that chooses which fix comes first: <c>interlocked</c> (default) or <c>lock</c>.</summary>
+    /// <summary>
+    /// The equivalence key of the "use the thread-local overload" action: a parallel loop that sums into a subtotal per
+    /// worker, merged with <c>Interlocked.Add</c> in <c>localFinally</c>.
+    /// </summary>
+    public const string UseThreadLocalKey = "EXEC002.UseThreadLocal";
+
+    /// <summary>
+    /// The <c>.editorconfig</c> key that chooses which fix comes first: <c>interlocked</c> (default), <c>lock</c>,
+    /// <c>concurrent_collection</c> or <c>thread_local</c>.
+    /// </summary>
     public const string PreferredFixKey = "dotnet_code_quality.EXEC002.preferred_fix";
 
     /// <inheritdoc/>
@@ -39,8 +50,8 @@ public sealed class EXEC002UnsynchronizedWorkAccessCodeFix : CodeFixProvider
 
     /// <inheritdoc/>
     public override Task RegisterCodeFixesAsync(CodeFixContext context)
-        => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, PreferredFixKey, EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey);
+        => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, UseThreadLocalKey, PreferredFixKey, EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey);
 
     private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, UseConcurrentCollectionKey);
+        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, UseConcurrentCollectionKey, UseThreadLocalKey);
 }

@@ -25,53 +25,43 @@ internal static class InterlockedRewriter
         => Rewrite(root, model, diagnostic) is not null || ExchangeRewriter.Rewrite(root, model, diagnostic, cancellationToken) is not null;
 
 
-    public static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
+    public static Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        => FixCleanup.EditAsync(document, (root, model, editor) =>
         {
-            return document;
-        }
-
-        var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
-        var replaced = new HashSet<SyntaxNode>();
-        foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
-        {
-            if (Rewrite(root, model, diagnostic) is { } rewrites)
+            var replaced = new HashSet<SyntaxNode>();
+            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
             {
-                foreach (var (original, replacement) in rewrites)
+                if (Rewrite(root, model, diagnostic) is { } rewrites)
                 {
-                    // Fix All can name the same other side from several callbacks: rewrite it once.
-                    if (replaced.Add(original))
+                    foreach (var (original, replacement) in rewrites)
                     {
-                        editor.ReplaceNode(original, replacement);
+                        // Fix All can name the same other side from several callbacks: rewrite it once.
+                        if (replaced.Add(original))
+                        {
+                            editor.ReplaceNode(original, replacement);
+                        }
                     }
                 }
-            }
-            else if (ExchangeRewriter.Rewrite(root, model, diagnostic, cancellationToken) is { } edits)
-            {
-                // A read-then-clear: the read becomes Interlocked.Exchange and the clear goes.
-                foreach (var edit in edits)
+                else if (ExchangeRewriter.Rewrite(root, model, diagnostic, cancellationToken) is { } edits)
                 {
-                    if (replaced.Add(edit.Original))
+                    // A read-then-clear: the read becomes Interlocked.Exchange and the clear goes.
+                    foreach (var edit in edits)
                     {
-                        if (edit.Replacement is null)
+                        if (replaced.Add(edit.Original))
                         {
-                            editor.RemoveNode(edit.Original);
-                        }
-                        else
-                        {
-                            editor.ReplaceNode(edit.Original, edit.Replacement);
+                            if (edit.Replacement is null)
+                            {
+                                editor.RemoveNode(edit.Original);
+                            }
+                            else
+                            {
+                                editor.ReplaceNode(edit.Original, edit.Replacement);
+                            }
                         }
                     }
                 }
             }
-        }
-
-        var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
-        return await FixCleanup.FinishAsync(changed, cancellationToken).ConfigureAwait(false);
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// The rewrites that make every side of the race atomic: the callback's update, and each other side the diagnostic

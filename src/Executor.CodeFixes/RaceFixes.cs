@@ -9,11 +9,12 @@ namespace Executor.CodeFixes;
 /// <summary>
 /// The fixes of the race rules built on one model (EXEC001 callbacks, EXEC002 work): <c>Interlocked</c> on every side
 /// where exactly equivalent, or one lock on every side. Each rule's provider passes its own equivalence keys and the
-/// option that chooses which fix comes first.
+/// option that chooses which fix comes first. EXEC002 also passes the key of the thread-local rewrite of a parallel
+/// loop's accumulation (EXEC001 has no loops: null).
 /// </summary>
 internal static class RaceFixes
 {
-    public static async Task RegisterAsync(CodeFixContext context, string interlockedKey, string volatileKey, string lockKey, string collectionKey, params string[] preferredFixKeys)
+    public static async Task RegisterAsync(CodeFixContext context, string interlockedKey, string volatileKey, string lockKey, string collectionKey, string? threadLocalKey, params string[] preferredFixKeys)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         if (root is null)
@@ -31,12 +32,14 @@ internal static class RaceFixes
         var options = context.Document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider.GetOptions(root.SyntaxTree);
         bool lockFirst = false;
         bool collectionFirst = false;
+        bool threadLocalFirst = false;
         foreach (var key in preferredFixKeys)
         {
             if (options.TryGetValue(key, out var preferred))
             {
                 lockFirst = string.Equals(preferred.Trim(), "lock", System.StringComparison.OrdinalIgnoreCase);
                 collectionFirst = string.Equals(preferred.Trim(), "concurrent_collection", System.StringComparison.OrdinalIgnoreCase);
+                threadLocalFirst = string.Equals(preferred.Trim(), "thread_local", System.StringComparison.OrdinalIgnoreCase);
                 break;
             }
         }
@@ -62,34 +65,27 @@ internal static class RaceFixes
 
             if (LockWrapper.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
             {
-                var wrap = CodeAction.Create(
+                Offer(actions, lockFirst, CodeAction.Create(
                     "Wrap in lock",
                     ct => LockWrapper.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
-                    lockKey);
-                if (lockFirst)
-                {
-                    actions.Insert(0, wrap);
-                }
-                else
-                {
-                    actions.Add(wrap);
-                }
+                    lockKey));
             }
 
             if (ConcurrentCollectionRewriter.Title(root, semanticModel, diagnostic, context.CancellationToken) is { } title)
             {
-                var swap = CodeAction.Create(
+                Offer(actions, collectionFirst, CodeAction.Create(
                     title,
                     ct => ConcurrentCollectionRewriter.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
-                    collectionKey);
-                if (collectionFirst)
-                {
-                    actions.Insert(0, swap);
-                }
-                else
-                {
-                    actions.Add(swap);
-                }
+                    collectionKey));
+            }
+
+            // Offered in addition: last, unless the project prefers it (then dotnet format applies it where it is offered).
+            if (threadLocalKey is not null && ThreadLocalRewriter.CanFix(root, semanticModel, diagnostic, context.CancellationToken))
+            {
+                Offer(actions, threadLocalFirst, CodeAction.Create(
+                    "Use the thread-local overload",
+                    ct => ThreadLocalRewriter.FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct),
+                    threadLocalKey));
             }
 
             foreach (var action in actions)
@@ -99,11 +95,20 @@ internal static class RaceFixes
         }
     }
 
-    public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey, string volatileKey, string collectionKey)
+    /// <summary>Adds an action last, or first when the project's <c>preferred_fix</c> names it.</summary>
+    private static void Offer(System.Collections.Generic.List<CodeAction> actions, bool first, CodeAction action)
+        => actions.Insert(first ? 0 : actions.Count, action);
+
+    public static async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics, string interlockedKey, string volatileKey, string collectionKey, string? threadLocalKey = null)
     {
         if (diagnostics.IsEmpty)
         {
             return document;
+        }
+
+        if (threadLocalKey is not null && context.CodeActionEquivalenceKey == threadLocalKey)
+        {
+            return await ThreadLocalRewriter.FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false);
         }
 
         if (context.CodeActionEquivalenceKey == interlockedKey)

@@ -36,35 +36,25 @@ internal static class VolatileRewriter
     public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         => Rewrite(root, model, diagnostic, cancellationToken) is not null;
 
-    public static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
+    public static Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        => FixCleanup.EditAsync(document, (root, model, editor) =>
         {
-            return document;
-        }
-
-        var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
-        var replaced = new HashSet<SyntaxNode>();
-        foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
-        {
-            if (Rewrite(root, model, diagnostic, cancellationToken) is { } rewrites)
+            var replaced = new HashSet<SyntaxNode>();
+            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
             {
-                foreach (var (original, replacement) in rewrites)
+                if (Rewrite(root, model, diagnostic, cancellationToken) is { } rewrites)
                 {
-                    // Fix All names the same read from several diagnostics: rewrite it once.
-                    if (replaced.Add(original))
+                    foreach (var (original, replacement) in rewrites)
                     {
-                        editor.ReplaceNode(original, replacement);
+                        // Fix All names the same read from several diagnostics: rewrite it once.
+                        if (replaced.Add(original))
+                        {
+                            editor.ReplaceNode(original, replacement);
+                        }
                     }
                 }
             }
-        }
-
-        var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
-        return await FixCleanup.FinishAsync(changed, cancellationToken).ConfigureAwait(false);
-    }
+        }, cancellationToken);
 
     private static List<(ExpressionSyntax Original, ExpressionSyntax Replacement)>? Rewrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {

@@ -905,6 +905,54 @@ internal static class RobustnessCorpus
             }
             """),
 
+        // Parallel loops that accumulate: the shapes EXEC002's thread-local rewrite takes and the look-alikes it refuses.
+        new("builtin/parallel-accumulations", """
+            using System;
+            using System.Collections.Concurrent;
+            using System.Linq;
+            using System.Threading.Tasks;
+
+            public sealed class Totals
+            {
+                private static long s_all;
+                private int _hits;
+                private int _seen;
+                private int _outer;
+                private long _sum;
+                private double _mean;
+
+                public long Sum => _sum;
+
+                public long Run(int n, long[] items, ParallelOptions options)
+                {
+                    int count = 0, ranges = 0, inner = 0, guarded = 0;
+                    long total = 0, balance = 0, logged = 0, progress = 0;
+                    Parallel.For(0, n, i => count += i);
+                    Parallel.For(0L, n, i => { long sq = i * i; _sum += sq; });
+                    Parallel.ForEach(items, options, x => total -= x);
+                    Parallel.ForEach(items, _ => _seen++);
+                    Parallel.ForEach(items, (x, state, index) => { if (index > 10) { state.Break(); return; } s_all += x; });
+                    Parallel.ForEach(Partitioner.Create(0, n), range => { ranges++; });
+                    Parallel.For(0, n, (i, state) => { if (i % 2 == 0) balance++; else balance--; });
+                    Parallel.For(0, n, static i => s_all += i);
+                    Parallel.For(0, n, i =>
+                    {
+                        Parallel.For(0, i, j => inner++);
+                        _outer++;
+                    });
+                    Parallel.For(0, n, i => { _mean += i; });
+                    Parallel.For(0, n, i => { logged += i; Console.WriteLine(i); });
+                    Parallel.For(0, n, i => { checked { guarded += i; } });
+                    items.AsParallel().ForAll(x => total += x);
+                    Func<long> read = () => progress;
+                    Parallel.For(0, n, i => progress++);
+                    return count + total + balance + ranges + inner + logged + guarded + read();
+                }
+
+                public void Expression(int n) => Parallel.For(0, n, i => _hits += i);
+            }
+            """),
+
         new("builtin/half-typed-and-errors", """
             using System;
             using Executor;

@@ -17,7 +17,7 @@ using Xunit;
 namespace Executor.Analyzers.Tests.Robustness;
 
 /// <summary>
-/// Runs both EXEC001 fixes and the EXEC005 fixes, one diagnostic at a time and as a document-wide Fix All, over every corpus source: no fix may
+/// Runs the EXEC001 and EXEC002 race fixes (EXEC002's thread-local rewrite too) and the EXEC003, EXEC005 and EXEC006 fixes, one diagnostic at a time and as a document-wide Fix All, over every corpus source: no fix may
 /// throw, the result of code that parsed must still parse, and the result of code that compiled must still compile.
 /// </summary>
 public sealed class CodeFixRobustnessTests
@@ -39,7 +39,7 @@ public sealed class CodeFixRobustnessTests
     {
         // The two race rules share their fixes; each runs with its own provider and keys.
         await RunAsync(sourceName, new EXEC001UnsynchronizedCallbackAccessAnalyzer(), new EXEC001UnsynchronizedCallbackAccessCodeFix(), DiagnosticIds.UnsynchronizedCallbackAccess, EXEC001UnsynchronizedCallbackAccessCodeFix.WrapInLockKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseInterlockedKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseVolatileKey, EXEC001UnsynchronizedCallbackAccessCodeFix.UseConcurrentCollectionKey);
-        await RunAsync(sourceName, new EXEC002UnsynchronizedWorkAccessAnalyzer(), new EXEC002UnsynchronizedWorkAccessCodeFix(), DiagnosticIds.UnsynchronizedWorkAccess, EXEC002UnsynchronizedWorkAccessCodeFix.WrapInLockKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseInterlockedKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseVolatileKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseConcurrentCollectionKey);
+        await RunAsync(sourceName, new EXEC002UnsynchronizedWorkAccessAnalyzer(), new EXEC002UnsynchronizedWorkAccessCodeFix(), DiagnosticIds.UnsynchronizedWorkAccess, EXEC002UnsynchronizedWorkAccessCodeFix.WrapInLockKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseInterlockedKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseVolatileKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseConcurrentCollectionKey, EXEC002UnsynchronizedWorkAccessCodeFix.UseThreadLocalKey);
     }
 
     private static async Task RunAsync(string sourceName, DiagnosticAnalyzer analyzer, CodeFixProvider provider, string id, params string[] keys)
@@ -82,6 +82,33 @@ public sealed class CodeFixRobustnessTests
         }
 
         Assert.True(failures.Count == 0, $"{id}, source '{sourceName}':\n{source.Text}\n\n" + string.Join("\n\n", failures));
+    }
+
+    /// <summary>
+    /// The corpus really exercises EXEC002's thread-local rewrite: its source of parallel accumulations compiles, and
+    /// the rewrite is offered there for each shape it supports (so the theory above checks its output compiles).
+    /// </summary>
+    [Fact]
+    public async Task ThreadLocalRewrite_IsOfferedOnTheParallelAccumulationsSource()
+    {
+        var document = CreateDocument(RobustnessCorpus.Get("builtin/parallel-accumulations").Text);
+        var compilation = (await document.Project.GetCompilationAsync())!;
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EXEC002UnsynchronizedWorkAccessAnalyzer())).GetAnalyzerDiagnosticsAsync();
+        var offeredAt = new List<string>();
+        foreach (var diagnostic in diagnostics.Where(d => d.Id == DiagnosticIds.UnsynchronizedWorkAccess))
+        {
+            var actions = new List<CodeAction>();
+            await new EXEC002UnsynchronizedWorkAccessCodeFix().RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
+            if (actions.Any(a => a.EquivalenceKey == EXEC002UnsynchronizedWorkAccessCodeFix.UseThreadLocalKey))
+            {
+                offeredAt.Add(diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+            }
+        }
+
+        Assert.Equal(
+            new[] { "count += i", "_sum += sq", "_seen++", "s_all += x", "ranges++", "balance++", "balance--", "s_all += i", "inner++", "_hits += i" }.OrderBy(s => s),
+            offeredAt.OrderBy(s => s));
     }
 
     [Theory]
