@@ -45,5 +45,5 @@ public sealed class EXEC001UnsynchronizedCallbackAccessCodeFix : CodeFixProvider
     public override Task RegisterCodeFixesAsync(CodeFixContext context) => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, threadLocalKey: null, PreferredFixKey);
 
     private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, UseConcurrentCollectionKey);
+        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, null, new EXEC001UnsynchronizedCallbackAccessAnalyzer(), PreferredFixKey);
 }

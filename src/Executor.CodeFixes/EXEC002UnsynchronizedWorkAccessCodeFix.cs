@@ -53,5 +53,5 @@ public sealed class EXEC002UnsynchronizedWorkAccessCodeFix : CodeFixProvider
         => RaceFixes.RegisterAsync(context, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, UseThreadLocalKey, PreferredFixKey, EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey);
 
     private static Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, UseConcurrentCollectionKey, UseThreadLocalKey);
+        => RaceFixes.FixAllAsync(context, document, diagnostics, UseInterlockedKey, UseVolatileKey, WrapInLockKey, UseConcurrentCollectionKey, UseThreadLocalKey, new EXEC002UnsynchronizedWorkAccessAnalyzer(), PreferredFixKey, EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey);
 }
