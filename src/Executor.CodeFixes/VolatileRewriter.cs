@@ -184,7 +184,7 @@ internal static class VolatileRewriter
                     })));
                 return (expression, write.WithTriviaFrom(expression).WithAdditionalAnnotations(Formatter.Annotation));
 
-            case IdentifierNameSyntax or MemberAccessExpressionSyntax when IsPlainRead(expression, symbol, model, cancellationToken):
+            case IdentifierNameSyntax or MemberAccessExpressionSyntax when IsPlainRead(expression, symbol, model, cancellationToken) && !WritesInFunction(expression, symbol, model, cancellationToken):
                 var read = InvocationExpression(
                     MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, volatileType, IdentifierName("Read")),
                     ArgumentList(SingletonSeparatedList(Argument(expression.WithoutTrivia()).WithRefKindKeyword(Token(SyntaxKind.RefKeyword)))));
@@ -256,6 +256,35 @@ internal static class VolatileRewriter
                 && !IsInsideVolatileOrInterlocked(identifier, model, cancellationToken))
             {
                 return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the function that makes a read also stores the value (<c>if (_seen) { _seen = false; … }</c>): a
+    /// read-then-store that a store from another thread can fall between. Ordering does not fix it; an exchange or a
+    /// lock does.
+    /// </summary>
+    private static bool WritesInFunction(ExpressionSyntax read, ISymbol symbol, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var function = read.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
+        if (function is null)
+        {
+            return true;
+        }
+
+        foreach (var assignment in function.DescendantNodes().OfType<AssignmentExpressionSyntax>())
+        {
+            var left = assignment.Left;
+            if (left is IdentifierNameSyntax { Identifier.ValueText: var name } && name == symbol.Name
+                || left is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var member } && member == symbol.Name)
+            {
+                if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(left, cancellationToken).Symbol, symbol))
+                {
+                    return true;
+                }
             }
         }
 

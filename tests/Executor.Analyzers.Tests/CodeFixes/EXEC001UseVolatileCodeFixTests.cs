@@ -220,4 +220,36 @@ public class EXEC001UseVolatileCodeFixTests
         var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task ReadThenClearInTheCallback_NotOffered()
+    {
+        // The callback reads the flag and clears it: a store from another thread between the two is lost, with or
+        // without Volatile (Interlocked.Exchange or the lock fix it).
+        const string Source = """
+                using System;
+                using System.Threading;
+
+                class Link
+                {
+                    private bool _seen;
+                    private Timer? _timer;
+
+                    public void Start() => _timer ??= new Timer(Check, null, 100, 100);
+
+                    public void OnFrame() => _seen = true;
+
+                    private void Check(object? state)
+                    {
+                        if ([|_seen|])
+                        {
+                            _seen = false;
+                            Console.WriteLine("alive");
+                        }
+                    }
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
 }
