@@ -84,9 +84,9 @@ internal static class RaceFixes
             fixers.Add(new Fixer("Use Interlocked", interlockedKey, InterlockedRewriter.FixAsync));
         }
 
-        if (VolatileRewriter.CanFix(root, model, diagnostic, cancellationToken))
+        if (VolatileRewriter.Title(root, model, diagnostic, cancellationToken) is { } volatileTitle)
         {
-            fixers.Add(new Fixer("Use Volatile.Read/Write", volatileKey, VolatileRewriter.FixAsync));
+            fixers.Add(new Fixer(volatileTitle, volatileKey, VolatileRewriter.FixAsync));
         }
 
         if (LockWrapper.CanFix(root, model, diagnostic, cancellationToken))

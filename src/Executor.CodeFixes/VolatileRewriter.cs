@@ -36,6 +36,15 @@ internal static class VolatileRewriter
     public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         => Rewrite(root, model, diagnostic, cancellationToken) is not null;
 
+    /// <summary>The action's title: "Make '_x' volatile" for a field that can be, else "Use Volatile.Read/Write"; null when not offered.</summary>
+    public static string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+        => Rewrite(root, model, diagnostic, cancellationToken) switch
+        {
+            null => null,
+            { Count: 1 } edits when edits[0].Original is FieldDeclarationSyntax field => "Make '" + field.Declaration.Variables[0].Identifier.ValueText + "' volatile",
+            _ => "Use Volatile.Read/Write",
+        };
+
     public static Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
         => FixCleanup.EditAsync(document, (root, model, editor) =>
         {
@@ -56,7 +65,7 @@ internal static class VolatileRewriter
             }
         }, cancellationToken);
 
-    private static List<(ExpressionSyntax Original, ExpressionSyntax Replacement)>? Rewrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static List<(SyntaxNode Original, SyntaxNode Replacement)>? Rewrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var properties = diagnostic.Properties;
         if (!properties.TryGetValue(CallbackDiagnosticProperties.AccessKind, out var kind)
@@ -72,7 +81,7 @@ internal static class VolatileRewriter
             return null;
         }
 
-        var result = new List<(ExpressionSyntax Original, ExpressionSyntax Replacement)>();
+        var result = new List<(SyntaxNode Original, SyntaxNode Replacement)>();
         if (RewriteSide(main, symbol, model, cancellationToken) is not { } first)
         {
             return null;
@@ -101,7 +110,89 @@ internal static class VolatileRewriter
             }
         }
 
-        return result.Count == 0 ? null : result;
+        if (result.Count == 0)
+        {
+            return null;
+        }
+
+        // A field that can be declared volatile is: one modifier makes every access of it (the ones the diagnostic
+        // names, and the others) volatile, so the field does not end up half Volatile.Read/Write and half plain.
+        if (symbol is IFieldSymbol field && VolatileDeclaration(field, root, model, cancellationToken) is { } declaration)
+        {
+            var modifiers = declaration.Modifiers;
+            var index = modifiers.IndexOf(SyntaxKind.ReadOnlyKeyword) is var i and >= 0 ? i : modifiers.Count;
+            var changed = declaration.WithModifiers(modifiers.Insert(index, Token(SyntaxKind.VolatileKeyword).WithTrailingTrivia(Space)));
+            if (modifiers.Count == 0)
+            {
+                changed = declaration.WithModifiers(TokenList(Token(SyntaxKind.VolatileKeyword).WithTrailingTrivia(Space)))
+                    .WithDeclaration(declaration.Declaration.WithLeadingTrivia())
+                    .WithLeadingTrivia(declaration.GetLeadingTrivia());
+            }
+
+            return new List<(SyntaxNode Original, SyntaxNode Replacement)> { (declaration, changed) };
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The declaration of a private field that C# lets be <c>volatile</c> (a reference, <c>bool</c>, <c>char</c>, an
+    /// integer or enum of up to 32 bits, <c>float</c>, <c>IntPtr</c>): declared alone, in this document, never passed
+    /// by <c>ref</c>/<c>out</c>/<c>in</c> or address-taken (that would warn CS0420). Null otherwise.
+    /// </summary>
+    private static FieldDeclarationSyntax? VolatileDeclaration(IFieldSymbol field, SyntaxNode root, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (field.DeclaredAccessibility != Accessibility.Private || field.IsReadOnly || field.IsConst || field.DeclaringSyntaxReferences.Length != 1 || !CanBeVolatile(field.Type))
+        {
+            return null;
+        }
+
+        var reference = field.DeclaringSyntaxReferences[0];
+        if (reference.SyntaxTree != root.SyntaxTree
+            || root.FindNode(reference.Span) is not VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: FieldDeclarationSyntax declaration } })
+        {
+            return null;
+        }
+
+        foreach (var type in field.ContainingType.DeclaringSyntaxReferences)
+        {
+            if (type.SyntaxTree != root.SyntaxTree)
+            {
+                return null;
+            }
+
+            foreach (var identifier in type.GetSyntax(cancellationToken).DescendantNodes().OfType<IdentifierNameSyntax>())
+            {
+                if (identifier.Identifier.ValueText != field.Name)
+                {
+                    continue;
+                }
+
+                var outer = identifier.Parent is MemberAccessExpressionSyntax { Name: var name } access && name == identifier ? (ExpressionSyntax)access : identifier;
+                bool byReference = outer.Parent is ArgumentSyntax argument && !argument.RefKindKeyword.IsKind(SyntaxKind.None)
+                    || outer.Parent is RefExpressionSyntax
+                    || outer.Parent is PrefixUnaryExpressionSyntax prefix && prefix.IsKind(SyntaxKind.AddressOfExpression);
+                if (byReference && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, field))
+                {
+                    return null;
+                }
+            }
+        }
+
+        return declaration;
+    }
+
+    private static bool CanBeVolatile(ITypeSymbol type)
+    {
+        if (type.IsReferenceType)
+        {
+            return true;
+        }
+
+        var underlying = type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } enumType } ? enumType : type;
+        return underlying.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char or SpecialType.System_Byte or SpecialType.System_SByte
+            or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
+            or SpecialType.System_Single or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
     }
 
     private static ExpressionSyntax? Find(SyntaxNode root, Location location)
@@ -253,7 +344,7 @@ internal static class VolatileRewriter
             }
 
             if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, symbol)
-                && !IsInsideVolatileOrInterlocked(identifier, model, cancellationToken))
+                && !IsInsideAtomicStore(identifier, model, cancellationToken))
             {
                 return true;
             }
@@ -291,8 +382,12 @@ internal static class VolatileRewriter
         return false;
     }
 
-    private static bool IsInsideVolatileOrInterlocked(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the node is the target of a store that does not read it (<c>Volatile.Write</c>, <c>Interlocked.Exchange</c>):
+    /// a read through <c>Volatile.Read</c> is still a read (<c>if (Volatile.Read(ref _f)) _f = false;</c> checks, then acts).
+    /// </summary>
+    private static bool IsInsideAtomicStore(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
         => node.Ancestors().OfType<InvocationExpressionSyntax>().FirstOrDefault() is { } invocation
             && invocation.ArgumentList.Arguments.Any(a => a.Span.Contains(node.Span) && !a.RefKindKeyword.IsKind(SyntaxKind.None))
-            && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol { ContainingType: { Name: "Interlocked" or "Volatile", ContainingNamespace.Name: "Threading" } };
+            && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol { Name: "Write" or "Exchange", ContainingType: { Name: "Interlocked" or "Volatile", ContainingNamespace.Name: "Threading" } };
 }

@@ -206,7 +206,7 @@ internal sealed partial class ConflictFinder
                 return (AccessMode.Write, parent, increment.Kind == OperationKind.Increment ? "increments" : "decrements", null, false);
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
                 return _analysis.IsAtomicRefArgument(argument, cancellationToken)
-                    ? (AccessMode.Atomic, argument.Parent!, "updates (with Interlocked)", null, false)
+                    ? (AccessMode.Atomic, argument.Parent!, AtomicVerb(argument), null, false)
                     : (AccessMode.Write, argument, "passes by reference", null, false);
             case IInvocationOperation invocation when invocation.Instance == reference:
                 return Types.IsNonThreadSafeCollection(invocation.TargetMethod.ContainingType?.OriginalDefinition) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
@@ -225,4 +225,15 @@ internal sealed partial class ConflictFinder
                 return (AccessMode.Read, reference, "reads", null, false);
         }
     }
+
+    /// <summary>How an atomic <c>ref</c> use reads in a message: "writes (with Volatile)", "updates (with Interlocked)", "updates (with ImmutableInterlocked)".</summary>
+    private static string AtomicVerb(IArgumentOperation argument)
+        => argument.Parent is IInvocationOperation { TargetMethod: { ContainingType.Name: var type, Name: var name } }
+            ? type switch
+            {
+                "Volatile" => name == "Write" ? "writes (with Volatile)" : "reads (with Volatile)",
+                "Interlocked" or "ImmutableInterlocked" or "LazyInitializer" => "updates (with " + type + ")",
+                _ => "updates (atomically, through '" + name + "')",
+            }
+            : "updates (atomically)";
 }

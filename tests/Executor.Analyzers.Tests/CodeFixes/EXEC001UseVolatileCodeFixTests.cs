@@ -32,18 +32,17 @@ public class EXEC001UseVolatileCodeFixTests
                 }
             }
             """, """
-            using System.Threading;
             using Executor;
 
             class Feed
             {
-                private string? _latest;
+                private volatile string? _latest;
 
-                public string? Latest => Volatile.Read(ref _latest);
+                public string? Latest => _latest;
 
                 public void Poll(ThreadPoolExecutor pool)
                 {
-                    pool.Submit(() => "news").AddDoneCallback(f => Volatile.Write(ref _latest, f.Result()));
+                    pool.Submit(() => "news").AddDoneCallback(f => _latest = f.Result());
                 }
             }
             """, Key);
@@ -71,12 +70,12 @@ public class EXEC001UseVolatileCodeFixTests
 
             class Poller
             {
-                private bool _paused;
+                private volatile bool _paused;
                 private Timer? _timer;
 
-                public void Start() => _timer = new Timer(_ => { if (!Volatile.Read(ref _paused)) Console.WriteLine("tick"); }, null, 0, 100);
+                public void Start() => _timer = new Timer(_ => { if (!_paused) Console.WriteLine("tick"); }, null, 0, 100);
 
-                public void Pause(bool paused) => Volatile.Write(ref _paused, paused);
+                public void Pause(bool paused) => _paused = paused;
             }
             """, Key);
     }
@@ -179,16 +178,15 @@ public class EXEC001UseVolatileCodeFixTests
                 }
                 """,
             FixedCode = """
-                using System.Threading;
                 using Executor;
 
                 class Feed
                 {
-                    private string? _latest;
+                    private volatile string? _latest;
 
-                    public string? Latest => Volatile.Read(ref _latest);
+                    public string? Latest => _latest;
 
-                    public void Poll(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => Volatile.Write(ref _latest, f.Result()));
+                    public void Poll(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => _latest = f.Result());
                 }
                 """,
             CodeActionIndex = 0,
@@ -246,6 +244,108 @@ public class EXEC001UseVolatileCodeFixTests
                             _seen = false;
                             Console.WriteLine("alive");
                         }
+                    }
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task FieldAlsoPassedByRef_CannotBeVolatile_VolatileReadWriteOnEverySide()
+    {
+        // 'ref _latest' to Interlocked would warn CS0420 on a volatile field: the accesses get Volatile.Read/Write.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Feed
+            {
+                private string? _latest;
+
+                public string? Latest => _latest;
+
+                public string? Take() => Interlocked.Exchange(ref _latest, null);
+
+                public void Poll(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => [|_latest = f.Result()|]);
+            }
+            """, """
+            using System.Threading;
+            using Executor;
+
+            class Feed
+            {
+                private string? _latest;
+
+                public string? Latest => Volatile.Read(ref _latest);
+
+                public string? Take() => Interlocked.Exchange(ref _latest, null);
+
+                public void Poll(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => Volatile.Write(ref _latest, f.Result()));
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task VolatileField_EveryAccessCovered_NotOnlyTheNamedOnes()
+    {
+        // One modifier covers every access of the field, named by the diagnostic or not.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using Executor;
+
+            class Feed
+            {
+                // the latest value
+                private string? _latest;
+
+                public string? Latest => _latest;
+
+                public string Describe() => "latest: " + _latest;
+
+                public void Poll(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => [|_latest = f.Result()|]);
+            }
+            """, """
+            using Executor;
+
+            class Feed
+            {
+                // the latest value
+                private volatile string? _latest;
+
+                public string? Latest => _latest;
+
+                public string Describe() => "latest: " + _latest;
+
+                public void Poll(ThreadPoolExecutor pool) => pool.Submit(() => "x").AddDoneCallback(f => _latest = f.Result());
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task ReadThroughVolatileReadThenStore_NotOffered()
+    {
+        // A read through Volatile.Read is still a read: the store in the same function is a check-then-act.
+        const string Source = """
+                using System;
+                using System.Threading;
+
+                class Link
+                {
+                    private long _seen;
+                    private Timer? _timer;
+
+                    public void Start() => _timer ??= new Timer(Check, null, 100, 100);
+
+                    public void Mark() => _seen = DateTime.UtcNow.Ticks;
+
+                    private void Check(object? state)
+                    {
+                        if (Volatile.Read(ref _seen) != 0)
+                        {
+                            Console.WriteLine("alive");
+                        }
+
+                        [|_seen = 0|];
                     }
                 }
                 """;

@@ -1109,6 +1109,27 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task CheckThenClearAgainstVolatileWrite_Reports_NamingVolatile()
+    {
+        // The other side's Volatile.Write is atomic, but the callback checks, then stores: a write between is lost.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Link
+            {
+                private long _seen;
+                private Timer? _timer;
+
+                public void Start() => _timer ??= new Timer(_ => { if (Volatile.Read(ref _seen) != 0) { {|#0:_seen = 0|}; Console.WriteLine("alive"); } }, null, 0, 1000);
+
+                public void Mark() => {|#1:Volatile.Write(ref _seen, DateTime.UtcNow.Ticks)|};
+            }
+            """,
+            VerifyCS.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("new Timer", "writes", "field 'Link._seen'", "without a lock", "'Mark' writes (with Volatile) it without a lock"));
+    }
+
+    [Fact]
     public async Task RefToHelperThatIncrementsPlainly_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
