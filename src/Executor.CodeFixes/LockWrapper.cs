@@ -91,9 +91,13 @@ internal static class LockWrapper
         {
             switch (current)
             {
-                case LocalDeclarationStatementSyntax:
+                case LocalDeclarationStatementSyntax declaration:
+                    // Wrapping a declaration would hide the variable from the statements after it: the declaration
+                    // stays outside ('Thread[] copy;') and the initialization moves into the lock ('copy = _list.ToArray();').
+                    return HoistedType(declaration, model, cancellationToken) is not null && declaration.Parent is BlockSyntax or SwitchSectionSyntax
+                        ? new Target(declaration, null)
+                        : null;
                 case LocalFunctionStatementSyntax:
-                    // Wrapping a declaration would hide the variable from the statements after it.
                     return null;
                 case StatementSyntax statement when statement is not BlockSyntax:
                     return statement.Parent is BlockSyntax or GlobalStatementSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax
@@ -111,6 +115,34 @@ internal static class LockWrapper
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The type to declare a local with when its initialization moves into a lock: one variable with an initializer, not
+    /// <c>const</c>, <c>using</c>, <c>ref</c> or of an anonymous type. Null when the declaration cannot be split.
+    /// </summary>
+    private static TypeSyntax? HoistedType(LocalDeclarationStatementSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (declaration.Modifiers.Count != 0 || !declaration.UsingKeyword.IsKind(SyntaxKind.None) || declaration.AwaitKeyword.RawKind != 0
+            || declaration.Declaration.Variables.Count != 1 || declaration.Declaration.Variables[0].Initializer is null
+            || declaration.Declaration.Type is RefTypeSyntax || declaration.Declaration.Type is ScopedTypeSyntax)
+        {
+            return null;
+        }
+
+        if (!declaration.Declaration.Type.IsVar)
+        {
+            return declaration.Declaration.Type;
+        }
+
+        if (model.GetDeclaredSymbol(declaration.Declaration.Variables[0], cancellationToken) is not ILocalSymbol { Type: { } type }
+            || type.IsAnonymousType || type.TypeKind == TypeKind.Error
+            || type is INamedTypeSymbol { TypeArguments: var arguments } && arguments.Any(a => a.IsAnonymousType))
+        {
+            return null;
+        }
+
+        return ParseTypeName(type.ToMinimalDisplayString(model, declaration.SpanStart)).WithAdditionalAnnotations(Simplifier.Annotation);
     }
 
     private static bool ContainsAwait(SyntaxNode node)
@@ -505,6 +537,23 @@ internal static class LockWrapper
                     }
                 }
 
+                if (run.Any(r => r is LocalDeclarationStatementSyntax))
+                {
+                    // Declarations stay before the lock, their initializations move in.
+                    var hoisted = new List<StatementSyntax>();
+                    var body = run.Select(r => r is LocalDeclarationStatementSyntax declaration ? Split(declaration, hoisted) : r).ToList();
+                    hoisted[0] = hoisted[0].WithLeadingTrivia(statement.GetLeadingTrivia());
+                    var locked = MakeLock(lockExpression, body).WithLeadingTrivia(ElasticMarker);
+                    editor.InsertBefore(statement, hoisted);
+                    editor.ReplaceNode(statement, locked);
+                    foreach (var removed in run.Skip(1))
+                    {
+                        editor.RemoveNode(removed, SyntaxRemoveOptions.KeepNoTrivia);
+                    }
+
+                    continue;
+                }
+
                 if (statement.Parent is BlockSyntax parentBlock && AdjacentLock(parentBlock, run, lockExpression, consumed) is var (before, after) && (before ?? after) is not null)
                 {
                     // Join an existing lock on the same object right before or after the run, instead of adding another.
@@ -820,6 +869,18 @@ internal static class LockWrapper
         {
             var lines = block.SyntaxTree.GetLineSpan(block.Span);
             return lines.StartLinePosition.Line == lines.EndLinePosition.Line;
+        }
+
+        /// <summary>'var x = e;' becomes 'T x;' (added to <paramref name="hoisted"/>) and the returned 'x = e;'.</summary>
+        private StatementSyntax Split(LocalDeclarationStatementSyntax declaration, List<StatementSyntax> hoisted)
+        {
+            var variable = declaration.Declaration.Variables[0];
+            var type = HoistedType(declaration, _model, _cancellationToken)!;
+            hoisted.Add(LocalDeclarationStatement(VariableDeclaration(type.WithTrailingTrivia(Space), SingletonSeparatedList(VariableDeclarator(variable.Identifier.WithoutTrivia()))))
+                .WithTrailingTrivia(_eol)
+                .WithAdditionalAnnotations(Formatter.Annotation));
+            return ExpressionStatement(AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, IdentifierName(variable.Identifier.WithoutTrivia()), variable.Initializer!.Value.WithoutTrivia()))
+                .WithTriviaFrom(declaration);
         }
 
         private LockStatementSyntax MakeLock(ExpressionSyntax lockExpression, List<StatementSyntax> statements)
