@@ -53,6 +53,85 @@ internal sealed partial class ConflictFinder
         return true;
     }
 
+    /// <summary>
+    /// A snapshot read re-checked under a lock right after: <c>var t = _task; lock (_gate) { if (t == _task) … }</c> or
+    /// <c>bool on = _timer != null; lock (_gate) { on = _timer != null …; }</c>. The unlocked value is a hint; the
+    /// decision is made again under the lock, with the value read there, so the race on the snapshot does no harm.
+    /// A lock that re-reads the field but neither compares it with the snapshot nor replaces the snapshot does not count.
+    /// </summary>
+    private bool IsSnapshotRecheckedUnderLock(CallbackFinding finding, CancellationToken cancellationToken)
+    {
+        if (!finding.IsRead || finding.Symbol is not IFieldSymbol field || finding.Location.SourceTree is not { } tree)
+        {
+            return false;
+        }
+
+        var read = tree.GetRoot(cancellationToken).FindNode(finding.Location.SourceSpan, getInnermostNodeForTie: true);
+        var declarator = read.Ancestors().TakeWhile(n => n is not (StatementSyntax or AnonymousFunctionExpressionSyntax)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
+        if (declarator?.Initializer is not { } initializer || !initializer.Value.Span.Contains(read.Span)
+            || declarator.Parent?.Parent is not LocalDeclarationStatementSyntax declaration)
+        {
+            return false;
+        }
+
+        var function = declaration.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax);
+        if (function is null)
+        {
+            return false;
+        }
+
+        string snapshot = declarator.Identifier.ValueText;
+        var model = Facts.ModelFor(tree);
+        foreach (var locked in function.DescendantNodes(n => n == function || n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<LockStatementSyntax>())
+        {
+            if (locked.SpanStart <= declaration.Span.End)
+            {
+                continue;
+            }
+
+            bool rereads = false;
+            bool rechecks = false;
+            foreach (var name in locked.Statement.DescendantNodes().OfType<IdentifierNameSyntax>())
+            {
+                if (name.Identifier.ValueText == field.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, field.OriginalDefinition))
+                {
+                    rereads = true;
+                }
+                else if (name.Identifier.ValueText == snapshot && (IsAssignedTo(name) || IsComparedWithField(name, field, model, cancellationToken)))
+                {
+                    rechecks = true;
+                }
+            }
+
+            if (rereads && rechecks)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsAssignedTo(IdentifierNameSyntax name)
+        => name.Parent is AssignmentExpressionSyntax assignment && assignment.Left == name;
+
+    /// <summary>The snapshot compared with the field: <c>t == _f</c>, <c>t != _f</c>, <c>ReferenceEquals(t, _f)</c>, <c>Equals(t, _f)</c>.</summary>
+    private static bool IsComparedWithField(IdentifierNameSyntax name, IFieldSymbol field, SemanticModel model, CancellationToken cancellationToken)
+    {
+        SyntaxNode? other = name.Parent switch
+        {
+            BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.EqualsExpression) || binary.IsKind(SyntaxKind.NotEqualsExpression)
+                => binary.Left == name ? binary.Right : binary.Left,
+            ArgumentSyntax { Parent: ArgumentListSyntax { Arguments.Count: 2 } list, Parent.Parent: InvocationExpressionSyntax invocation }
+                when invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: "ReferenceEquals" or "Equals" } or MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ReferenceEquals" or "Equals" }
+                => list.Arguments[0].Expression == name ? list.Arguments[1].Expression : list.Arguments[0].Expression,
+            _ => null,
+        };
+
+        return other is ExpressionSyntax expression
+            && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(expression, cancellationToken).Symbol?.OriginalDefinition, field.OriginalDefinition);
+    }
+
     private static bool IsLazyInitialization(CallbackFinding finding)
     {
         var access = finding.OriginAccess ?? finding.Access;

@@ -56,6 +56,11 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
+        if (IsSnapshotRecheckedUnderLock(finding, cancellationToken))
+        {
+            return null;
+        }
+
         var accesses = AccessesOf(finding, registration, callbackRoot, cancellationToken);
         if (IsIdempotentFlag(finding, accesses))
         {

@@ -1130,6 +1130,108 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task SnapshotComparedWithTheFieldUnderTheLock_IsBenign_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Worker
+            {
+                private readonly object _gate = new();
+                private Task? _current;
+                private Timer? _timer;
+
+                public void Start() => _timer ??= new Timer(OnTimeout, null, 1000, 1000);
+
+                public void Close() { lock (_gate) { _current = null; } }
+
+                private void OnTimeout(object? state)
+                {
+                    var current = _current;
+                    lock (_gate)
+                    {
+                        if (current != null && ReferenceEquals(current, _current))
+                        {
+                            _current = null;
+                        }
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task SnapshotReplacedUnderTheLock_IsBenign_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Monitor2
+            {
+                private readonly object _gate = new();
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(Tick, null, 1000, Timeout.Infinite);
+
+                public void Close() { lock (_gate) { _timer = null; } }
+
+                private void Tick(object? state)
+                {
+                    bool again = _timer is not null;
+                    try
+                    {
+                        lock (_gate)
+                        {
+                            again = _timer is not null && DateTime.UtcNow.Second > 0;
+                        }
+                    }
+                    finally
+                    {
+                        if (again) Console.WriteLine("re-arm");
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task SnapshotUsedAsIsAfterTheLock_Reports()
+    {
+        // The lock reads the field again but the decision uses the unlocked snapshot: not re-checked.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Worker
+            {
+                private readonly object _gate = new();
+                private Task? _current;
+                private Timer? _timer;
+
+                public void Start() => _timer ??= new Timer(OnTimeout, null, 1000, 1000);
+
+                public void Close() { lock (_gate) { {|#1:_current = null|}; } }
+
+                private void OnTimeout(object? state)
+                {
+                    var current = {|#0:_current|};
+                    lock (_gate)
+                    {
+                        Console.WriteLine(_current);
+                    }
+
+                    current?.Wait();
+                }
+            }
+            """,
+            VerifyCS.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("new Timer", "reads", "field 'Worker._current'", "without a lock", "'Close' writes it under lock '_gate'"));
+    }
+
+    [Fact]
     public async Task RefToHelperThatIncrementsPlainly_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
