@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
@@ -60,20 +61,10 @@ public sealed class EXEC003CapturedVariableChangedAfterHandOffAnalyzer : Diagnos
         {
             var callbacks = CallbackAnalysis.For(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
             var writes = new CapturedVariableWrites(callbacks);
+            Func<CapturedWrite, CancellationToken, Diagnostic> create = (found, cancellationToken) => Create(found, writes.ApiName(found.HandOff.Api), cancellationToken);
             start.RegisterOperationAction(
-                c =>
-                {
-                    if (writes.Find(c.Operation, c.CancellationToken) is { } found)
-                    {
-                        foreach (var write in found)
-                        {
-                            c.ReportDiagnostic(Create(write, writes.ApiName(write.HandOff.Api), c.CancellationToken));
-                        }
-                    }
-                },
-                OperationKind.Invocation,
-                OperationKind.ObjectCreation,
-                OperationKind.EventAssignment);
+                c => Findings.Report(c, writes.Find(c.Operation, c.CancellationToken), create),
+                Findings.HandOverKinds);
         });
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -76,23 +77,12 @@ public sealed class EXEC006CheckThenActAnalyzer : DiagnosticAnalyzer
         {
             var checkThenActs = new CheckThenActs(start.Compilation, start.Options.AnalyzerConfigOptionsProvider);
             start.RegisterOperationAction(
-                c =>
-                {
-                    if (checkThenActs.Find(c.Operation, c.CancellationToken) is { } findings)
-                    {
-                        foreach (var finding in findings)
-                        {
-                            c.ReportDiagnostic(Create(finding));
-                        }
-                    }
-                },
-                OperationKind.Invocation,
-                OperationKind.ObjectCreation,
-                OperationKind.EventAssignment);
+                c => Findings.Report(c, checkThenActs.Find(c.Operation, c.CancellationToken), Create),
+                Findings.HandOverKinds);
         });
     }
 
-    private static Diagnostic Create(CheckThenActFinding finding)
+    private static Diagnostic Create(CheckThenActFinding finding, CancellationToken cancellationToken)
     {
         var (pattern, what, advice) = finding.Pattern switch
         {
