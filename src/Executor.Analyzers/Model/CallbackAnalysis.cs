@@ -476,7 +476,8 @@ internal sealed class CallbackAnalysis
     /// <summary>The API's name as the message shows it ("Future&lt;int&gt;.AddDoneCallback"); computed once per symbol.</summary>
     public string ApiName(ISymbol symbol) => _apiNames.GetOrAdd(symbol, static s => FormatApiName(s));
 
-    private static string FormatApiName(ISymbol symbol)
+    /// <summary>How messages name an API: <c>Type.Member</c>, <c>new Type</c> for a constructor.</summary>
+    internal static string FormatApiName(ISymbol symbol)
         => symbol is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
             ? "new " + constructor.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)
             : symbol.ContainingType is { } type
