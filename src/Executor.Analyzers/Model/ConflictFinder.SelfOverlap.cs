@@ -90,6 +90,12 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
+        if (registration.Work is not null && IsStartedOncePerFreshObject(finding, registration, cancellationToken))
+        {
+            // 'var w = new Worker(); w.Start();' is the only way Start runs: once per object, so per object one run.
+            return null;
+        }
+
         return "'" + registration.MemberName + "' registers it each time it runs";
     }
 
@@ -360,6 +366,83 @@ internal sealed partial class ConflictFinder
             {
                 return true;
             }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the member that starts the work runs once per object: every call of it (all visible) is on a local that
+    /// holds an object the caller has just created (<c>var w = new Worker(); w.Start();</c>) or has just taken out of
+    /// a field with <c>Interlocked.Exchange(ref f, null)</c>, called once and not in a loop around that local; and the
+    /// access is to that object's own instance state.
+    /// </summary>
+    private bool IsStartedOncePerFreshObject(CallbackFinding finding, Registration registration, CancellationToken cancellationToken)
+    {
+        if (finding.Symbol is not (IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false }) || finding.ReceiverRoot is not null
+            || registration.Member is not MethodDeclarationSyntax member
+            || _callSites.MethodAt(member, member, cancellationToken) is not { IsStatic: false } method
+            || _callSites.Of(method, cancellationToken) is not { Count: > 0 } calls)
+        {
+            return false;
+        }
+
+        foreach (var call in calls)
+        {
+            if (call.InFunction || call.Operation is not IInvocationOperation { Instance: ILocalReferenceOperation { Local: var local } }
+                || local.DeclaringSyntaxReferences.Length != 1)
+            {
+                return false;
+            }
+
+            var declaration = local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+            if (!HoldsAFreshObject(local, declaration, cancellationToken))
+            {
+                return false;
+            }
+
+            // Not called again on the same object: no loop between the local's declaration and the call, and one call.
+            var scope = declaration.FirstAncestorOrSelf<StatementSyntax>()?.Parent;
+            if (scope is null || call.Operation.Syntax.Ancestors().TakeWhile(n => n != scope)
+                    .Any(n => n is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+            {
+                return false;
+            }
+
+            int same = 0;
+            foreach (var other in calls)
+            {
+                if (other.Operation is IInvocationOperation { Instance: ILocalReferenceOperation { Local: var otherLocal } } && SymbolEqualityComparer.Default.Equals(otherLocal, local))
+                {
+                    same++;
+                }
+            }
+
+            if (same != 1)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A local initialized with a new object, or declared by a pattern on <c>Interlocked.Exchange(ref f, null)</c> (taken out once).</summary>
+    private bool HoldsAFreshObject(ILocalSymbol local, SyntaxNode declaration, CancellationToken cancellationToken)
+    {
+        if (_analysis.InitializerOf(local, cancellationToken) is { } initializer)
+        {
+            return Strip(initializer) is IObjectCreationOperation;
+        }
+
+        if (declaration is SingleVariableDesignationSyntax
+            && declaration.Ancestors().OfType<IsPatternExpressionSyntax>().FirstOrDefault() is { Expression: InvocationExpressionSyntax taken } pattern
+            && pattern.Pattern.Span.Contains(declaration.Span)
+            && Facts.ModelFor(taken.SyntaxTree).GetOperation(taken, cancellationToken) is IInvocationOperation { TargetMethod: { Name: "Exchange", ContainingType: { Name: "Interlocked" } } } exchange
+            && exchange.Arguments.Length == 2
+            && Strip(exchange.Arguments[1].Value) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } })
+        {
+            return true;
         }
 
         return false;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -236,6 +237,19 @@ internal sealed partial class ConflictFinder
             // ordered with it, and whether another member can run during the call is the type's own contract, which a
             // type without the loop has too. Only the loop's own runs (and callbacks, above) race with it.
             return null;
+        }
+
+        if (sameMember && access.Function is { } function && symbol is ILocalSymbol { DeclaringSyntaxReferences.Length: 1 } local
+            && function.Span.Contains(local.DeclaringSyntaxReferences[0].Span)
+            && registration.Operation.Syntax.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax) == function)
+        {
+            // The registration and the access are in one lambda that declares the local: each run of the lambda has its
+            // own local, so only the order inside one run counts (a write before the registration is published by it).
+            var declaredAt = local.DeclaringSyntaxReferences[0].Span;
+            bool after = access.Syntax.SpanStart > registration.Operation.Syntax.Span.End
+                || registration.Operation.Syntax.Ancestors().TakeWhile(n => n != function)
+                    .Any(n => n is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax && !n.Span.Contains(declaredAt));
+            return after ? ConflictKind.AfterRegistration : null;
         }
 
         if (sameMember)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -451,6 +452,14 @@ internal static class LockRegions
                 held.Add(releaser);
                 return;
             }
+
+            if (descendant is IInvocationOperation asyncLock && AsyncLockKind(asyncLock) is var coverage && coverage != LockCoverage.None)
+            {
+                // using (await _mutex.LockAsync()) { … }: an async lock type (Nito.AsyncEx's AsyncLock and its kin)
+                // whose acquire returns the releaser; its implementation may be out of sight or not a monitor.
+                held.Add(KeyOf(asyncLock.Instance, coverage));
+                return;
+            }
         }
     }
 
@@ -617,6 +626,38 @@ internal static class LockRegions
         }
 
         return LockCoverage.None;
+    }
+
+    /// <summary>
+    /// An acquire of an async lock whose result is the releaser a <c>using</c> disposes: an instance method named
+    /// <c>Lock</c>, <c>LockAsync</c>, <c>Acquire(Async)</c>, <c>WriterLock(Async)</c> (full) or <c>ReaderLock(Async)</c>
+    /// (read-only) of a type whose name ends in <c>Lock</c> (<c>AsyncLock</c>, <c>AsyncReaderWriterLock</c>), returning a
+    /// disposable or a task of one, called on a field, <c>this</c> or a static.
+    /// </summary>
+    private static LockCoverage AsyncLockKind(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (method.IsStatic || method.ContainingType is not { } type || !type.Name.EndsWith("Lock", System.StringComparison.Ordinal)
+            || invocation.Instance is not (IFieldReferenceOperation or IInstanceReferenceOperation or IPropertyReferenceOperation { Instance: null or IInstanceReferenceOperation }))
+        {
+            return LockCoverage.None;
+        }
+
+        var result = method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } awaitable
+            && awaitable.Name is "Task" or "ValueTask" or "AwaitableDisposable"
+            ? awaitable.TypeArguments[0]
+            : method.ReturnType;
+        if (result.Name != "IDisposable" && !result.AllInterfaces.Any(i => i.Name == "IDisposable"))
+        {
+            return LockCoverage.None;
+        }
+
+        return method.Name switch
+        {
+            "Lock" or "LockAsync" or "Acquire" or "AcquireAsync" or "WriterLock" or "WriterLockAsync" => LockCoverage.Full,
+            "ReaderLock" or "ReaderLockAsync" => LockCoverage.ReadOnly,
+            _ => LockCoverage.None,
+        };
     }
 
     private static LockCoverage ReleaseKind(IInvocationOperation invocation, KnownTypes types)

@@ -1232,6 +1232,56 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task LocalOfAStoredLambda_AssignedBeforeTheRegistrationInside_DoesNotReport()
+    {
+        // Each run of the handler has its own 'note', written before the continuation is registered.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Protocol
+            {
+                private Action<Task, bool>? _handler;
+
+                public void Install()
+                {
+                    _handler = (task, failed) =>
+                    {
+                        string note;
+                        if (failed) note = "a"; else note = "b";
+                        task.ContinueWith(_ => Console.WriteLine(note));
+                    };
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LocalOfAStoredLambda_AssignedAfterTheRegistrationInside_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Protocol
+            {
+                private Action<Task, bool>? _handler;
+
+                public void Install()
+                {
+                    _handler = (task, failed) =>
+                    {
+                        string note = "start";
+                        task.ContinueWith(_ => Console.WriteLine({|#0:note|}));
+                        {|#1:note = failed ? "a" : "b"|};
+                    };
+                }
+            }
+            """,
+            VerifyCS.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("Task.ContinueWith", "reads", "captured local 'note'", "without a lock", "a lambda in 'Install' writes it without a lock after registering the callback, with no join in between"));
+    }
+
+    [Fact]
     public async Task RefToHelperThatIncrementsPlainly_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""

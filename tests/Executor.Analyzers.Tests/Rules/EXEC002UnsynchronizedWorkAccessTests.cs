@@ -1100,6 +1100,287 @@ public class EXEC002UnsynchronizedWorkAccessTests
             DiagAny(0));
 
     [Fact]
+    public Task StartCalledOncePerNewObjectByItsOnlyCaller_NoReport()
+        => Verify("""
+            sealed class Worker
+            {
+                private Thread? _thread;
+                private int _last;
+
+                public void Start()
+                {
+                    _thread = new Thread(Run) { IsBackground = true };
+                    _thread.Start();
+                }
+
+                private void Run()
+                {
+                    for (int i = 0; i < 3; i++) Step(i);
+                }
+
+                private void Step(int v)
+                {
+                    if (v > _last) _last = v;
+                }
+            }
+
+            sealed class Manager
+            {
+                private readonly List<Worker> _workers = new();
+                private Worker? _pending = new Worker();
+                private readonly Worker _shared = new Worker();
+
+                public void StartAgent()
+                {
+                    var w = new Worker();
+                    lock (_workers) _workers.Add(w);
+                    w.Start();
+                }
+
+                public void Resume()
+                {
+                    if (Interlocked.Exchange(ref _pending, null) is { } w) w.Start();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task StartCalledTwiceOnTheSameNewObject_Reports()
+        => Verify("""
+            sealed class Worker
+            {
+                private Thread? _thread;
+                private int _last;
+
+                public void Start()
+                {
+                    _thread = new Thread(Run) { IsBackground = true };
+                    _thread.Start();
+                }
+
+                private void Run()
+                {
+                    for (int i = 0; i < 3; i++) {|#0:Step(i)|};
+                }
+
+                private void Step(int v)
+                {
+                    if (v > _last) _last = v;
+                }
+            }
+
+            sealed class Manager
+            {
+                private readonly List<Worker> _workers = new();
+                private Worker? _pending = new Worker();
+                private readonly Worker _shared = new Worker();
+
+                public void StartAgent()
+                {
+                    var w = new Worker();
+                    w.Start();
+                    w.Start();
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task StartCalledOnASharedObject_Reports()
+        => Verify("""
+            sealed class Worker
+            {
+                private Thread? _thread;
+                private int _last;
+
+                public void Start()
+                {
+                    _thread = new Thread(Run) { IsBackground = true };
+                    _thread.Start();
+                }
+
+                private void Run()
+                {
+                    for (int i = 0; i < 3; i++) {|#0:Step(i)|};
+                }
+
+                private void Step(int v)
+                {
+                    if (v > _last) _last = v;
+                }
+            }
+
+            sealed class Manager
+            {
+                private readonly List<Worker> _workers = new();
+                private Worker? _pending = new Worker();
+                private readonly Worker _shared = new Worker();
+
+                public void StartAgent() => _shared.Start();
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task StartCalledInALoopOnOneNewObject_Reports()
+        => Verify("""
+            sealed class Worker
+            {
+                private Thread? _thread;
+                private int _last;
+
+                public void Start()
+                {
+                    _thread = new Thread(Run) { IsBackground = true };
+                    _thread.Start();
+                }
+
+                private void Run()
+                {
+                    for (int i = 0; i < 3; i++) {|#0:Step(i)|};
+                }
+
+                private void Step(int v)
+                {
+                    if (v > _last) _last = v;
+                }
+            }
+
+            sealed class Manager
+            {
+                private readonly List<Worker> _workers = new();
+                private Worker? _pending = new Worker();
+                private readonly Worker _shared = new Worker();
+
+                public void StartAgents(int n)
+                {
+                    var w = new Worker();
+                    for (int i = 0; i < n; i++) w.Start();
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
+    public Task AsyncLockOnEverySide_NoReport()
+        => Verify("""
+            sealed class AsyncLock
+            {
+                private readonly object _sync = new();
+                private readonly Queue<TaskCompletionSource<IDisposable>> _queue = new();
+                private bool _held;
+
+                public Task<IDisposable> LockAsync()
+                {
+                    lock (_sync)
+                    {
+                        if (!_held) { _held = true; return Task.FromResult<IDisposable>(new Releaser(this)); }
+                        var waiter = new TaskCompletionSource<IDisposable>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        _queue.Enqueue(waiter);
+                        return waiter.Task;
+                    }
+                }
+
+                private void Release()
+                {
+                    lock (_sync)
+                    {
+                        if (_queue.Count > 0) _queue.Dequeue().TrySetResult(new Releaser(this));
+                        else _held = false;
+                    }
+                }
+
+                private sealed class Releaser : IDisposable
+                {
+                    private AsyncLock? _owner;
+                    public Releaser(AsyncLock owner) => _owner = owner;
+                    public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();
+                }
+            }
+
+            sealed class Planner
+            {
+                private readonly AsyncLock _gate = new();
+                private DateTime _due;
+
+                public void Kick() => _ = Task.Run(RunAsync);
+
+                public async Task SetAsync(DateTime due)
+                {
+                    using (await _gate.LockAsync())
+                    {
+                        _due = due;
+                    }
+                }
+
+                private async Task RunAsync()
+                {
+                    using (await _gate.LockAsync())
+                    {
+                        _due = DateTime.UtcNow;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task AsyncLockOnOneSideOnly_Reports()
+        => Verify("""
+            sealed class AsyncLock
+            {
+                private readonly object _sync = new();
+                private readonly Queue<TaskCompletionSource<IDisposable>> _queue = new();
+                private bool _held;
+
+                public Task<IDisposable> LockAsync()
+                {
+                    lock (_sync)
+                    {
+                        if (!_held) { _held = true; return Task.FromResult<IDisposable>(new Releaser(this)); }
+                        var waiter = new TaskCompletionSource<IDisposable>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        _queue.Enqueue(waiter);
+                        return waiter.Task;
+                    }
+                }
+
+                private void Release()
+                {
+                    lock (_sync)
+                    {
+                        if (_queue.Count > 0) _queue.Dequeue().TrySetResult(new Releaser(this));
+                        else _held = false;
+                    }
+                }
+
+                private sealed class Releaser : IDisposable
+                {
+                    private AsyncLock? _owner;
+                    public Releaser(AsyncLock owner) => _owner = owner;
+                    public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();
+                }
+            }
+
+            sealed class Planner
+            {
+                private readonly AsyncLock _gate = new();
+                private DateTime _due;
+
+                public void Kick() => _ = Task.Run(RunAsync);
+
+                public void Set(DateTime due) => _due = due;
+
+                private async Task RunAsync()
+                {
+                    using (await _gate.LockAsync())
+                    {
+                        {|#0:_due = DateTime.UtcNow|};
+                    }
+                }
+            }
+            """,
+            DiagAny(0));
+
+    [Fact]
     public Task JoinThroughFieldTask_AccessBeforeTheAwait_Reports()
         => Verify("""
             class Loop
