@@ -709,17 +709,15 @@ internal static class LockWrapper
             {
                 prefix = "s_";
             }
-            else if (fieldNames.Any(f => f.Name.StartsWith("m_", System.StringComparison.Ordinal)))
-            {
-                prefix = "m_";
-            }
-            else if (fieldNames.Count == 0 || fieldNames.Any(f => f.Name.StartsWith("_", System.StringComparison.Ordinal)))
-            {
-                prefix = "_";
-            }
             else
             {
-                prefix = string.Empty;
+                // The convention most of the type's fields follow ('mu', 'wg', 'stats' and one '_nuid': no prefix).
+                int mPrefixed = fieldNames.Count(f => f.Name.StartsWith("m_", System.StringComparison.Ordinal));
+                int underscored = fieldNames.Count(f => f.Name.StartsWith("_", System.StringComparison.Ordinal));
+                int plain = fieldNames.Count(f => f.Name.Length > 0 && char.IsLower(f.Name[0]));
+                prefix = mPrefixed > underscored && mPrefixed >= plain ? "m_"
+                    : plain > underscored && plain > mPrefixed ? string.Empty
+                    : "_";
             }
 
             var taken = new HashSet<string>(type.Members.SelectMany(MemberNames));

@@ -98,4 +98,58 @@ public class EXEC002LockHoistsDeclarationsCodeFixTests
         var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task NewLockField_FollowsTheConventionMostFieldsUse()
+    {
+        // Two fields without a prefix and one with '_': the new field has no prefix either.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Watchers
+            {
+                private readonly List<Thread> threads = new();
+                private readonly string name = "w";
+                private readonly int _id = 1;
+
+                public string Describe() => name + _id;
+
+                public void Restart() => Task.Factory.StartNew(() => [|threads.Add(Thread.CurrentThread)|]);
+
+                public int Count() => threads.Count;
+            }
+            """, """
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Watchers
+            {
+                private readonly object gate = new object();
+                private readonly List<Thread> threads = new();
+                private readonly string name = "w";
+                private readonly int _id = 1;
+
+                public string Describe() => name + _id;
+
+                public void Restart() => Task.Factory.StartNew(() =>
+                {
+                    lock (gate)
+                    {
+                        threads.Add(Thread.CurrentThread);
+                    }
+                });
+
+                public int Count()
+                {
+                    lock (gate)
+                    {
+                        return threads.Count;
+                    }
+                }
+            }
+            """, Key);
+    }
 }
