@@ -24,7 +24,7 @@ internal sealed partial class ConflictFinder
         {
             if (symbol.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
             {
-                result.AddRange(_accesses.GetOrAdd((symbol, member), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
+                result.AddRange(_accesses.GetOrCompute((Symbol: symbol, Scope: member), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
             }
 
             return result;
@@ -35,7 +35,7 @@ internal sealed partial class ConflictFinder
             // An object held in a local: only code that reaches it through the same local can touch the same object.
             if (root.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(root.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
             {
-                result.AddRange(_accessesThroughLocal.GetOrAdd((symbol, member, root), key => Collect(key.Symbol, key.Scope, key.Root, cancellationToken)));
+                result.AddRange(_accessesThroughLocal.GetOrCompute((Symbol: symbol, Scope: member, Root: root), key => Collect(key.Symbol, key.Scope, key.Root, cancellationToken)));
             }
 
             return result;
@@ -50,7 +50,7 @@ internal sealed partial class ConflictFinder
 
         foreach (var scope in scopes)
         {
-            result.AddRange(_accesses.GetOrAdd((symbol.OriginalDefinition, scope), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
+            result.AddRange(_accesses.GetOrCompute((Symbol: symbol.OriginalDefinition, Scope: scope), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
         }
 
         return result;

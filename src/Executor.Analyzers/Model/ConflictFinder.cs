@@ -21,13 +21,13 @@ internal sealed partial class ConflictFinder
     private const int MaxLocations = 8;
 
     private readonly CallbackAnalysis _analysis;
-    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), List<StateAccess>> _accesses = new();
-    private readonly ConcurrentDictionary<SyntaxNode, ControlFlowGraph?> _graphs = new();
+    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), System.Lazy<List<StateAccess>>> _accesses = new();
+    private readonly ConcurrentDictionary<SyntaxNode, System.Lazy<ControlFlowGraph?>> _graphs = new();
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), ExecutionOrder.Reach?> _reach = new();
+    private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), System.Lazy<ExecutionOrder.Reach?>> _reach = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
-    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), List<StateAccess>> _accessesThroughLocal = new();
+    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), System.Lazy<List<StateAccess>>> _accessesThroughLocal = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, ISymbol Field), List<int>[]> _fieldJoinCuts = new();
     private readonly CallSites _callSites;
 
