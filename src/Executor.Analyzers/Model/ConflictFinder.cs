@@ -29,6 +29,7 @@ internal sealed partial class ConflictFinder
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
     private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), System.Lazy<List<StateAccess>>> _accessesThroughLocal = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, ISymbol Field), List<int>[]> _fieldJoinCuts = new();
+    private readonly ConcurrentDictionary<AnonymousFunctionExpressionSyntax, (bool Callback, WorkSource? Work)> _lambdaRoles = new();
     private readonly CallSites _callSites;
 
     public ConflictFinder(CallbackAnalysis analysis)
@@ -178,8 +179,7 @@ internal sealed partial class ConflictFinder
     private string OtherDelegate(StateAccess access, Registration registration)
     {
         if (access.Function is not AnonymousFunctionExpressionSyntax lambda
-            || Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda) is not { } operation
-            || _analysis.WorkSourceOfArgument(operation) is null)
+            || RoleOf(lambda, CancellationToken.None).Work is null)
         {
             return "a callback";
         }
@@ -305,7 +305,7 @@ internal sealed partial class ConflictFinder
     {
         if (access.Function is AnonymousFunctionExpressionSyntax lambda)
         {
-            return Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation && _analysis.IsCallbackRegistrationArgument(operation);
+            return RoleOf(lambda, cancellationToken).Callback;
         }
 
         return access.Member is MethodDeclarationSyntax method
@@ -315,14 +315,22 @@ internal sealed partial class ConflictFinder
 
     /// <summary>A lambda that runs at any time after it is handed over: a callback, or work started on another thread that no call waits for.</summary>
     private bool IsCallback(AnonymousFunctionExpressionSyntax lambda, CancellationToken cancellationToken)
-        => Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation
-            && (_analysis.IsCallbackRegistrationArgument(operation) || _analysis.WorkSourceOfArgument(operation) is { JoinsOnReturn: false });
+        => RoleOf(lambda, cancellationToken) is var role && (role.Callback || role.Work is { JoinsOnReturn: false });
 
     /// <summary>Another work delegate handed to the same parallel call (<c>Parallel.Invoke(a, b)</c>, a loop's <c>localInit</c>/<c>localFinally</c>).</summary>
     private bool IsSiblingWork(AnonymousFunctionExpressionSyntax lambda, Registration registration, CancellationToken cancellationToken)
         => registration.Work is not null
             && registration.Operation.Syntax.SyntaxTree == lambda.SyntaxTree
             && registration.Operation.Syntax.Span.Contains(lambda.Span)
-            && Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation
-            && _analysis.WorkSourceOfArgument(operation) is not null;
+            && RoleOf(lambda, cancellationToken).Work is not null;
+
+    /// <summary>
+    /// What a lambda outside the callback is handed to: a callback API, a work API, or neither (both false and null
+    /// when it has no operation). Asked for every pair of a finding and another access in a lambda, so once per lambda:
+    /// in a member with hundreds of callbacks that write the same field, the pairs are quadratic.
+    /// </summary>
+    private (bool Callback, WorkSource? Work) RoleOf(AnonymousFunctionExpressionSyntax lambda, CancellationToken cancellationToken)
+        => _lambdaRoles.GetOrAdd(lambda, l => Facts.ModelFor(l.SyntaxTree).GetOperation(l, cancellationToken) is { } operation
+            ? (_analysis.IsCallbackRegistrationArgument(operation), _analysis.WorkSourceOfArgument(operation))
+            : (false, null));
 }
