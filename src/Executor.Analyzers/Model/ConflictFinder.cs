@@ -21,13 +21,13 @@ internal sealed partial class ConflictFinder
     private const int MaxLocations = 8;
 
     private readonly CallbackAnalysis _analysis;
-    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), System.Lazy<List<StateAccess>>> _accesses = new();
+    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), System.Lazy<List<AccessCandidate>>> _accesses = new();
     private readonly ConcurrentDictionary<SyntaxNode, System.Lazy<ControlFlowGraph?>> _graphs = new();
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), System.Lazy<ExecutionOrder.Reach?>> _reach = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
-    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), System.Lazy<List<StateAccess>>> _accessesThroughLocal = new();
+    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), System.Lazy<List<AccessCandidate>>> _accessesThroughLocal = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, ISymbol Field), List<int>[]> _fieldJoinCuts = new();
     private readonly ConcurrentDictionary<AnonymousFunctionExpressionSyntax, (bool Callback, WorkSource? Work)> _lambdaRoles = new();
     private readonly CallSites _callSites;
@@ -57,8 +57,8 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
-        var accesses = AccessesOf(finding, registration, callbackRoot, cancellationToken);
-        if (IsIdempotentFlag(finding, accesses))
+        var candidates = AccessesOf(finding, registration, callbackRoot, cancellationToken);
+        if (MayBeIdempotentFlag(finding) && IsIdempotentFlag(finding, EveryAccess(candidates, cancellationToken)))
         {
             return null;
         }
@@ -67,8 +67,14 @@ internal sealed partial class ConflictFinder
         bool oneWorker = DispatchesToOneWorker(registration, cancellationToken);
         var conflicting = new List<(StateAccess Access, ConflictKind Kind)>();
         SyntaxNode? sameRunCallee = null;
-        foreach (var access in accesses)
+        foreach (var candidate in candidates)
         {
+            if (HoldsFindingLock(candidate, finding.Locks) || candidate.Access(cancellationToken) is not { } access)
+            {
+                // Under a lock the finding holds (ShareLock below would skip it), or not an access of the symbol.
+                continue;
+            }
+
             if (callbackRoot.SyntaxTree == access.Syntax.SyntaxTree && callbackRoot.Span.Contains(access.Syntax.Span)
                 || finding.Origin is { } origin && origin.SourceTree == access.Syntax.SyntaxTree && origin.SourceSpan.IntersectsWith(access.Syntax.Span)
                 || IsIn(alsoInCallback, access.Syntax))

@@ -243,7 +243,7 @@ internal sealed class HandOffFinder
             root = current;
         }
 
-        var graph = _graphs.GetOrCompute(root.Syntax, _ => Create(root, cancellationToken));
+        var graph = _graphs.GetOrCompute(root.Syntax, _ => Create(root, cancellationToken), cancellationToken);
         for (int i = functions.Count - 1; i >= 0 && graph is not null; i--)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -14,21 +14,66 @@ namespace Executor.Analyzers;
 /// </summary>
 internal static class Once
 {
-    /// <summary>The value for <paramref name="key"/>, computed by <paramref name="factory"/> on the first thread that asks; a factory that throws (cancellation) leaves no entry behind.</summary>
-    public static TValue GetOrCompute<TKey, TValue>(this ConcurrentDictionary<TKey, Lazy<TValue>> cache, TKey key, Func<TKey, TValue> factory)
+    /// <summary>
+    /// The value for <paramref name="key"/>, computed by the factory of the first thread that asks. A factory that
+    /// throws (a cancellation) leaves no entry behind, as with GetOrAdd; a caller that waited on another caller's
+    /// cancelled factory computes the value itself.
+    /// </summary>
+    public static TValue GetOrCompute<TKey, TValue>(this ConcurrentDictionary<TKey, Lazy<TValue>> cache, TKey key, Func<TKey, TValue> factory, CancellationToken cancellationToken)
         where TKey : notnull
     {
-        var lazy = cache.GetOrAdd(key, k => new Lazy<TValue>(() => factory(k), LazyThreadSafetyMode.ExecutionAndPublication));
-        try
+        while (true)
         {
-            return lazy.Value;
-        }
-        catch
-        {
-            // Lazy would keep the exception (a cancellation) for every later caller: drop this entry, so the next
-            // caller computes the value again, as GetOrAdd did.
-            ((ICollection<KeyValuePair<TKey, Lazy<TValue>>>)cache).Remove(new KeyValuePair<TKey, Lazy<TValue>>(key, lazy));
-            throw;
+            var lazy = cache.GetOrAdd(key, k => new Lazy<TValue>(() => factory(k), LazyThreadSafetyMode.ExecutionAndPublication));
+            try
+            {
+                return lazy.Value;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Another caller's cancellation: drop its entry and compute again.
+                Remove(cache, key, lazy);
+            }
+            catch
+            {
+                Remove(cache, key, lazy);
+                throw;
+            }
         }
     }
+
+    /// <summary>
+    /// The value of a lazily computed slot, computed once by the first caller (<paramref name="compute"/> with its
+    /// token); a cancelled computation is dropped, and a caller that is not cancelled itself computes again.
+    /// </summary>
+    public static T GetOrCompute<T>(ref Lazy<T>? slot, Func<CancellationToken, T> compute, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var lazy = Volatile.Read(ref slot);
+            if (lazy is null)
+            {
+                var created = new Lazy<T>(() => compute(cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+                lazy = Interlocked.CompareExchange(ref slot, created, null) ?? created;
+            }
+
+            try
+            {
+                return lazy.Value;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref slot, null, lazy);
+            }
+            catch
+            {
+                Interlocked.CompareExchange(ref slot, null, lazy);
+                throw;
+            }
+        }
+    }
+
+    private static void Remove<TKey, TValue>(ConcurrentDictionary<TKey, Lazy<TValue>> cache, TKey key, Lazy<TValue> lazy)
+        where TKey : notnull
+        => ((ICollection<KeyValuePair<TKey, Lazy<TValue>>>)cache).Remove(new KeyValuePair<TKey, Lazy<TValue>>(key, lazy));
 }

@@ -82,6 +82,59 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task LocalLockNamedLikeTheFieldLock_Reports()
+    {
+        // The other side is skipped from syntax only when its 'lock (_gate)' is the field the callback locks: here a
+        // local of the same name shadows it, so the access is bound and its lock compared.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _gate = new();
+                private int _value;
+
+                public void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { {|#0:_value = f.Result()|}; } });
+
+                public void Set(int v)
+                {
+                    var _gate = new object();
+                    lock (_gate) { {|#1:_value = v|}; }
+                }
+            }
+            """,
+            Race(0, Api, "writes", "field 'Cell._value'", "'Set' writes it under lock '_gate'", "under lock '_gate'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task FieldLockAroundALambda_DoesNotCoverIt_Reports()
+    {
+        // 'lock (_gate)' around a lambda's creation is not held when the lambda runs: the syntax check stops at the
+        // lambda, as LockRegions does.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _gate = new();
+                private int _value;
+
+                public void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { {|#0:_value = f.Result()|}; } });
+
+                public void Later(ThreadPoolExecutor pool)
+                {
+                    lock (_gate)
+                    {
+                        pool.Submit(() => 2).AddDoneCallback(f => {|#1:_value = f.Result()|});
+                    }
+                }
+            }
+            """,
+            Race(0, Api, "writes", "field 'Cell._value'", "a callback in 'Later' writes it without a lock", "under lock '_gate'").WithLocation(1),
+            Race(1, Api, "writes", "field 'Cell._value'", "a callback in 'Run' writes it under lock '_gate'").WithLocation(0));
+    }
+
+    [Fact]
     public async Task LockObjectCreatedInsideCallback_ProtectsNothing_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
