@@ -82,56 +82,38 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
-    public async Task LocalLockNamedLikeTheFieldLock_Reports()
+    public async Task FieldLockLookAlikes_AreBoundAndCompared_Report()
     {
-        // The other side is skipped from syntax only when its 'lock (_gate)' is the field the callback locks: here a
-        // local of the same name shadows it, so the access is bound and its lock compared.
-        await VerifyCS.VerifyAnalyzerAsync("""
+        // Another access is skipped from syntax alone only when a 'lock (_sync)' around it, in its own function, is
+        // the field the callback locks. A local named like the field, and a field lock around a lambda's creation (not
+        // held when the lambda runs), are bound and compared like any other access.
+        const string source = """
             using Executor;
 
-            class Cell
+            sealed class Meter
             {
-                private readonly object _gate = new();
-                private int _value;
+                private int _reading;
+                private readonly object _sync = new object();
 
-                public void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { {|#0:_value = f.Result()|}; } });
+                public void Start(ThreadPoolExecutor pool)
+                    => pool.Submit(() => 1).AddDoneCallback(f => { lock (_sync) { {|#0:_reading = f.Result()|}; } });
 
-                public void Set(int v)
+                public void Reset(int start)
                 {
-                    var _gate = new object();
-                    lock (_gate) { {|#1:_value = v|}; }
+                    var _sync = new object();
+                    lock (_sync) { {|#1:_reading = start|}; }
+                }
+
+                public void Restart(ThreadPoolExecutor pool)
+                {
+                    lock (_sync) { pool.Submit(() => 2).AddDoneCallback(f => {|#2:_reading = f.Result()|}); }
                 }
             }
-            """,
-            Race(0, Api, "writes", "field 'Cell._value'", "'Set' writes it under lock '_gate'", "under lock '_gate'").WithLocation(1));
-    }
-
-    [Fact]
-    public async Task FieldLockAroundALambda_DoesNotCoverIt_Reports()
-    {
-        // 'lock (_gate)' around a lambda's creation is not held when the lambda runs: the syntax check stops at the
-        // lambda, as LockRegions does.
-        await VerifyCS.VerifyAnalyzerAsync("""
-            using Executor;
-
-            class Cell
-            {
-                private readonly object _gate = new();
-                private int _value;
-
-                public void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { {|#0:_value = f.Result()|}; } });
-
-                public void Later(ThreadPoolExecutor pool)
-                {
-                    lock (_gate)
-                    {
-                        pool.Submit(() => 2).AddDoneCallback(f => {|#1:_value = f.Result()|});
-                    }
-                }
-            }
-            """,
-            Race(0, Api, "writes", "field 'Cell._value'", "a callback in 'Later' writes it without a lock", "under lock '_gate'").WithLocation(1),
-            Race(1, Api, "writes", "field 'Cell._value'", "a callback in 'Run' writes it under lock '_gate'").WithLocation(0));
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(
+            source,
+            Race(0, Api, "writes", "field 'Meter._reading'", "'Reset' writes it under lock '_sync'", "under lock '_sync'").WithLocation(1).WithLocation(2),
+            Race(2, Api, "writes", "field 'Meter._reading'", "a callback in 'Start' writes it under lock '_sync'").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
