@@ -16,15 +16,15 @@ internal sealed partial class ConflictFinder
     /// The accesses to the finding's storage outside the callback: for a field or property, in the declarations of
     /// its type and of the callback's type; for a captured variable (or an object reached through one), in its member.
     /// </summary>
-    private List<StateAccess> AccessesOf(CallbackFinding finding, Registration registration, SyntaxNode callbackRoot, CancellationToken cancellationToken)
+    private List<AccessCandidate> AccessesOf(CallbackFinding finding, Registration registration, SyntaxNode callbackRoot, CancellationToken cancellationToken)
     {
         var symbol = finding.Symbol;
-        var result = new List<StateAccess>();
+        var result = new List<AccessCandidate>();
         if (symbol is ILocalSymbol or IParameterSymbol)
         {
             if (symbol.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
             {
-                result.AddRange(_accesses.GetOrAdd((symbol, member), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
+                result.AddRange(_accesses.GetOrCompute((Symbol: symbol, Scope: member), key => Collect(key.Symbol, key.Scope, null, cancellationToken), cancellationToken));
             }
 
             return result;
@@ -35,7 +35,7 @@ internal sealed partial class ConflictFinder
             // An object held in a local: only code that reaches it through the same local can touch the same object.
             if (root.DeclaringSyntaxReferences.Length == 1 && SharedStateFacts.EnclosingMember(root.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)) is { } member)
             {
-                result.AddRange(_accessesThroughLocal.GetOrAdd((symbol, member, root), key => Collect(key.Symbol, key.Scope, key.Root, cancellationToken)));
+                result.AddRange(_accessesThroughLocal.GetOrCompute((Symbol: symbol, Scope: member, Root: root), key => Collect(key.Symbol, key.Scope, key.Root, cancellationToken), cancellationToken));
             }
 
             return result;
@@ -50,7 +50,7 @@ internal sealed partial class ConflictFinder
 
         foreach (var scope in scopes)
         {
-            result.AddRange(_accesses.GetOrAdd((symbol.OriginalDefinition, scope), key => Collect(key.Symbol, key.Scope, null, cancellationToken)));
+            result.AddRange(_accesses.GetOrCompute((Symbol: symbol.OriginalDefinition, Scope: scope), key => Collect(key.Symbol, key.Scope, null, cancellationToken), cancellationToken));
         }
 
         return result;
@@ -73,11 +73,15 @@ internal sealed partial class ConflictFinder
         }
     }
 
-    private List<StateAccess> Collect(ISymbol symbol, SyntaxNode scope, ILocalSymbol? throughLocal, CancellationToken cancellationToken)
+    /// <summary>
+    /// The places in <paramref name="scope"/> that name <paramref name="symbol"/>, found in the text. Each is bound and
+    /// classified only when a finding needs it (<see cref="AccessCandidate.Access"/>): binding a node binds its whole
+    /// member, and an access that a <c>lock</c> around it already orders with the finding needs no binding.
+    /// </summary>
+    private List<AccessCandidate> Collect(ISymbol symbol, SyntaxNode scope, ILocalSymbol? throughLocal, CancellationToken cancellationToken)
     {
-        var result = new List<StateAccess>();
+        var result = new List<AccessCandidate>();
         string text = scope.SyntaxTree.GetText(cancellationToken).ToString(scope.Span);
-        SemanticModel? model = null;
         foreach (var token in TextSearch.TokensNamed(scope, text, symbol.Name))
         {
             if (token.Parent is not IdentifierNameSyntax name)
@@ -88,34 +92,102 @@ internal sealed partial class ConflictFinder
             SyntaxNode node = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
                 : name.Parent is MemberBindingExpressionSyntax binding ? binding
                 : name;
-            model ??= Facts.ModelFor(scope.SyntaxTree);
-            var operation = model.GetOperation(node, cancellationToken);
-            if (operation is null || !SymbolEqualityComparer.Default.Equals(ReferencedSymbol(operation)?.OriginalDefinition, symbol.OriginalDefinition))
-            {
-                continue;
-            }
-
-            if (IsInNameOf(operation))
-            {
-                // 'nameof(_count)' names the field; it does not read it.
-                continue;
-            }
-
-            if (InstanceOf(operation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
-            {
-                // A member set by an object initializer or 'with' expression: a fresh object, not the shared one.
-                continue;
-            }
-
-            if (throughLocal is not null && !SymbolEqualityComparer.Default.Equals(CallbackWalker.RootVariable(InstanceOf(operation)), throughLocal))
-            {
-                continue;
-            }
-
-            result.Add(Describe(operation, node, scope, symbol, cancellationToken));
+            result.Add(new AccessCandidate(node, LockNamesAround(node), token => Classify(node, scope, symbol, throughLocal, token)));
         }
 
         return result;
+    }
+
+    /// <summary>The access a candidate makes, or null when it is not one (another symbol of the same name, <c>nameof</c>, an initializer's member, another local's object).</summary>
+    private StateAccess? Classify(SyntaxNode node, SyntaxNode scope, ISymbol symbol, ILocalSymbol? throughLocal, CancellationToken cancellationToken)
+    {
+        var operation = Facts.ModelFor(scope.SyntaxTree).GetOperation(node, cancellationToken);
+        if (operation is null || !SymbolEqualityComparer.Default.Equals(ReferencedSymbol(operation)?.OriginalDefinition, symbol.OriginalDefinition))
+        {
+            return null;
+        }
+
+        if (IsInNameOf(operation))
+        {
+            // 'nameof(_count)' names the field; it does not read it.
+            return null;
+        }
+
+        if (InstanceOf(operation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
+        {
+            // A member set by an object initializer or 'with' expression: a fresh object, not the shared one.
+            return null;
+        }
+
+        if (throughLocal is not null && !SymbolEqualityComparer.Default.Equals(CallbackWalker.RootVariable(InstanceOf(operation)), throughLocal))
+        {
+            return null;
+        }
+
+        return Describe(operation, node, scope, symbol, cancellationToken);
+    }
+
+    /// <summary>
+    /// The lock objects named by the <c>lock (name)</c> and <c>lock (this.name)</c> statements whose body holds
+    /// <paramref name="node"/>, up to the lambda, local function or query around it (a lock outside a function is not
+    /// held when it runs; <see cref="LockRegions.GetHeldLocks"/> stops there too).
+    /// </summary>
+    private static List<IdentifierNameSyntax>? LockNamesAround(SyntaxNode node)
+    {
+        List<IdentifierNameSyntax>? names = null;
+        var child = node;
+        for (var parent = node.Parent; parent is not null; child = parent, parent = parent.Parent)
+        {
+            if (parent is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or QueryExpressionSyntax or MemberDeclarationSyntax)
+            {
+                break;
+            }
+
+            if (parent is LockStatementSyntax lockStatement && child == lockStatement.Statement)
+            {
+                var name = lockStatement.Expression switch
+                {
+                    IdentifierNameSyntax simple => simple,
+                    MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax member } => member,
+                    _ => null,
+                };
+                if (name is not null)
+                {
+                    (names ??= new List<IdentifierNameSyntax>()).Add(name);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// Whether the syntax alone shows that a candidate holds a lock the finding holds: a <c>lock</c> statement around it
+    /// on the same field or property (<see cref="SharedStateFacts.IsUnambiguousReference"/>). Its access, bound, would
+    /// hold that lock (<see cref="LockRegions.KeyOf"/>: a member of this object, full coverage), so
+    /// <see cref="ShareLock"/> would skip it: it is skipped without binding its member.
+    /// </summary>
+    private bool HoldsFindingLock(AccessCandidate candidate, List<HeldLock> ours)
+    {
+        if (candidate.LockNames is null)
+        {
+            return false;
+        }
+
+        foreach (var name in candidate.LockNames)
+        {
+            foreach (var mine in ours)
+            {
+                if (mine.Kind == LockKind.Member && mine.Symbol is IFieldSymbol or IPropertySymbol
+                    && mine.Symbol.Name == name.Identifier.ValueText
+                    && Facts.IsUnambiguousReference(name, mine.Symbol))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static ISymbol? ReferencedSymbol(IOperation operation) => operation switch

@@ -248,14 +248,28 @@ internal sealed partial class ConflictFinder
     /// A write of the same constant at every write site (an idempotent flag such as <c>s_failed = true</c>), and
     /// reads of such a flag: every interleaving leaves the same value.
     /// </summary>
-    private static bool IsIdempotentFlag(CallbackFinding finding, List<StateAccess> accesses)
+    /// <summary>Whether <see cref="IsIdempotentFlag"/> can hold: only then does it need every access bound.</summary>
+    private static bool MayBeIdempotentFlag(CallbackFinding finding)
+        => finding.Symbol is IFieldSymbol or IPropertySymbol or ILocalSymbol && finding.Writes && finding.HasConstant;
+
+    /// <summary>Every candidate that is an access of the symbol, bound and classified.</summary>
+    private static List<StateAccess> EveryAccess(List<AccessCandidate> candidates, CancellationToken cancellationToken)
     {
-        if (finding.Symbol is not IFieldSymbol and not IPropertySymbol and not ILocalSymbol)
+        var accesses = new List<StateAccess>();
+        foreach (var candidate in candidates)
         {
-            return false;
+            if (candidate.Access(cancellationToken) is { } access)
+            {
+                accesses.Add(access);
+            }
         }
 
-        if (!finding.Writes || !finding.HasConstant)
+        return accesses;
+    }
+
+    private static bool IsIdempotentFlag(CallbackFinding finding, List<StateAccess> accesses)
+    {
+        if (!MayBeIdempotentFlag(finding))
         {
             return false;
         }

@@ -15,10 +15,10 @@ internal sealed partial class ConflictFinder
     private bool RunsAfterRegistration(Registration registration, SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
     {
         var member = registration.Member!;
-        var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
+        var graph = _graphs.GetOrCompute(member, m => CreateGraph(m, cancellationToken), cancellationToken);
         if (graph is not null
             && !SharedStateFacts.IsInsideFunction(registration.Operation.Syntax, member)
-            && _reach.GetOrAdd((registration.Operation.Syntax, symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken)) is { } reach
+            && _reach.GetOrCompute((Registration: registration.Operation.Syntax, Variable: symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is { } reach
             && reach.RunsAfter(access) is { } after)
         {
             return after;
@@ -36,9 +36,9 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
+        var graph = _graphs.GetOrCompute(member, m => CreateGraph(m, cancellationToken), cancellationToken);
         if (graph is null
-            || _reach.GetOrAdd((registration.Operation.Syntax, null), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, true), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken)) is not { } reach)
+            || _reach.GetOrCompute((Registration: registration.Operation.Syntax, Variable: (ILocalSymbol?)null), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, true), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is not { } reach)
         {
             return false;
         }
@@ -449,7 +449,7 @@ internal sealed partial class ConflictFinder
                 }
 
                 any = true;
-                var graph = _graphs.GetOrAdd(site.Member, m => CreateGraph(m, cancellationToken));
+                var graph = _graphs.GetOrCompute(site.Member, m => CreateGraph(m, cancellationToken), cancellationToken);
                 if (graph is null
                     || call.InFunction
                     || ExecutionOrder.RunsAfter(graph, call.Operation.Syntax, site.Operation.Syntax, null, _ => false, cancellationToken) is not false)
@@ -489,7 +489,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
+        var graph = _graphs.GetOrCompute(member, m => CreateGraph(m, cancellationToken), cancellationToken);
         foreach (var call in calls)
         {
             if (call.Member != member || call.InFunction || graph is null
@@ -559,7 +559,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        var graph = _graphs.GetOrAdd(member, m => CreateGraph(m, cancellationToken));
+        var graph = _graphs.GetOrCompute(member, m => CreateGraph(m, cancellationToken), cancellationToken);
         if (graph is null)
         {
             return false;

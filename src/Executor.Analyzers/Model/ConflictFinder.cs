@@ -22,14 +22,15 @@ internal sealed partial class ConflictFinder
     private const int MaxLocations = 8;
 
     private readonly CallbackAnalysis _analysis;
-    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), List<StateAccess>> _accesses = new();
-    private readonly ConcurrentDictionary<SyntaxNode, ControlFlowGraph?> _graphs = new();
+    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope), System.Lazy<List<AccessCandidate>>> _accesses = new();
+    private readonly ConcurrentDictionary<SyntaxNode, System.Lazy<ControlFlowGraph?>> _graphs = new();
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), ExecutionOrder.Reach?> _reach = new();
+    private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), System.Lazy<ExecutionOrder.Reach?>> _reach = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
-    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), List<StateAccess>> _accessesThroughLocal = new();
+    private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), System.Lazy<List<AccessCandidate>>> _accessesThroughLocal = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, ISymbol Field), List<int>[]> _fieldJoinCuts = new();
+    private readonly ConcurrentDictionary<AnonymousFunctionExpressionSyntax, (bool Callback, WorkSource? Work)> _lambdaRoles = new();
     private readonly CallSites _callSites;
 
     public ConflictFinder(CallbackAnalysis analysis)
@@ -62,8 +63,8 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
-        var accesses = AccessesOf(finding, registration, callbackRoot, cancellationToken);
-        if (IsIdempotentFlag(finding, accesses))
+        var candidates = AccessesOf(finding, registration, callbackRoot, cancellationToken);
+        if (MayBeIdempotentFlag(finding) && IsIdempotentFlag(finding, EveryAccess(candidates, cancellationToken)))
         {
             return null;
         }
@@ -72,8 +73,14 @@ internal sealed partial class ConflictFinder
         bool oneWorker = DispatchesToOneWorker(registration, cancellationToken);
         var conflicting = new List<(StateAccess Access, ConflictKind Kind)>();
         SyntaxNode? sameRunCallee = null;
-        foreach (var access in accesses)
+        foreach (var candidate in candidates)
         {
+            if (HoldsFindingLock(candidate, finding.Locks) || candidate.Access(cancellationToken) is not { } access)
+            {
+                // Under a lock the finding holds (ShareLock below would skip it), or not an access of the symbol.
+                continue;
+            }
+
             if (callbackRoot.SyntaxTree == access.Syntax.SyntaxTree && callbackRoot.Span.Contains(access.Syntax.Span)
                 || finding.Origin is { } origin && origin.SourceTree == access.Syntax.SyntaxTree && origin.SourceSpan.IntersectsWith(access.Syntax.Span)
                 || IsIn(alsoInCallback, access.Syntax))
@@ -184,8 +191,7 @@ internal sealed partial class ConflictFinder
     private string OtherDelegate(StateAccess access, Registration registration)
     {
         if (access.Function is not AnonymousFunctionExpressionSyntax lambda
-            || Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda) is not { } operation
-            || _analysis.WorkSourceOfArgument(operation) is null)
+            || RoleOf(lambda, CancellationToken.None).Work is null)
         {
             return "a callback";
         }
@@ -324,7 +330,7 @@ internal sealed partial class ConflictFinder
     {
         if (access.Function is AnonymousFunctionExpressionSyntax lambda)
         {
-            return Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation && _analysis.IsCallbackRegistrationArgument(operation);
+            return RoleOf(lambda, cancellationToken).Callback;
         }
 
         return access.Member is MethodDeclarationSyntax method
@@ -334,14 +340,22 @@ internal sealed partial class ConflictFinder
 
     /// <summary>A lambda that runs at any time after it is handed over: a callback, or work started on another thread that no call waits for.</summary>
     private bool IsCallback(AnonymousFunctionExpressionSyntax lambda, CancellationToken cancellationToken)
-        => Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation
-            && (_analysis.IsCallbackRegistrationArgument(operation) || _analysis.WorkSourceOfArgument(operation) is { JoinsOnReturn: false });
+        => RoleOf(lambda, cancellationToken) is var role && (role.Callback || role.Work is { JoinsOnReturn: false });
 
     /// <summary>Another work delegate handed to the same parallel call (<c>Parallel.Invoke(a, b)</c>, a loop's <c>localInit</c>/<c>localFinally</c>).</summary>
     private bool IsSiblingWork(AnonymousFunctionExpressionSyntax lambda, Registration registration, CancellationToken cancellationToken)
         => registration.Work is not null
             && registration.Operation.Syntax.SyntaxTree == lambda.SyntaxTree
             && registration.Operation.Syntax.Span.Contains(lambda.Span)
-            && Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is { } operation
-            && _analysis.WorkSourceOfArgument(operation) is not null;
+            && RoleOf(lambda, cancellationToken).Work is not null;
+
+    /// <summary>
+    /// What a lambda outside the callback is handed to: a callback API, a work API, or neither (both false and null
+    /// when it has no operation). Asked for every pair of a finding and another access in a lambda, so once per lambda:
+    /// in a member with hundreds of callbacks that write the same field, the pairs are quadratic.
+    /// </summary>
+    private (bool Callback, WorkSource? Work) RoleOf(AnonymousFunctionExpressionSyntax lambda, CancellationToken cancellationToken)
+        => _lambdaRoles.GetOrAdd(lambda, l => Facts.ModelFor(l.SyntaxTree).GetOperation(l, cancellationToken) is { } operation
+            ? (_analysis.IsCallbackRegistrationArgument(operation), _analysis.WorkSourceOfArgument(operation))
+            : (false, null));
 }

@@ -219,7 +219,7 @@ internal static class ExecutionOrder
 
     public static Reach? Prepare(ControlFlowGraph graph, List<int>[] joins, SyntaxNode registration, ISymbol? variable, CancellationToken cancellationToken)
     {
-        if (!TryFind(graph, registration, last: true, out var startBlock, out int startIndex))
+        if (!TryFindIndexed(graph, registration, out var startBlock, out int startIndex))
         {
             return null;
         }
@@ -521,6 +521,67 @@ internal static class ExecutionOrder
 
         // A lambda in the flow graph is a leaf: an access inside it is where the lambda is created.
         return operation.Syntax.Span.Contains(syntax.Span);
+    }
+
+    /// <summary>
+    /// The same answer as <see cref="TryFind"/> with <c>last: true</c> (the first block holding <paramref name="syntax"/>,
+    /// and the last top-level operation in it that holds it), found through the graph's syntax index instead of a scan
+    /// of every operation: <see cref="Prepare"/> runs once per registration, and in a member with a thousand
+    /// registrations the scans were quadratic. An operation whose span holds a non-empty span is an ancestor of its
+    /// node, or a descendant with the same span (a sibling's span is disjoint), so both chains are looked up. An empty
+    /// span (a missing node in broken code) can lie inside a sibling: then the scan.
+    /// </summary>
+    private static bool TryFindIndexed(ControlFlowGraph graph, SyntaxNode syntax, out int block, out int index)
+    {
+        if (syntax.Span.IsEmpty)
+        {
+            return TryFind(graph, syntax, last: true, out block, out index);
+        }
+
+        block = -1;
+        index = -1;
+        var positions = IndexOf(graph);
+        for (var node = syntax; node is not null; node = node.Parent)
+        {
+            Consider(positions, node, ref block, ref index);
+        }
+
+        for (var node = syntax; SameSpanChild(node, syntax.Span) is { } child; node = child)
+        {
+            Consider(positions, child, ref block, ref index);
+        }
+
+        return block >= 0;
+
+        static void Consider(Dictionary<SyntaxNode, List<(int Block, int Index)>> positions, SyntaxNode node, ref int block, ref int index)
+        {
+            if (!positions.TryGetValue(node, out var found))
+            {
+                return;
+            }
+
+            foreach (var (b, i) in found)
+            {
+                if (block < 0 || b < block || b == block && i > index)
+                {
+                    block = b;
+                    index = i;
+                }
+            }
+        }
+
+        static SyntaxNode? SameSpanChild(SyntaxNode node, Microsoft.CodeAnalysis.Text.TextSpan span)
+        {
+            foreach (var child in node.ChildNodes())
+            {
+                if (child.Span == span)
+                {
+                    return child;
+                }
+            }
+
+            return null;
+        }
     }
 
     private static bool TryFind(ControlFlowGraph graph, SyntaxNode syntax, bool last, out int block, out int index)

@@ -53,7 +53,7 @@ internal sealed class HandOff
 internal sealed class HandOffFinder
 {
     private readonly CallbackAnalysis _callbacks;
-    private readonly ConcurrentDictionary<SyntaxNode, ControlFlowGraph?> _graphs = new();
+    private readonly ConcurrentDictionary<SyntaxNode, System.Lazy<ControlFlowGraph?>> _graphs = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
 
     public HandOffFinder(CallbackAnalysis callbacks) => _callbacks = callbacks;
@@ -243,7 +243,7 @@ internal sealed class HandOffFinder
             root = current;
         }
 
-        var graph = _graphs.GetOrAdd(root.Syntax, _ => Create(root, cancellationToken));
+        var graph = _graphs.GetOrCompute(root.Syntax, _ => Create(root, cancellationToken), cancellationToken);
         for (int i = functions.Count - 1; i >= 0 && graph is not null; i--)
         {
             cancellationToken.ThrowIfCancellationRequested();

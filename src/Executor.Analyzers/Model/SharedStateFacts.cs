@@ -361,7 +361,7 @@ internal sealed class SharedStateFacts
     }
 
     /// <summary>Whether the syntax alone shows that <paramref name="name"/> refers to <paramref name="symbol"/>.</summary>
-    private bool IsUnambiguousReference(IdentifierNameSyntax name, ISymbol symbol)
+    internal bool IsUnambiguousReference(IdentifierNameSyntax name, ISymbol symbol)
     {
         if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Expression is not ThisExpressionSyntax)
         {

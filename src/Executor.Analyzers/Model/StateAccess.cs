@@ -1,5 +1,8 @@
+using System;
 using System.Collections.Generic;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Executor.Analyzers;
 
@@ -97,4 +100,32 @@ internal enum ConflictKind
 
     /// <summary>The registering member, after the registration and before any join.</summary>
     AfterRegistration,
+}
+
+/// <summary>
+/// A place that names the symbol of a finding (found in the text), with the <c>lock</c> statements around it by
+/// syntax. It is bound and classified on first use, once, whichever finding asks first: binding one node binds and
+/// flow-analyzes its whole member, which the findings an enclosing lock already settles do not need.
+/// </summary>
+internal sealed class AccessCandidate
+{
+    private readonly Func<CancellationToken, StateAccess?> _classify;
+    private Lazy<StateAccess?>? _access;
+
+    public AccessCandidate(SyntaxNode syntax, List<IdentifierNameSyntax>? lockNames, Func<CancellationToken, StateAccess?> classify)
+    {
+        Syntax = syntax;
+        LockNames = lockNames;
+        _classify = classify;
+    }
+
+    /// <summary>The name, or the member access or binding that ends with it.</summary>
+    public SyntaxNode Syntax { get; }
+
+    /// <summary>The objects of the <c>lock (name)</c> / <c>lock (this.name)</c> statements around it in its own function, or null.</summary>
+    public List<IdentifierNameSyntax>? LockNames { get; }
+
+    /// <summary>The access it makes, or null when it is not an access of the symbol.</summary>
+    public StateAccess? Access(CancellationToken cancellationToken)
+        => Once.GetOrCompute(ref _access, _classify, cancellationToken);
 }

@@ -82,6 +82,41 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task FieldLockLookAlikes_AreBoundAndCompared_Report()
+    {
+        // Another access is skipped from syntax alone only when a 'lock (_sync)' around it, in its own function, is
+        // the field the callback locks. A local named like the field, and a field lock around a lambda's creation (not
+        // held when the lambda runs), are bound and compared like any other access.
+        const string source = """
+            using Executor;
+
+            sealed class Meter
+            {
+                private int _reading;
+                private readonly object _sync = new object();
+
+                public void Start(ThreadPoolExecutor pool)
+                    => pool.Submit(() => 1).AddDoneCallback(f => { lock (_sync) { {|#0:_reading = f.Result()|}; } });
+
+                public void Reset(int start)
+                {
+                    var _sync = new object();
+                    lock (_sync) { {|#1:_reading = start|}; }
+                }
+
+                public void Restart(ThreadPoolExecutor pool)
+                {
+                    lock (_sync) { pool.Submit(() => 2).AddDoneCallback(f => {|#2:_reading = f.Result()|}); }
+                }
+            }
+            """;
+        await VerifyCS.VerifyAnalyzerAsync(
+            source,
+            Race(0, Api, "writes", "field 'Meter._reading'", "'Reset' writes it under lock '_sync'", "under lock '_sync'").WithLocation(1).WithLocation(2),
+            Race(2, Api, "writes", "field 'Meter._reading'", "a callback in 'Start' writes it under lock '_sync'").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
     public async Task LockObjectCreatedInsideCallback_ProtectsNothing_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
