@@ -89,6 +89,12 @@ internal sealed class CallSites
         {
             types.Add(method.ContainingType);
         }
+        else if (OuterOfPrivateNestedType(method.ContainingType) is { } outer && !IsReachableThroughDispatch(method))
+        {
+            // A member of a private nested type ('private sealed class Worker { public void Start() … }'): only the
+            // type that declares the nested type can call it, so search there, not the whole compilation.
+            types.Add(outer);
+        }
         else if (IsVisibleOnlyInAssembly(method) && !IsReachableThroughDispatch(method))
         {
             // A public or internal member of an internal type (no interface, no override): every caller is in this
@@ -225,6 +231,21 @@ internal sealed class CallSites
     }
 
     /// <summary>Whether no code outside this assembly can name the member: it, or a type around it, is internal or private.</summary>
+    /// <summary>The type that declares the outermost private nested type around <paramref name="type"/> (its callers' whole domain), or null.</summary>
+    private static INamedTypeSymbol? OuterOfPrivateNestedType(INamedTypeSymbol? type)
+    {
+        INamedTypeSymbol? outer = null;
+        for (var current = type; current?.ContainingType is { } containing; current = containing)
+        {
+            if (current.DeclaredAccessibility == Accessibility.Private)
+            {
+                outer = containing;
+            }
+        }
+
+        return outer;
+    }
+
     private static bool IsVisibleOnlyInAssembly(IMethodSymbol method)
     {
         if (method.DeclaredAccessibility is Accessibility.Internal or Accessibility.Private or Accessibility.ProtectedAndInternal)

@@ -1381,6 +1381,65 @@ public class EXEC002UnsynchronizedWorkAccessTests
             DiagAny(0));
 
     [Fact]
+    public Task StartCalledOncePerNewObject_NestedWorkerReachedThroughAHandler_NoReport()
+        => Verify(
+            // 'Start' used all over the compilation: the callers of the nested worker's Start are still found, because
+            // only the type that declares the private nested type can call it.
+            "static class Noise { public static void Start() { } public static void Go() { "
+            + string.Concat(System.Linq.Enumerable.Repeat("Start(); ", 80)) + "} }\n" + """
+            public sealed class Agents
+            {
+                private readonly List<Worker> _workers = new();
+
+                public void StartAgent(string script)
+                {
+                    var worker = new Worker(this, script);
+                    lock (_workers)
+                    {
+                        _workers.Add(worker);
+                    }
+
+                    worker.Start();
+                }
+
+                private sealed class Worker
+                {
+                    private readonly Agents _owner;
+                    private readonly string _script;
+                    private Thread? _thread;
+                    private int _version;
+
+                    public Worker(Agents owner, string script)
+                    {
+                        _owner = owner;
+                        _script = script;
+                    }
+
+                    public void Start()
+                    {
+                        _thread = new Thread(Run) { IsBackground = true };
+                        _thread.Start();
+                    }
+
+                    private void Run()
+                    {
+                        Func<int, int> onMessage = v =>
+                        {
+                            Wait(v);
+                            return v;
+                        };
+                        onMessage(_script.Length);
+                    }
+
+                    private void Wait(int v)
+                    {
+                        if (v > _version) _version = v;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
     public Task JoinThroughFieldTask_AccessBeforeTheAwait_Reports()
         => Verify("""
             class Loop
