@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Executor.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -335,7 +336,7 @@ internal static class ExchangeRewriter
     /// <summary>Whether the site's read and clear are the function's only accesses of the value (besides Interlocked/Volatile calls).</summary>
     private static bool OnlyAccessesInFunction(ExpressionSyntax read, SyntaxNode clear, ISymbol symbol, SemanticModel model, CancellationToken cancellationToken)
     {
-        var function = read.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
+        var function = SharedStateFacts.EnclosingFunction(read);
         if (function is null)
         {
             return false;
@@ -368,21 +369,7 @@ internal static class ExchangeRewriter
                 && OnlyAccessesInFunction(assignment.Left, assignment, symbol, model, cancellationToken);
         }
 
-        if (side is not (IdentifierNameSyntax or MemberAccessExpressionSyntax))
-        {
-            return false;
-        }
-
-        var outer = side.Parent is MemberAccessExpressionSyntax { Name: var name } access && name == side ? access : side;
-        return outer.Parent switch
-        {
-            AssignmentExpressionSyntax parentAssignment => parentAssignment.Left != outer,
-            PrefixUnaryExpressionSyntax prefix => prefix.IsKind(SyntaxKind.LogicalNotExpression) || prefix.IsKind(SyntaxKind.UnaryMinusExpression) || prefix.IsKind(SyntaxKind.BitwiseNotExpression),
-            PostfixUnaryExpressionSyntax => false,
-            ArgumentSyntax argument => argument.RefKindKeyword.IsKind(SyntaxKind.None),
-            RefExpressionSyntax => false,
-            _ => true,
-        };
+        return side is IdentifierNameSyntax or MemberAccessExpressionSyntax && VolatileRewriter.IsPlainRead(side, symbol, model, cancellationToken);
     }
 
     private static bool IsInsideAtomicCall(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)

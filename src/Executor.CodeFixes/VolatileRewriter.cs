@@ -286,7 +286,8 @@ internal static class VolatileRewriter
         }
     }
 
-    private static bool IsPlainRead(ExpressionSyntax expression, ISymbol symbol, SemanticModel model, CancellationToken cancellationToken)
+    /// <summary>Whether the expression reads the symbol by value (not a store target, an increment, a <c>ref</c> or an address).</summary>
+    internal static bool IsPlainRead(ExpressionSyntax expression, ISymbol symbol, SemanticModel model, CancellationToken cancellationToken)
     {
         if (!SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(expression, cancellationToken).Symbol, symbol))
         {
@@ -330,7 +331,7 @@ internal static class VolatileRewriter
     /// <summary>Whether the function (lambda, local function or member) that makes the store also reads the value: a check-then-act.</summary>
     private static bool ReadsElsewhereInFunction(AssignmentExpressionSyntax store, ISymbol symbol, SemanticModel model, CancellationToken cancellationToken)
     {
-        var function = store.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
+        var function = SharedStateFacts.EnclosingFunction(store);
         if (function is null)
         {
             return true;
@@ -360,7 +361,7 @@ internal static class VolatileRewriter
     /// </summary>
     private static bool WritesInFunction(ExpressionSyntax read, ISymbol symbol, SemanticModel model, CancellationToken cancellationToken)
     {
-        var function = read.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
+        var function = SharedStateFacts.EnclosingFunction(read);
         if (function is null)
         {
             return true;

@@ -29,7 +29,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        var function = store.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
+        var function = SharedStateFacts.EnclosingFunction(store);
         if (function is null)
         {
             return false;
@@ -74,7 +74,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        var function = declaration.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax);
+        var function = SharedStateFacts.EnclosingFunction(declaration);
         if (function is null)
         {
             return false;

@@ -73,6 +73,7 @@ internal sealed partial class ConflictFinder
         bool oneWorker = DispatchesToOneWorker(registration, cancellationToken);
         var conflicting = new List<(StateAccess Access, ConflictKind Kind)>();
         SyntaxNode? sameRunCallee = null;
+        bool? loneStore = null;
         foreach (var candidate in candidates)
         {
             if (HoldsFindingLock(candidate, finding.Locks) || candidate.Access(cancellationToken) is not { } access)
@@ -89,7 +90,7 @@ internal sealed partial class ConflictFinder
             }
 
             if (!finding.Writes && !access.Writes
-                || access.Mode == AccessMode.Atomic && (!finding.Writes || IsLoneStore(finding, cancellationToken))
+                || access.Mode == AccessMode.Atomic && (!finding.Writes || (loneStore ??= IsLoneStore(finding, cancellationToken)))
                 || ShareLock(finding.Locks, access))
             {
                 continue;

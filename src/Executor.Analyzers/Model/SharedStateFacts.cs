@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -414,6 +415,10 @@ internal sealed class SharedStateFacts
                 return false;
         }
     }
+
+    /// <summary>The innermost lambda, local function, method, accessor or property that contains <paramref name="node"/>: where its statements run together.</summary>
+    internal static SyntaxNode? EnclosingFunction(SyntaxNode node)
+        => node.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
 
     /// <summary>The member (or, for top-level statements, the compilation unit) that contains <paramref name="node"/>.</summary>
     internal static SyntaxNode? EnclosingMember(SyntaxNode node)
