@@ -553,12 +553,87 @@ internal sealed partial class ConflictFinder
     /// <c>if (_loop is not null) await _loop;</c>, whose other branch means the work never started).
     /// </summary>
     private bool JoinsStoredWorkFirst(Registration registration, StateAccess access, CancellationToken cancellationToken)
+        => StoredIn(registration.Operation) is { } field && access.Member is { } member
+            && JoinsFieldFirst(field, member, access.Function ?? access.Syntax, registration, cancellationToken);
+
+    /// <summary>
+    /// Whether the finding's access (made in a callee of the work, such as a shared <c>Close</c>) comes after joining the
+    /// other work whose run makes <paramref name="other"/>: two loops shut down through one method that first awaits
+    /// both loops' tasks (<c>await Task.WhenAll(_receiver.WaitAsync(sender), _keepAlive.WaitAsync(sender))</c>), so
+    /// the other loop has ended before the write.
+    /// </summary>
+    private bool FindingJoinsOtherWorkFirst(CallbackFinding finding, StateAccess other, Registration registration, CancellationToken cancellationToken)
     {
-        if (StoredIn(registration) is not { } field || access.Member is not { } member)
+        if (finding.Origin is not { SourceTree: { } tree } origin
+            || StoredWorkRunning(other, cancellationToken) is not { } field)
         {
             return false;
         }
 
+        var at = tree.GetRoot(cancellationToken).FindNode(origin.SourceSpan, getInnermostNodeForTie: true);
+        return SharedStateFacts.EnclosingMember(at) is { } member
+            && SharedStateFacts.EnclosingFunction(at) is BaseMethodDeclarationSyntax
+            && JoinsFieldFirst(field, member, at, registration, cancellationToken);
+    }
+
+    /// <summary>
+    /// The field holding the task of the one work that makes an access: the access is in a work lambda whose task is
+    /// stored in a field (<c>_receiver = Task.Run(() => …)</c>), or in a method only such lambdas call, all stored in
+    /// that same field. Null otherwise.
+    /// </summary>
+    private ISymbol? StoredWorkRunning(StateAccess access, CancellationToken cancellationToken)
+    {
+        if (access.Function is AnonymousFunctionExpressionSyntax lambda)
+        {
+            return StoredWorkOf(lambda, cancellationToken);
+        }
+
+        if (access.Function is not null
+            || access.Member is not MethodDeclarationSyntax method
+            || Facts.ModelFor(method.SyntaxTree).GetDeclaredSymbol(method, cancellationToken) is not { } symbol
+            || _callSites.Of(symbol, cancellationToken) is not { Count: > 0 } calls)
+        {
+            return null;
+        }
+
+        ISymbol? field = null;
+        foreach (var call in calls)
+        {
+            if (!call.InFunction
+                || call.Operation.Syntax.FirstAncestorOrSelf<AnonymousFunctionExpressionSyntax>() is not { } caller
+                || StoredWorkOf(caller, cancellationToken) is not { } stored
+                || field is not null && !SymbolEqualityComparer.Default.Equals(field, stored))
+            {
+                return null;
+            }
+
+            field = stored;
+        }
+
+        return field;
+    }
+
+    /// <summary>The field a work lambda's task is stored in (<c>_loop = Task.Run(() => Loop())</c>), or null.</summary>
+    private ISymbol? StoredWorkOf(AnonymousFunctionExpressionSyntax lambda, CancellationToken cancellationToken)
+    {
+        if (RoleOf(lambda, cancellationToken).Work is not { JoinsOnReturn: false }
+            || Facts.ModelFor(lambda.SyntaxTree).GetOperation(lambda, cancellationToken) is not { } operation)
+        {
+            return null;
+        }
+
+        var current = operation;
+        while (current.Parent is IDelegateCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent is IArgumentOperation { Parent: { } call } ? StoredIn(call) : null;
+    }
+
+    /// <summary>Whether <paramref name="member"/> joins the work stored in <paramref name="field"/> on every path before <paramref name="at"/>.</summary>
+    private bool JoinsFieldFirst(ISymbol field, SyntaxNode member, SyntaxNode at, Registration registration, CancellationToken cancellationToken)
+    {
         var graph = _graphs.GetOrCompute(member, m => CreateGraph(m, cancellationToken), cancellationToken);
         if (graph is null)
         {
@@ -572,13 +647,13 @@ internal sealed partial class ConflictFinder
             anyJoin |= block.Count > 0;
         }
 
-        return anyJoin && ExecutionOrder.PrepareFromEntry(graph, cuts, cancellationToken).RunsAfter(access.Function ?? access.Syntax) == false;
+        return anyJoin && ExecutionOrder.PrepareFromEntry(graph, cuts, cancellationToken).RunsAfter(at) == false;
     }
 
     /// <summary>The field or property the registration's result (its task or future) is assigned to, or null.</summary>
-    private static ISymbol? StoredIn(Registration registration)
+    private static ISymbol? StoredIn(IOperation registration)
     {
-        var parent = registration.Operation.Parent;
+        var parent = registration.Parent;
         while (parent is IConversionOperation)
         {
             parent = parent.Parent;
@@ -594,7 +669,7 @@ internal sealed partial class ConflictFinder
 
     private bool JoinsField(IOperation operation, ISymbol field, Registration registration)
     {
-        if (IsJoin(operation, registration) && Mentions(operation, field))
+        if (IsJoin(operation, registration) && (Mentions(operation, field) || MentionsThroughLocal(operation, field)))
         {
             return true;
         }
@@ -628,6 +703,48 @@ internal sealed partial class ConflictFinder
         return false;
     }
 
+    /// <summary>
+    /// Whether a join waits for a local that holds the field's task, or a task made from it, and nothing else
+    /// (<c>var r = _receiver.WaitAsync(sender); … await Task.WhenAll(r, k);</c>).
+    /// </summary>
+    private bool MentionsThroughLocal(IOperation operation, ISymbol field)
+    {
+        foreach (var descendant in operation.DescendantsAndSelf())
+        {
+            if (descendant is ILocalReferenceOperation { Local: { DeclaringSyntaxReferences.Length: 1 } local }
+                && local.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: { } value } declarator
+                && !IsReassigned(local, declarator)
+                && Facts.ModelFor(value.SyntaxTree).GetOperation(value) is { } initializer
+                && Mentions(initializer, field))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsReassigned(ILocalSymbol local, VariableDeclaratorSyntax declarator)
+    {
+        var scope = declarator.FirstAncestorOrSelf<BlockSyntax>();
+        if (scope is null)
+        {
+            return true;
+        }
+
+        foreach (var node in scope.DescendantNodes())
+        {
+            switch (node)
+            {
+                case AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } when name.Identifier.ValueText == local.Name:
+                case ArgumentSyntax { RefKindKeyword.RawKind: not 0, Expression: IdentifierNameSyntax refName } when refName.Identifier.ValueText == local.Name:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool IsNotNullTest(IOperation condition, ISymbol field)
     {
         switch (condition)
@@ -650,7 +767,7 @@ internal sealed partial class ConflictFinder
     /// </summary>
     private bool IsStartedOnce(Registration registration, CancellationToken cancellationToken)
     {
-        if (StoredIn(registration) is not { } field)
+        if (StoredIn(registration.Operation) is not { } field)
         {
             return false;
         }

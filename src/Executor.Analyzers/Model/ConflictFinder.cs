@@ -104,6 +104,12 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (registration.Work is not null && FindingJoinsOtherWorkFirst(finding, access, registration, cancellationToken))
+            {
+                // The write is in a shutdown path that first awaits the other loop's task: that loop has ended.
+                continue;
+            }
+
             if (registration.Work is not null && IsInCallback(access, cancellationToken))
             {
                 // Work racing with a callback: EXEC001 reports that pair at the callback's access (it reports reads

@@ -1439,6 +1439,107 @@ public class EXEC002UnsynchronizedWorkAccessTests
             }
             """);
 
+    /// <summary>Two loops each shut down through one method that joins the other loop's task (through a helper that skips the calling task) before writing.</summary>
+    private const string TwoLoopsClosingThroughAJoin = """
+        static class TaskJoins
+        {
+            public static async Task WaitUnlessSelfAsync(this Task? task, Task? sender)
+            {
+                if (task is null || task == sender)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+
+        sealed class Client
+        {
+            private Task? _receiver;
+            private Task? _keepAlive;
+            private int _closed;
+            private bool _cleanClose;
+
+            public void Connect(CancellationToken token)
+            {
+                _receiver = Task.Run(() => ReceiveLoop(token));
+                _keepAlive = Task.Run(() => KeepAliveLoop(token));
+            }
+
+            private async Task ReceiveLoop(CancellationToken token)
+            {
+                while (!token.IsCancellationRequested)
+                {
+                    await Task.Delay(10);
+                    if (_cleanClose) Console.WriteLine("closing");
+                }
+
+                await Close(_receiver);
+            }
+
+            private async Task KeepAliveLoop(CancellationToken token)
+            {
+                while (!token.IsCancellationRequested)
+                {
+                    await Task.Delay(10);
+                    if (_cleanClose) Console.WriteLine("closing");
+                }
+
+                await Close(_keepAlive);
+            }
+
+            public Task DisconnectAsync()
+            {
+                _cleanClose = true;
+                return Close(null);
+            }
+
+            private async Task Close(Task? sender)
+            {
+                if (Interlocked.Exchange(ref _closed, 1) == 1)
+                {
+                    return;
+                }
+
+                var receiver = _receiver.WaitUnlessSelfAsync(sender);
+                var keepAlive = _keepAlive.WaitUnlessSelfAsync(sender);
+                await Task.WhenAll(receiver, keepAlive).ConfigureAwait(false);
+                WRITE
+            }
+        }
+        """;
+
+    [Fact]
+    public Task WriteAfterJoiningTheOtherLoopsTaskThroughAHelper_NoReport()
+        => Verify(TwoLoopsClosingThroughAJoin.Replace("WRITE", "_cleanClose = false;"));
+
+    [Fact]
+    public Task WriteAfterJoiningAnUnrelatedTask_Reports()
+        => Verify(
+            TwoLoopsClosingThroughAJoin
+                .Replace("var receiver = _receiver.WaitUnlessSelfAsync(sender);", "var receiver = Task.Delay(1);").Replace("WRITE", "_cleanClose = false;")
+                .Replace("Task.Run(() => ReceiveLoop(token))", "Task.Run(() => {|#0:ReceiveLoop(token)|})")
+                .Replace("Task.Run(() => KeepAliveLoop(token))", "Task.Run(() => {|#1:KeepAliveLoop(token)|})"),
+            DiagAny(0),
+            DiagAny(1));
+
+    [Fact]
+    public Task WriteBeforeJoiningTheOtherLoopsTask_Reports()
+        => Verify(
+            TwoLoopsClosingThroughAJoin
+                .Replace("var receiver =", "_cleanClose = false;\n        var receiver =").Replace("WRITE", string.Empty)
+                .Replace("Task.Run(() => ReceiveLoop(token))", "Task.Run(() => {|#0:ReceiveLoop(token)|})")
+                .Replace("Task.Run(() => KeepAliveLoop(token))", "Task.Run(() => {|#1:KeepAliveLoop(token)|})"),
+            DiagAny(0),
+            DiagAny(1));
+
     [Fact]
     public Task JoinThroughFieldTask_AccessBeforeTheAwait_Reports()
         => Verify("""
