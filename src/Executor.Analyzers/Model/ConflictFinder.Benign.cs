@@ -248,6 +248,64 @@ internal sealed partial class ConflictFinder
     /// A write of the same constant at every write site (an idempotent flag such as <c>s_failed = true</c>), and
     /// reads of such a flag: every interleaving leaves the same value.
     /// </summary>
+    /// <summary>
+    /// An unlocked fast path that the same function checks again under the writer's lock (double-checked locking):
+    /// <c>if (_next == at) return; lock (_gate) { if (_next == at) return; … }</c> against a write under
+    /// <c>_gate</c>. A stale value on the fast path only skips work that is already done, or falls through to the
+    /// check made under the lock, where the decision is taken with the current value.
+    /// </summary>
+    private static bool IsFastPathRecheckedUnderLock(StateAccess read, List<HeldLock> writerLocks, List<AccessCandidate> candidates, CancellationToken cancellationToken)
+    {
+        if (read.Mode != AccessMode.Read || read.Locks.Count > 0 || writerLocks.Count == 0
+            || ConditionOfEarlyExit(read.Syntax) is not { } fastPath)
+        {
+            return false;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (candidate.Access(cancellationToken) is { Mode: AccessMode.Read } recheck
+                && recheck.Member == read.Member
+                && recheck.Function == read.Function
+                && recheck.Syntax.SyntaxTree == read.Syntax.SyntaxTree
+                && recheck.Syntax.SpanStart > fastPath.Span.End
+                && ConditionOfEarlyExit(recheck.Syntax) is not null
+                && ShareLock(writerLocks, recheck))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The <c>if</c> whose condition holds <paramref name="node"/> and whose branch only leaves (ends in <c>return</c>, no <c>else</c>), or null.</summary>
+    private static IfStatementSyntax? ConditionOfEarlyExit(SyntaxNode node)
+    {
+        var statement = node.FirstAncestorOrSelf<StatementSyntax>();
+        if (statement is not IfStatementSyntax { Else: null } ifStatement || !ifStatement.Condition.Span.Contains(node.Span))
+        {
+            return null;
+        }
+
+        var last = ifStatement.Statement is BlockSyntax block ? block.Statements.LastOrDefault() : ifStatement.Statement;
+        if (last is not ReturnStatementSyntax)
+        {
+            return null;
+        }
+
+        foreach (var inner in ifStatement.Statement.DescendantNodes())
+        {
+            if (inner is AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression })
+            {
+                // A branch that changes state before leaving is not a pure fast path.
+                return null;
+            }
+        }
+
+        return ifStatement;
+    }
+
     /// <summary>Whether <see cref="IsIdempotentFlag"/> can hold: only then does it need every access bound.</summary>
     private static bool MayBeIdempotentFlag(CallbackFinding finding)
         => finding.Symbol is IFieldSymbol or IPropertySymbol or ILocalSymbol && finding.Writes && finding.HasConstant;

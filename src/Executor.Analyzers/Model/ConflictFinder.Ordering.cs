@@ -578,18 +578,20 @@ internal sealed partial class ConflictFinder
 
     /// <summary>
     /// The field holding the task of the one work that makes an access: the access is in a work lambda whose task is
-    /// stored in a field (<c>_receiver = Task.Run(() => …)</c>), or in a method only such lambdas call, all stored in
-    /// that same field. Null otherwise.
+    /// stored in a field (<c>_receiver = Task.Run(() => …)</c>), or in a method that only such lambdas call (directly
+    /// or through methods only they call), all stored in that same field. Null otherwise.
     /// </summary>
     private ISymbol? StoredWorkRunning(StateAccess access, CancellationToken cancellationToken)
-    {
-        if (access.Function is AnonymousFunctionExpressionSyntax lambda)
+        => access.Function switch
         {
-            return StoredWorkOf(lambda, cancellationToken);
-        }
+            AnonymousFunctionExpressionSyntax lambda => StoredWorkOf(lambda, cancellationToken),
+            null when access.Member is MethodDeclarationSyntax method => StoredWorkCalling(method, depth: 0, cancellationToken),
+            _ => null,
+        };
 
-        if (access.Function is not null
-            || access.Member is not MethodDeclarationSyntax method
+    private ISymbol? StoredWorkCalling(MethodDeclarationSyntax method, int depth, CancellationToken cancellationToken)
+    {
+        if (depth > 3
             || Facts.ModelFor(method.SyntaxTree).GetDeclaredSymbol(method, cancellationToken) is not { } symbol
             || _callSites.Of(symbol, cancellationToken) is not { Count: > 0 } calls)
         {
@@ -599,10 +601,10 @@ internal sealed partial class ConflictFinder
         ISymbol? field = null;
         foreach (var call in calls)
         {
-            if (!call.InFunction
-                || call.Operation.Syntax.FirstAncestorOrSelf<AnonymousFunctionExpressionSyntax>() is not { } caller
-                || StoredWorkOf(caller, cancellationToken) is not { } stored
-                || field is not null && !SymbolEqualityComparer.Default.Equals(field, stored))
+            var stored = call.InFunction
+                ? call.Operation.Syntax.FirstAncestorOrSelf<AnonymousFunctionExpressionSyntax>() is { } caller ? StoredWorkOf(caller, cancellationToken) : null
+                : call.Member is MethodDeclarationSyntax callerMethod && callerMethod != method ? StoredWorkCalling(callerMethod, depth + 1, cancellationToken) : null;
+            if (stored is null || field is not null && !SymbolEqualityComparer.Default.Equals(field, stored))
             {
                 return null;
             }

@@ -104,6 +104,12 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (finding.Writes && IsFastPathRecheckedUnderLock(access, finding.Locks, candidates, cancellationToken))
+            {
+                // 'if (_next == at) return; lock (_gate) { if (_next == at) return; … }': double-checked under our lock.
+                continue;
+            }
+
             if (registration.Work is not null && FindingJoinsOtherWorkFirst(finding, access, registration, cancellationToken))
             {
                 // The write is in a shutdown path that first awaits the other loop's task: that loop has ended.

@@ -1836,4 +1836,77 @@ public class EXEC001RaceModelTests
             """,
             Race(0, "Future<int>.AddDoneCallback", "updates", "field 'Totals._total'", "'RecordUnsafe' updates it without a lock", "under lock '_gate'").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
     }
+
+    // ---- double-checked fast paths ---------------------------------------------------------------------------
+
+    /// <summary>A scheduler whose public method skips on an unlocked fast path and decides again under '_gate'; the timer writes under GATE.</summary>
+    private const string DoubleCheckedScheduler = """
+        using System;
+        using System.Threading;
+
+        sealed class Scheduler : IDisposable
+        {
+            private readonly object _gate = new();
+            private readonly object _other = new();
+            private readonly Timer _timer;
+            private DateTime _next;
+
+            public Scheduler() => _timer = new Timer(OnTick, null, Timeout.Infinite, Timeout.Infinite);
+
+            public void ScheduleAt(DateTime at)
+            {
+                if (_next == at)
+                {
+                    Console.WriteLine("already scheduled");
+                    return;
+                }
+
+                lock (RECHECK)
+                {
+                    if (CONDITION)
+                    {
+                        return;
+                    }
+
+                    _next = at;
+                    _timer.Change(1000, Timeout.Infinite);
+                }
+            }
+
+            private void OnTick(object? state)
+            {
+                lock (GATE)
+                {
+                    {|#0:_next = DateTime.MinValue|};
+                }
+            }
+
+            public void Dispose() => _timer.Dispose();
+        }
+        """;
+
+    private static string Scheduler(string recheckLock, string writerLock, string recheck)
+        => DoubleCheckedScheduler.Replace("RECHECK", recheckLock).Replace("GATE", writerLock).Replace("CONDITION", recheck);
+
+    [Fact]
+    public Task FastPathRecheckedUnderTheWritersLock_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Scheduler("_gate", "_gate", "_next == at").Replace("{|#0:", string.Empty).Replace("|};", ";"));
+
+    [Fact]
+    public Task FastPathRecheckedUnderAnotherLock_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Scheduler("_other", "_gate", "_next == at"),
+            VerifyCS.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
+
+    [Fact]
+    public Task FastPathNotRecheckedUnderTheLock_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Scheduler("_gate", "_gate", "at == default"),
+            Race(0, "new Timer", "writes", "field 'Scheduler._next'", "'ScheduleAt' reads it without a lock", "under lock '_gate'").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    [Fact]
+    public Task FastPathThatChangesStateBeforeLeaving_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Scheduler("_gate", "_gate", "_next == at").Replace("""Console.WriteLine("already scheduled");""", "_skipped++;").Replace("private DateTime _next;", "private DateTime _next;\n    private int _skipped;"),
+            VerifyCS.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
 }

@@ -1478,10 +1478,15 @@ public class EXEC002UnsynchronizedWorkAccessTests
                 while (!token.IsCancellationRequested)
                 {
                     await Task.Delay(10);
-                    if (_cleanClose) Console.WriteLine("closing");
+                    Handle();
                 }
 
                 await Close(_receiver);
+            }
+
+            private void Handle()
+            {
+                if (_cleanClose) Console.WriteLine("closing");
             }
 
             private async Task KeepAliveLoop(CancellationToken token)
