@@ -1052,6 +1052,33 @@ public class EXEC001IssueCoverageTests
     }
 
     [Fact]
+    public async Task ConcurrentCallbackOnInterfaceMember_HonouredByImplementation_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            interface ISource
+            {
+                void On([ConcurrentCallback] Action handler);
+            }
+
+            sealed class Impl : ISource
+            {
+                public void On(Action handler) { }
+            }
+
+            class Listener
+            {
+                private int _seen;
+
+                void Run(Impl source) => source.On(() => {|#0:_seen++|});
+            }
+            """,
+            Race(0, "Impl.On", "increments", "field 'Listener._seen'", EachCall("Run")));
+    }
+
+    [Fact]
     public async Task InterfaceMemberWithoutConcurrentCallback_DoesNotReport()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
