@@ -530,7 +530,50 @@ internal sealed class CallbackAnalysis
         {
             if (ordinal < current.Parameters.Length)
             {
-                if (Types.ConcurrentCallbackAttribute.IsAppliedIn(current.Parameters[ordinal].GetAttributes()))
+                if (Types.ConcurrentCallbackAttribute.IsAppliedIn(current.Parameters[ordinal].GetAttributes())
+                    || ImplementsAttributedInterfaceMember(current, ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the method implements, implicitly or explicitly, an interface method whose parameter at
+    /// <paramref name="ordinal"/> carries <c>[ConcurrentCallback]</c>: the attribute on an interface member is honoured
+    /// by its implementations, as it is on an abstract or virtual member by its overrides.
+    /// </summary>
+    private bool ImplementsAttributedInterfaceMember(IMethodSymbol method, int ordinal)
+    {
+        if (method.IsStatic || method.ContainingType is not { } type)
+        {
+            return false;
+        }
+
+        foreach (var implemented in method.ExplicitInterfaceImplementations)
+        {
+            if (ordinal < implemented.Parameters.Length && Types.ConcurrentCallbackAttribute.IsAppliedIn(implemented.Parameters[ordinal].GetAttributes()))
+            {
+                return true;
+            }
+        }
+
+        if (method.MethodKind != MethodKind.Ordinary || method.DeclaredAccessibility != Accessibility.Public)
+        {
+            return false;
+        }
+
+        foreach (var @interface in type.AllInterfaces)
+        {
+            foreach (var member in @interface.GetMembers(method.Name))
+            {
+                if (member is IMethodSymbol { IsStatic: false } candidate
+                    && ordinal < candidate.Parameters.Length
+                    && Types.ConcurrentCallbackAttribute.IsAppliedIn(candidate.Parameters[ordinal].GetAttributes())
+                    && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(candidate)?.OriginalDefinition, method.OriginalDefinition))
                 {
                     return true;
                 }

@@ -1,0 +1,1261 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using VerifyCS = Executor.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<Executor.Analyzers.EXEC001UnsynchronizedCallbackAccessAnalyzer>;
+
+namespace Executor.Analyzers.Tests.Rules;
+
+/// <summary>
+/// Issue 9 (EXEC001 v2) audit: the should-report or should-not-report side that was missing for a bullet of sections
+/// 1-5. The coverage table is docs/notes/exec001-issue9-coverage.md; the other side of each bullet is in the other
+/// EXEC001*Tests classes.
+/// </summary>
+public class EXEC001IssueCoverageTests
+{
+    private const string Api = "Future<int>.AddDoneCallback";
+
+    private const string InLoop = "another run of the same callback can do the same (it is registered in a loop)";
+
+    private const string Periodic = "another run of the same callback can do the same (the timer is periodic)";
+
+    private const string RunReadsAfter = "'Run' reads it without a lock after registering the callback, with no join in between";
+
+    private static string EachCall(string member) => "another run of the same callback can do the same ('" + member + "' registers it each time it runs)";
+
+    private static DiagnosticResult Race(int marker, string api, string verb, string target, string other, string locks = "without a lock")
+        => VerifyCS.Diagnostic().WithLocation(marker).WithArguments(api, verb, target, locks, other);
+
+    // ---- 1. a different lock on each side -----------------------------------------------------------------------
+
+    [Fact]
+    public async Task LockObjectCreatedPerIteration_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                public Counter(ThreadPoolExecutor pool)
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        var gate = new object();
+                        pool.Submit(() => 1).AddDoneCallback(f => { lock (gate) { {|#0:_count++|}; } });
+                    }
+                }
+            }
+            """,
+            Race(0, Api, "increments", "field 'Counter._count'", InLoop, "under lock 'gate'"));
+    }
+
+    [Fact]
+    public async Task LockObjectCreatedOnceBeforeTheLoop_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                public Counter(ThreadPoolExecutor pool)
+                {
+                    var gate = new object();
+                    for (int i = 0; i < 4; i++)
+                    {
+                        pool.Submit(() => 1).AddDoneCallback(f => { lock (gate) { _count++; } });
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LockThisAgainstLockGate_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Cell
+            {
+                private readonly object _gate = new();
+                private int _value;
+
+                public Cell(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (this) { {|#0:_value = f.Result()|}; } });
+
+                public void Set(int v) { lock (_gate) { {|#1:_value = v|}; } }
+            }
+            """,
+            Race(0, Api, "writes", "field 'Cell._value'", "'Set' writes it under lock '_gate'", "under lock 'this'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task LockThisOnBothSides_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Cell
+            {
+                private int _value;
+
+                public Cell(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (this) { _value = f.Result(); } });
+
+                public void Set(int v) { lock (this) { _value = v; } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task StaticLockGuardingStaticState_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Meter
+            {
+                private static int s_total;
+                private static readonly object s_gate = new();
+
+                public void Track(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (s_gate) { s_total += f.Result(); } });
+
+                public void Reset() { lock (s_gate) { s_total = 0; } }
+            }
+            """);
+    }
+
+    // ---- 1. self-overlap: one-time initializer ----------------------------------------------------------------
+
+    [Fact]
+    public async Task RegisteredInAStaticFieldInitializer_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            static class Shutdown
+            {
+                private static readonly CancellationTokenSource s_cts = new();
+                private static int s_cancels;
+                private static readonly CancellationTokenRegistration s_registration = s_cts.Token.Register(() => s_cancels++);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task RegisteredInAStaticMethod_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            static class Shutdown
+            {
+                private static readonly CancellationTokenSource s_cts = new();
+                private static int s_cancels;
+
+                public static void Watch() => s_cts.Token.Register(() => {|#0:s_cancels++|});
+            }
+            """,
+            Race(0, "CancellationToken.Register", "increments", "static field 'Shutdown.s_cancels'", EachCall("Watch")));
+    }
+
+    // ---- 2. registration publishes ------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task DelegateLocalRegisteredThenItsCaptureWritten_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int limit = 1;
+                    Action<Future<int>> callback = f => Console.WriteLine({|#0:limit|});
+                    pool.Submit(() => 1).AddDoneCallback(callback);
+                    {|#1:limit = 2|};
+                }
+            }
+            """,
+            Race(0, Api, "reads", "captured local 'limit'", "'Run' writes it without a lock after registering the callback, with no join in between").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task WriteAfterTimerStart_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+
+            class Runner
+            {
+                void Run()
+                {
+                    var timer = new System.Timers.Timer(100) { AutoReset = false };
+                    int limit = 0;
+                    timer.Elapsed += (s, e) => Console.WriteLine({|#0:limit|});
+                    timer.Start();
+                    {|#1:limit = 5|};
+                }
+            }
+            """,
+            Race(0, "Timer.Elapsed", "reads", "captured local 'limit'", "'Run' writes it without a lock after registering the callback, with no join in between").WithLocation(1));
+    }
+
+    // ---- 2. construction ----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task WrittenInAPrivateMethodReachableOnlyFromTheConstructor_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Status
+            {
+                private int _limit;
+
+                public Status(int limit) => Init(limit);
+
+                private void Init(int limit) => _limit = limit;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine(_limit));
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WrittenInAPrivateMethodAlsoCalledAfterConstruction_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Status
+            {
+                private int _limit;
+
+                public Status(int limit) => Init(limit);
+
+                public void Reset() => Init(0);
+
+                private void Init(int limit) => {|#1:_limit = limit|};
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine({|#0:_limit|}));
+            }
+            """,
+            Race(0, Api, "reads", "field 'Status._limit'", "'Init' writes it without a lock").WithLocation(1));
+    }
+
+    // ---- 2. joins -------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task ShutdownWithoutWaiting_IsNotAJoin_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run()
+                {
+                    var pool = new ThreadPoolExecutor(4);
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#0:total += f.Result()|});
+                    pool.Shutdown(wait: false);
+                    Console.WriteLine({|#1:total|});
+                }
+            }
+            """,
+            Race(0, Api, "updates", "captured local 'total'", RunReadsAfter).WithLocation(1));
+    }
+
+    [Fact]
+    public async Task ReadAfterTheUsingOfTheExecutorOrItsDispose_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run()
+                {
+                    int total = 0;
+                    using (var pool = new ThreadPoolExecutor(4))
+                    {
+                        pool.Submit(() => 1).AddDoneCallback(f => total += f.Result());
+                    }
+
+                    Console.WriteLine(total);
+                }
+
+                void RunAndDispose()
+                {
+                    int total = 0;
+                    var pool = new ThreadPoolExecutor(4);
+                    pool.Submit(() => 1).AddDoneCallback(f => total += f.Result());
+                    pool.Dispose();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadInsideTheUsingOfTheExecutor_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run()
+                {
+                    int total = 0;
+                    using (var pool = new ThreadPoolExecutor(4))
+                    {
+                        pool.Submit(() => 1).AddDoneCallback(f => {|#0:total += f.Result()|});
+                        Console.WriteLine({|#1:total|});
+                    }
+                }
+            }
+            """,
+            Race(0, Api, "updates", "captured local 'total'", RunReadsAfter).WithLocation(1));
+    }
+
+    [Fact]
+    public async Task ReadAfterWaitingOnManualResetEvent_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new ManualResetEvent(false);
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); done.Set(); });
+                    done.WaitOne();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadAfterCountdownEventWait_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new CountdownEvent(1);
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); done.Signal(); });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadAfterTaskCompletionSourceTask_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    var done = new TaskCompletionSource<bool>();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); done.SetResult(true); });
+                    done.Task.Wait();
+                    Console.WriteLine(total);
+                }
+
+                async Task RunAsync(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    var done = new TaskCompletionSource();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); done.TrySetResult(); });
+                    await done.Task;
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadAfterBarrierSignalAndWait_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var barrier = new Barrier(2);
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); barrier.SignalAndWait(); });
+                    barrier.SignalAndWait();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadAfterWaitingOnTheContinuationTask_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Runner
+            {
+                void Run(Task<int> work)
+                {
+                    int total = 0;
+                    var next = work.ContinueWith(t => total += t.Result);
+                    next.Wait();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task FutureResultThenShutdownWait_DoesNotReport()
+    {
+        // Result() is not the join; the Shutdown(wait: true) after it is.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run()
+                {
+                    var pool = new ThreadPoolExecutor(2);
+                    int total = 0;
+                    var future = pool.Submit(() => 1);
+                    future.AddDoneCallback(f => total += f.Result());
+                    future.Result();
+                    pool.Shutdown(wait: true);
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadAfterFuturesWait_IsNotAJoin_Reports()
+    {
+        // Futures.Wait returns when the futures are done, before their done callbacks have run.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    var future = pool.Submit(() => 1);
+                    future.AddDoneCallback(f => {|#0:total += f.Result()|});
+                    Futures.Wait(new Future[] { future });
+                    Console.WriteLine({|#1:total|});
+                }
+            }
+            """,
+            Race(0, Api, "updates", "captured local 'total'", RunReadsAfter).WithLocation(1));
+    }
+
+    [Fact]
+    public async Task FuturesWaitThenShutdownWait_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                void Run()
+                {
+                    var pool = new ThreadPoolExecutor(2);
+                    int total = 0;
+                    var future = pool.Submit(() => 1);
+                    future.AddDoneCallback(f => total += f.Result());
+                    Futures.Wait(new Future[] { future });
+                    pool.Shutdown(wait: true);
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    // ---- 2. same-thread completion --------------------------------------------------------------------------
+
+    [Fact]
+    public async Task LocalFutureFailedOrCancelledHere_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            class Runner
+            {
+                private int _count;
+
+                void Fail()
+                {
+                    var future = new Future<int>();
+                    future.AddDoneCallback(f => _count++);
+                    future.AddDoneCallback(f => _count += 2);
+                    future.SetException(new InvalidOperationException());
+                    Console.WriteLine(_count);
+                }
+
+                void Cancel()
+                {
+                    var future = new Future<int>();
+                    future.AddDoneCallback(f => _count++);
+                    future.AddDoneCallback(f => _count += 2);
+                    future.Cancel();
+                    Console.WriteLine(_count);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LocalCancellationTokenSourceCancelledHere_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Runner
+            {
+                private int _count;
+
+                void Run()
+                {
+                    using var cts = new CancellationTokenSource();
+                    cts.Token.Register(() => _count++);
+                    cts.Token.Register(() => _count += 2);
+                    cts.Cancel();
+                    Console.WriteLine(_count);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LocalCancellationTokenSourceWhoseTokenEscapes_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Runner
+            {
+                private int _count;
+
+                void Run(Action<CancellationToken> handOff)
+                {
+                    var cts = new CancellationTokenSource();
+                    cts.Token.Register(() => {|#0:_count++|});
+                    handOff(cts.Token);
+                }
+            }
+            """,
+            Race(0, "CancellationToken.Register", "increments", "field 'Runner._count'", EachCall("Run")));
+    }
+
+    // ---- 2. serial contexts ----------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task ContinuationOnTheConcurrentSchedulerOfThePair_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class View
+            {
+                private readonly ConcurrentExclusiveSchedulerPair _pair = new();
+                private int _a;
+
+                void Run(Task task) => task.ContinueWith(t => {|#0:_a++|}, CancellationToken.None, TaskContinuationOptions.None, _pair.ConcurrentScheduler);
+            }
+            """,
+            Race(0, "Task.ContinueWith", "increments", "field 'View._a'", EachCall("Run")));
+    }
+
+    private const string SchedulerSource = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class LimitedScheduler : TaskScheduler
+        {
+            private readonly Queue<Task> _tasks = new();
+
+            public override int MaximumConcurrencyLevel => LEVEL;
+
+            protected override void QueueTask(Task task) { lock (_tasks) { _tasks.Enqueue(task); } }
+
+            protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+            protected override IEnumerable<Task> GetScheduledTasks() { lock (_tasks) { return _tasks.ToArray(); } }
+        }
+
+        class View
+        {
+            private readonly LimitedScheduler _scheduler = new();
+            private int _a;
+
+            void Run(Task task) => task.ContinueWith(t => ACCESS, CancellationToken.None, TaskContinuationOptions.None, _scheduler);
+        }
+        """;
+
+    [Fact]
+    public async Task ContinuationOnASourceSchedulerWithMaximumConcurrencyLevelFour_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(
+            SchedulerSource.Replace("LEVEL", "4").Replace("ACCESS", "{|#0:_a++|}"),
+            Race(0, "Task.ContinueWith", "increments", "field 'View._a'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task RegisterWithoutTheSynchronizationContext_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class View
+            {
+                private int _c;
+
+                void Run(CancellationToken token) => token.Register(() => {|#0:_c++|}, useSynchronizationContext: false);
+            }
+            """,
+            Race(0, "CancellationToken.Register", "increments", "field 'View._c'", EachCall("Run")));
+    }
+
+    // ---- 2. ownership ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task ObjectCreatedPerIteration_TouchedOnlyByItsCallback_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Attempt { public int Tries; }
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        var attempt = new Attempt();
+                        pool.Submit(() => 1).AddDoneCallback(f => attempt.Tries++);
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ObjectCreatedPerCall_TouchedByTwoCallbacks_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Attempt { public int Tries; }
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    var attempt = new Attempt();
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#0:attempt.Tries++|});
+                    pool.Submit(() => 2).AddDoneCallback(f => {|#1:attempt.Tries++|});
+                }
+            }
+            """,
+            Race(0, Api, "increments", "field 'Attempt.Tries'", "a callback in 'Run' increments it without a lock").WithLocation(1),
+            Race(1, Api, "increments", "field 'Attempt.Tries'", "a callback in 'Run' increments it without a lock").WithLocation(0));
+    }
+
+    [Fact]
+    public async Task ArraySlotSharedByEveryCallback_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Runner
+            {
+                int[] Run(ThreadPoolExecutor pool)
+                {
+                    var results = new int[8];
+                    for (int i = 0; i < 8; i++)
+                    {
+                        pool.Submit(() => 1).AddDoneCallback(f => {|#0:results[0] += f.Result()|});
+                    }
+
+                    pool.Shutdown(wait: true);
+                    return results;
+                }
+            }
+            """,
+            Race(0, Api, "updates an element of", "captured local 'results'", InLoop));
+    }
+
+    // ---- 3. lock-free code ---------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task CompareExchangeTryLock_ReferenceForm_GuardsItsRegion_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Flusher
+            {
+                private object? _busy;
+                private int _flushes;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    if (Interlocked.CompareExchange(ref _busy, this, null) == null)
+                    {
+                        try { _flushes++; }
+                        finally { _busy = null; }
+                    }
+                });
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CompareExchangeTryLock_AccessOutsideTheRegion_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Flusher
+            {
+                private int _busy;
+                private int _flushes;
+                private int _skipped;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0)
+                    {
+                        try { _flushes++; }
+                        finally { Volatile.Write(ref _busy, 0); }
+                    }
+                    else
+                    {
+                        {|#0:_skipped++|};
+                    }
+                });
+            }
+            """,
+            Race(0, Api, "increments", "field 'Flusher._skipped'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task ImmutableInterlockedUpdate_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Immutable;
+            using Executor;
+
+            class Registry
+            {
+                private ImmutableList<int> _items = ImmutableList<int>.Empty;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => ImmutableInterlocked.Update(ref _items, (list, x) => list.Add(x), f.Result()));
+
+                public void Clear() => ImmutableInterlocked.Update(ref _items, list => list.Clear());
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ImmutableListReadModifyWriteWithoutInterlocked_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Immutable;
+            using Executor;
+
+            class Registry
+            {
+                private ImmutableList<int> _items = ImmutableList<int>.Empty;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => {|#0:_items = _items.Add(f.Result())|});
+            }
+            """,
+            Race(0, Api, "writes", "field 'Registry._items'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task LazyInitializerEnsureInitialized_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class Cache
+            {
+                private object? _gate;
+
+                public void Start()
+                {
+                    for (int i = 0; i < 4; i++) ThreadPool.QueueUserWorkItem(_ => LazyInitializer.EnsureInitialized(ref _gate, () => new object()));
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CompareExchangeRetryLoopSeedRead_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            class Peak
+            {
+                private int _max;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    int seen, next;
+                    do
+                    {
+                        seen = _max;
+                        next = Math.Max(seen, f.Result());
+                    }
+                    while (Interlocked.CompareExchange(ref _max, next, seen) != seen);
+                });
+
+                public void Reset() => Interlocked.Exchange(ref _max, 0);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task SeedReadFollowedByAPlainStore_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            class Peak
+            {
+                private int _max;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    int seen = _max;
+                    {|#0:_max = Math.Max(seen, f.Result())|};
+                });
+            }
+            """,
+            Race(0, Api, "writes", "field 'Peak._max'", EachCall("Run")));
+    }
+
+    // ---- 4. benign by design --------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task ReadOfAReferenceEveryWriterSwapsWithInterlockedExchange_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+            using System.Threading;
+
+            class Session
+            {
+                private string? _current;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine(_current));
+
+                public void Switch(string next) => Interlocked.Exchange(ref _current, next);
+
+                public string? Take() => Interlocked.Exchange(ref _current, null);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ReadOfAReferenceOneWriterAssignsPlainly_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+            using System.Threading;
+
+            class Session
+            {
+                private string? _current;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine({|#0:_current|}));
+
+                public void Switch(string next) => Interlocked.Exchange(ref _current, next);
+
+                public void Reset(string next) => {|#1:_current = next|};
+            }
+            """,
+            Race(0, Api, "reads", "field 'Session._current'", "'Reset' writes it without a lock").WithLocation(1));
+    }
+
+    // ---- 5. state argument of static lambdas -------------------------------------------------------------------
+
+    [Fact]
+    public async Task UnsafeRegisterStaticLambdaWithThisAsState_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Conn
+            {
+                private int _cancels;
+
+                public void Watch(CancellationToken ct) => ct.UnsafeRegister(static s => {|#0:((Conn)s!)._cancels++|}, this);
+            }
+            """,
+            Race(0, "CancellationToken.UnsafeRegister", "increments", "field 'Conn._cancels'", EachCall("Watch")));
+    }
+
+    [Fact]
+    public async Task StaticLambdasWithAFreshStateObject_UnsafeRegisterAndContinueWith_DoNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Box { public int Value; }
+
+            class Conn
+            {
+                public void Watch(CancellationToken ct) => ct.UnsafeRegister(static s => ((Box)s!).Value++, new Box());
+
+                public void Track(Task task) => task.ContinueWith(static (t, s) => ((Box)s!).Value++, new Box());
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task PeriodicTimerStaticLambdaWithThisAsState_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Poller
+            {
+                private Timer? _timer;
+                private int _ticks;
+
+                public Poller() => _timer = new Timer(static s => {|#0:((Poller)s!)._ticks++|}, this, 0, 100);
+            }
+            """,
+            Race(0, "new Timer", "increments", "field 'Poller._ticks'", Periodic));
+    }
+
+    [Fact]
+    public async Task PeriodicTimerStaticLambdaLockingTheStatesGate_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Poller
+            {
+                private readonly object _gate = new();
+                private Timer? _timer;
+                private int _ticks;
+
+                public Poller() => _timer = new Timer(static s =>
+                {
+                    var self = (Poller)s!;
+                    lock (self._gate) { self._ticks++; }
+                }, this, 0, 100);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task StateArgumentThatIsAField_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Box { public int Value; }
+
+            class Conn
+            {
+                private readonly Box _box = new();
+
+                public void Queue() => ThreadPool.QueueUserWorkItem(static s => {|#0:((Box)s!).Value++|}, _box);
+            }
+            """,
+            Race(0, "ThreadPool.QueueUserWorkItem", "increments", "field 'Box.Value'", EachCall("Queue")));
+    }
+
+    // ---- 5. cached delegates, [ConcurrentCallback] on interfaces -----------------------------------------------
+
+    [Fact]
+    public async Task DelegateCachedInAField_PassedAFreshStateObject_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Box { public int Value; }
+
+            class Poller
+            {
+                private static readonly WaitCallback s_onWork = s => ((Box)s!).Value++;
+
+                public void Start() => ThreadPool.QueueUserWorkItem(s_onWork, new Box());
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ConcurrentCallbackOnInterfaceMember_HonouredByImplementation_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Executor;
+
+            interface ISource
+            {
+                void On([ConcurrentCallback] Action handler);
+            }
+
+            sealed class Impl : ISource
+            {
+                public void On(Action handler) { }
+            }
+
+            class Listener
+            {
+                private int _seen;
+
+                void Run(Impl source) => source.On(() => {|#0:_seen++|});
+            }
+            """,
+            Race(0, "Impl.On", "increments", "field 'Listener._seen'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task InterfaceMemberWithoutConcurrentCallback_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+
+            interface ISource
+            {
+                void On(Action handler);
+            }
+
+            sealed class Impl : ISource
+            {
+                public void On(Action handler) { }
+            }
+
+            class Listener
+            {
+                private int _seen;
+
+                void Run(Impl source) => source.On(() => _seen++);
+            }
+            """);
+    }
+
+    // ---- 5. state paths ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task LocalAliasOfAFieldUnderTheLock_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Text;
+            using Executor;
+
+            class Reporter
+            {
+                private readonly StringBuilder _report = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    var sb = _report;
+                    lock (sb) { sb.Append(f.Result()); }
+                });
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task InterfaceTypedCollectionFieldHoldingAConcurrentDictionary_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly IDictionary<int, int> _map = new ConcurrentDictionary<int, int>();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => _map[f.Result()] = 1);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ExtensionMethodThatOnlyReadsTheCollection_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using Executor;
+
+            static class ListExtensions
+            {
+                public static int Total(this List<int> list) { int sum = 0; foreach (var x in list) sum += x; return sum; }
+            }
+
+            class Registry
+            {
+                private readonly List<int> _items = new() { 1, 2 };
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => Console.WriteLine(_items.Total()));
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CallbackEnumeratesUnderTheLockTheWriterTakes_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly object _gate = new();
+                private readonly List<string> _names = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    lock (_gate) { foreach (var name in _names) Console.WriteLine(name); }
+                });
+
+                public void Add(string name) { lock (_gate) { _names.Add(name); } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task RefLocalUpdatedWithInterlocked_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    ref int slot = ref _count;
+                    Interlocked.Increment(ref slot);
+                });
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ConcurrentDictionaryFactoriesThatMutateSharedState_Report()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Concurrent;
+            using Executor;
+
+            class Cache
+            {
+                private readonly ConcurrentDictionary<int, string> _map = new();
+                private int _created;
+                private int _updated;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    _map.GetOrAdd(f.Result(), k => { {|#0:_created++|}; return k.ToString(); });
+                    _map.AddOrUpdate(f.Result(), k => "a", (k, v) => { {|#1:_updated++|}; return v + "a"; });
+                });
+            }
+            """,
+            Race(0, Api, "increments", "field 'Cache._created'", EachCall("Run")),
+            Race(1, Api, "increments", "field 'Cache._updated'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task WithExpressionAssignedBackToTheField_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            record Stats(int Count);
+
+            class Tracker
+            {
+                private Stats _stats = new(0);
+
+                public void Watch(Task task) => task.ContinueWith(t => {|#0:_stats = _stats with { Count = _stats.Count + 1 }|});
+            }
+            """,
+            Race(0, "Task.ContinueWith", "writes", "field 'Tracker._stats'", EachCall("Watch")));
+    }
+
+    [Fact]
+    public void RuleDescription_SaysWhereEachKindOfCallbackRuns()
+    {
+        // The old text told timer callbacks they may run "on the thread that registers them".
+        var description = new EXEC001UnsynchronizedCallbackAccessAnalyzer().SupportedDiagnostics[0].Description.ToString();
+        Assert.Contains("timer and thread-pool callbacks run on pool threads", description);
+        Assert.Contains("cancellation callbacks run on the thread that cancels", description);
+        Assert.DoesNotContain("timer callbacks run on the thread that registers", description);
+    }
+}
