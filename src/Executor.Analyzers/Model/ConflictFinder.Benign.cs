@@ -279,11 +279,14 @@ internal sealed partial class ConflictFinder
         return false;
     }
 
-    /// <summary>The <c>if</c> whose condition holds <paramref name="node"/> and whose branch only leaves (ends in <c>return</c>, no <c>else</c>), or null.</summary>
+    /// <summary>The <c>if</c> whose condition (or branch) holds <paramref name="node"/> and whose branch only leaves (ends in <c>return</c>, no <c>else</c>, changes nothing), or null.</summary>
     private static IfStatementSyntax? ConditionOfEarlyExit(SyntaxNode node)
     {
-        var statement = node.FirstAncestorOrSelf<StatementSyntax>();
-        if (statement is not IfStatementSyntax { Else: null } ifStatement || !ifStatement.Condition.Span.Contains(node.Span))
+        // The condition, or the branch itself (a log line that prints the value before leaving).
+        var ifStatement = node.Ancestors().TakeWhile(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax))
+            .OfType<IfStatementSyntax>().FirstOrDefault();
+        if (ifStatement is not { Else: null }
+            || !ifStatement.Condition.Span.Contains(node.Span) && node.FirstAncestorOrSelf<StatementSyntax>() is not ExpressionStatementSyntax)
         {
             return null;
         }

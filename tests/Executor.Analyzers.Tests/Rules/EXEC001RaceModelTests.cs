@@ -1857,7 +1857,7 @@ public class EXEC001RaceModelTests
             {
                 if (_next == at)
                 {
-                    Console.WriteLine("already scheduled");
+                    Console.WriteLine("already scheduled for " + _next);
                     return;
                 }
 
@@ -1907,6 +1907,6 @@ public class EXEC001RaceModelTests
     [Fact]
     public Task FastPathThatChangesStateBeforeLeaving_Reports()
         => VerifyCS.VerifyAnalyzerAsync(
-            Scheduler("_gate", "_gate", "_next == at").Replace("""Console.WriteLine("already scheduled");""", "_skipped++;").Replace("private DateTime _next;", "private DateTime _next;\n    private int _skipped;"),
+            Scheduler("_gate", "_gate", "_next == at").Replace("""Console.WriteLine("already scheduled for " + _next);""", "_skipped++;").Replace("private DateTime _next;", "private DateTime _next;\n    private int _skipped;"),
             VerifyCS.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
 }
