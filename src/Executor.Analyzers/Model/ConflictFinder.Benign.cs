@@ -29,6 +29,12 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
+        return IsLoneStoreAt(store, finding.Symbol, cancellationToken);
+    }
+
+    /// <summary>Whether the function holding <paramref name="store"/> reads <paramref name="symbol"/> nowhere else.</summary>
+    private bool IsLoneStoreAt(AssignmentExpressionSyntax store, ISymbol symbol, CancellationToken cancellationToken)
+    {
         var function = SharedStateFacts.EnclosingFunction(store);
         if (function is null)
         {
@@ -38,13 +44,13 @@ internal sealed partial class ConflictFinder
         SemanticModel? model = null;
         foreach (var identifier in function.DescendantNodes().OfType<IdentifierNameSyntax>())
         {
-            if (identifier.Identifier.ValueText != finding.Symbol.Name || store.Left.Span.Contains(identifier.Span))
+            if (identifier.Identifier.ValueText != symbol.Name || store.Left.Span.Contains(identifier.Span))
             {
                 continue;
             }
 
             model ??= Facts.ModelFor(store.SyntaxTree);
-            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol?.OriginalDefinition, finding.Symbol.OriginalDefinition))
+            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol?.OriginalDefinition, symbol.OriginalDefinition))
             {
                 return false;
             }
@@ -248,6 +254,62 @@ internal sealed partial class ConflictFinder
     /// A write of the same constant at every write site (an idempotent flag such as <c>s_failed = true</c>), and
     /// reads of such a flag: every interleaving leaves the same value.
     /// </summary>
+    /// <summary>
+    /// A last-activity timestamp: a store of the current time (<c>_last = DateTime.UtcNow;</c>, also through a local
+    /// such as <c>var now = _clock.GetUtcNow(); … _last = now;</c>) in a function that reads the field nowhere else.
+    /// Against reads and other such stores it is last-writer-wins with a value every writer meant, and a reader sees
+    /// a time at most one store old: no lost update, nothing a lock would make more correct (on a 64-bit process).
+    /// A store that first compares the old value (a throttle, <c>if (now - _last &lt; d) return; _last = now;</c>)
+    /// is not lone and stays reported.
+    /// </summary>
+    private bool IsLoneCurrentTimeStore(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        var store = access as AssignmentExpressionSyntax
+            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        if (store is null || !store.IsKind(SyntaxKind.SimpleAssignmentExpression))
+        {
+            return false;
+        }
+
+        var model = Facts.ModelFor(store.SyntaxTree);
+        var value = model.GetOperation(store.Right, cancellationToken);
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        if (value is ILocalReferenceOperation { Local: { DeclaringSyntaxReferences.Length: 1 } local }
+            && local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } initializer } declarator
+            && !IsReassigned(local, declarator))
+        {
+            value = model.GetOperation(initializer, cancellationToken);
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+        }
+
+        return IsCurrentTime(value) && IsLoneStoreAt(store, symbol, cancellationToken);
+    }
+
+    /// <summary><c>DateTime.UtcNow</c>/<c>Now</c>, <c>DateTimeOffset.UtcNow</c>/<c>Now</c>, <c>TimeProvider.GetUtcNow()</c>/<c>GetLocalNow()</c>/<c>GetTimestamp()</c>, <c>Stopwatch.GetTimestamp()</c>, <c>Environment.TickCount</c>/<c>TickCount64</c>.</summary>
+    private static bool IsCurrentTime(IOperation? value)
+    {
+        switch (value)
+        {
+            case IPropertyReferenceOperation { Property: { IsStatic: true } property }:
+                string type = property.ContainingType.ToDisplayString();
+                return property.Name is "UtcNow" or "Now" && type is "System.DateTime" or "System.DateTimeOffset"
+                    || property.Name is "TickCount" or "TickCount64" && type == "System.Environment";
+            case IInvocationOperation { TargetMethod: var method }:
+                string containing = method.ContainingType.ToDisplayString();
+                return method.Name is "GetUtcNow" or "GetLocalNow" or "GetTimestamp" && containing == "System.TimeProvider"
+                    || method.Name == "GetTimestamp" && containing == "System.Diagnostics.Stopwatch";
+            default:
+                return false;
+        }
+    }
+
     /// <summary>
     /// An unlocked fast path that the same function checks again under the writer's lock (double-checked locking):
     /// <c>if (_next == at) return; lock (_gate) { if (_next == at) return; … }</c> against a write under

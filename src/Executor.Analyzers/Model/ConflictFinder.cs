@@ -146,6 +146,19 @@ internal sealed partial class ConflictFinder
             conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Write && c.Access.HasConstant);
         }
 
+        // A last-activity timestamp: stores of the current time racing only with reads and other such stores.
+        if (conflicting.Count > 0 && (finding.OriginAccess ?? finding.Access)?.Syntax is { } findingSyntax)
+        {
+            if (finding.Writes && IsLoneCurrentTimeStore(findingSyntax, finding.Symbol, cancellationToken))
+            {
+                conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read || c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+            }
+            else if (!finding.Writes)
+            {
+                conflicting.RemoveAll(c => c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+            }
+        }
+
         if (conflicting.Count > 0)
         {
             // Name a writer first: "'Reset' writes it" says more than "'Get' reads it".

@@ -1909,4 +1909,79 @@ public class EXEC001RaceModelTests
         => VerifyCS.VerifyAnalyzerAsync(
             Scheduler("_gate", "_gate", "_next == at").Replace("""Console.WriteLine("already scheduled for " + _next);""", "_skipped++;").Replace("private DateTime _next;", "private DateTime _next;\n    private int _skipped;"),
             VerifyCS.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
+
+    // ---- last-activity timestamps ----------------------------------------------------------------------------
+
+    /// <summary>A watchdog timer that reads a last-activity time which every received message stores (STORE).</summary>
+    private const string Watchdog = """
+        using System;
+        using System.Threading;
+
+        sealed class Heartbeat : IDisposable
+        {
+            private readonly TimeProvider _clock = TimeProvider.System;
+            private DateTimeOffset _lastReceived;
+            private Timer? _timer;
+
+            public void Start() => _timer = new Timer(
+                _ =>
+                {
+                    if (DateTimeOffset.UtcNow - {|#0:_lastReceived|} > TimeSpan.FromSeconds(30))
+                    {
+                        Console.WriteLine("stale");
+                    }
+                },
+                null,
+                1000,
+                1000);
+
+            public void OnMessage()
+            {
+                var now = _clock.GetUtcNow();
+                STORE;
+            }
+
+            public void Dispose() => _timer?.Dispose();
+        }
+        """;
+
+    [Fact]
+    public Task LastActivityTimestamp_StoredAsTheCurrentTime_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Watchdog.Replace("{|#0:_lastReceived|}", "_lastReceived").Replace("STORE", "_lastReceived = now"));
+
+    [Fact]
+    public Task LastActivityTimestamp_StoredDirectlyFromDateTimeUtcNow_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Watchdog.Replace("{|#0:_lastReceived|}", "_lastReceived").Replace("STORE", "_lastReceived = DateTimeOffset.UtcNow"));
+
+    [Fact]
+    public Task Timestamp_StoredFromAnotherValue_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Watchdog.Replace("STORE", "_lastReceived = now.AddSeconds(-1)"),
+            Race(0, "new Timer", "reads", "field 'Heartbeat._lastReceived'", "'OnMessage' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    [Fact]
+    public Task Timestamp_ThrottleThatComparesBeforeStoring_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Watchdog.Replace("STORE", "if (now - _lastReceived < TimeSpan.FromMilliseconds(250)) return;\n        _lastReceived = now"),
+            Race(0, "new Timer", "reads", "field 'Heartbeat._lastReceived'", "'OnMessage' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    [Fact]
+    public Task Timestamp_CallbackStoresTheCurrentTimeWhileAMemberAddsToIt_Reports()
+        => VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class Lease : IDisposable
+            {
+                private DateTime _expires;
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(_ => {|#0:_expires = DateTime.UtcNow|}, null, 1000, 1000);
+
+                public void Extend() => _expires = _expires.AddSeconds(30);
+
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, "new Timer", "writes", "field 'Lease._expires'", "'Extend' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
 }
