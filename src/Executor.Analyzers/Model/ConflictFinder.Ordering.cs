@@ -727,25 +727,7 @@ internal sealed partial class ConflictFinder
     }
 
     private static bool IsReassigned(ILocalSymbol local, VariableDeclaratorSyntax declarator)
-    {
-        var scope = declarator.FirstAncestorOrSelf<BlockSyntax>();
-        if (scope is null)
-        {
-            return true;
-        }
-
-        foreach (var node in scope.DescendantNodes())
-        {
-            switch (node)
-            {
-                case AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } when name.Identifier.ValueText == local.Name:
-                case ArgumentSyntax { RefKindKeyword.RawKind: not 0, Expression: IdentifierNameSyntax refName } when refName.Identifier.ValueText == local.Name:
-                    return true;
-            }
-        }
-
-        return false;
-    }
+        => declarator.FirstAncestorOrSelf<BlockSyntax>() is not { } scope || WritesName(scope, local.Name);
 
     private static bool IsNotNullTest(IOperation condition, ISymbol field)
     {

@@ -89,6 +89,12 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (IsArrayShapeRead(access) && ElementUpdated(finding.Access) is not null)
+            {
+                // 'i < results.Length' does not touch the elements the callback updates (an array's length never changes).
+                continue;
+            }
+
             if (!finding.Writes && !access.Writes
                 || access.Mode == AccessMode.Atomic && (!finding.Writes || (loneStore ??= IsLoneStore(finding, cancellationToken)))
                 || ShareLock(finding.Locks, access))
@@ -146,17 +152,17 @@ internal sealed partial class ConflictFinder
             conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Write && c.Access.HasConstant);
         }
 
-        // A last-activity timestamp: stores of the current time racing only with reads and other such stores.
-        if (conflicting.Count > 0 && (finding.OriginAccess ?? finding.Access)?.Syntax is { } findingSyntax)
+        // A last-activity timestamp: stores of the current time racing only with reads and other such stores (another
+        // run of the same store included).
+        bool timestamp = finding.Writes && (finding.OriginAccess ?? finding.Access)?.Syntax is { } findingSyntax
+            && IsLoneCurrentTimeStore(findingSyntax, finding.Symbol, cancellationToken);
+        if (timestamp)
         {
-            if (finding.Writes && IsLoneCurrentTimeStore(findingSyntax, finding.Symbol, cancellationToken))
-            {
-                conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read || c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
-            }
-            else if (!finding.Writes)
-            {
-                conflicting.RemoveAll(c => c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
-            }
+            conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read || c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+        }
+        else if (!finding.Writes && conflicting.Count > 0)
+        {
+            conflicting.RemoveAll(c => c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
         }
 
         if (conflicting.Count > 0)
@@ -176,13 +182,19 @@ internal sealed partial class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind, registration), locations);
         }
 
-        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same " + registration.Noun + " can do the same (" + reason + ")", new List<Location>());
         }
 
         return null;
     }
+
+    /// <summary>A read of an array's <c>Length</c>, <c>LongLength</c> or <c>Rank</c>: fixed when the array is created.</summary>
+    private static bool IsArrayShapeRead(StateAccess access)
+        => access.Mode == AccessMode.Read
+            && access.Syntax.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" or "LongLength" or "Rank" } shape
+            && shape.Expression == access.Syntax;
 
     private static bool IsIn(IReadOnlyList<(SyntaxTree Tree, Microsoft.CodeAnalysis.Text.TextSpan Span)>? spans, SyntaxNode node)
     {

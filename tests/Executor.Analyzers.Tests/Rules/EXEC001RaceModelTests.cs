@@ -1954,6 +1954,45 @@ public class EXEC001RaceModelTests
         => VerifyCS.VerifyAnalyzerAsync(Watchdog.Replace("{|#0:_lastReceived|}", "_lastReceived").Replace("STORE", "_lastReceived = DateTimeOffset.UtcNow"));
 
     [Fact]
+    public Task LastActivityTimestamp_StoredByEveryRunOfAPeriodicTimer_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class Poller : IDisposable
+            {
+                private readonly Timer _timer;
+                private DateTime _lastPoll;
+
+                public Poller() => _timer = new Timer(_ => _lastPoll = DateTime.UtcNow, null, 100, 100);
+
+                public TimeSpan SinceLastPoll => DateTime.UtcNow - _lastPoll;
+
+                public void Dispose() => _timer.Dispose();
+            }
+            """);
+
+    [Fact]
+    public Task CounterUpdatedByEveryRunOfAPeriodicTimer_Reports()
+        => VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class Poller : IDisposable
+            {
+                private readonly Timer _timer;
+                private long _polls;
+
+                public Poller() => _timer = new Timer(_ => {|#0:_polls = _polls + DateTime.UtcNow.Ticks % 2|}, null, 100, 100);
+
+                public long Polls => _polls;
+
+                public void Dispose() => _timer.Dispose();
+            }
+            """,
+            VerifyCS.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
+
+    [Fact]
     public Task Timestamp_StoredFromAnotherValue_Reports()
         => VerifyCS.VerifyAnalyzerAsync(
             Watchdog.Replace("STORE", "_lastReceived = now.AddSeconds(-1)"),
@@ -1984,4 +2023,66 @@ public class EXEC001RaceModelTests
             }
             """,
             Race(0, "new Timer", "writes", "field 'Lease._expires'", "'Extend' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    // ---- a slot per loop iteration ---------------------------------------------------------------------------
+
+    /// <summary>Callbacks registered in a loop, each updating results[INDEX] (DECLARE declares the slot).</summary>
+    private const string SlotPerIteration = """
+        using Executor;
+
+        class Runner
+        {
+            int[] Run(ThreadPoolExecutor pool)
+            {
+                var results = new int[8];
+                OUTSIDE
+                for (int i = 0; i < results.Length; i++)
+                {
+                    DECLARE
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#0:results[INDEX] += f.Result()|});
+                }
+
+                pool.Shutdown(wait: true);
+                return results;
+            }
+        }
+        """;
+
+    private static string Slots(string declare, string index, string outside = "")
+        => SlotPerIteration.Replace("DECLARE", declare).Replace("INDEX", index).Replace("OUTSIDE", outside);
+
+    /// <summary>The callback's read of a 'slot' that the loop writes again after the registration.</summary>
+    private static readonly DiagnosticResult SlotReadRacesWithTheLoop = VerifyCS.Diagnostic().WithSpan(12, 63, 12, 67).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null);
+
+    private const string InALoop = "another run of the same callback can do the same (it is registered in a loop)";
+
+    [Fact]
+    public Task SlotDeclaredPerIterationFromTheLoopVariable_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("int slot = i;", "slot").Replace("{|#0:", string.Empty).Replace("|});", ");"));
+
+    [Fact]
+    public Task SlotPerIterationRowMajor_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("int slot = 2 * i + 1;", "slot / 2").Replace("new int[8]", "new int[17]").Replace("{|#0:", string.Empty).Replace("|});", ");").Replace("slot / 2", "slot"));
+
+    [Fact]
+    public Task SlotDeclaredOutsideTheLoop_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("slot = i;", "slot", "int slot = 0;"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop), SlotReadRacesWithTheLoop);
+
+    [Fact]
+    public Task SlotFromAModulo_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("int slot = i % 4;", "slot"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop));
+
+    [Fact]
+    public Task SlotReassignedAfterTheRegistration_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("int slot = i;", "slot").Replace("+= f.Result()|});", "+= f.Result()|});\n            slot = 0;"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop), SlotReadRacesWithTheLoop);
+
+    [Fact]
+    public Task SlotPerIterationOfAnInnerLoop_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Slots("int slot = i;", "slot", "for (int round = 0; round < 2; round++)").Replace("for (int round = 0; round < 2; round++)\n        for", "for (int round = 0; round < 2; round++)\n        for"),
+            Race(0, Api, "updates an element of", "captured local 'results'", InALoop));
+
+    [Fact]
+    public Task ArrayLengthInTheLoopCondition_IsNotTheOtherSide()
+        => VerifyCS.VerifyAnalyzerAsync(Slots(string.Empty, "0"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop));
 }
