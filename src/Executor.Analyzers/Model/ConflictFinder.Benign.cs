@@ -292,6 +292,40 @@ internal sealed partial class ConflictFinder
         return IsCurrentTime(value) && IsLoneStoreAt(store, symbol, cancellationToken);
     }
 
+    /// <summary>
+    /// Dispose-or-clear of a disposable held in a field: an access that only disposes what it reads
+    /// (<c>_timer?.Dispose()</c>, <c>_timer.Dispose()</c>, <c>DisposeAsync</c>) or stores <c>null</c>. Such accesses race
+    /// only with each other in a harmless way: whatever the order, the object ends disposed, once or twice, and
+    /// <c>Dispose</c> must tolerate a second call. A store of a new object, or any other use, is not of this kind.
+    /// </summary>
+    private bool IsDisposeOrClear(SyntaxNode? access)
+    {
+        if (access is null)
+        {
+            return false;
+        }
+
+        var store = access as AssignmentExpressionSyntax
+            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        if (store is not null)
+        {
+            return store.IsKind(SyntaxKind.SimpleAssignmentExpression)
+                && store.Right is LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NullLiteralExpression } or LiteralExpressionSyntax { RawKind: (int)SyntaxKind.DefaultLiteralExpression };
+        }
+
+        var receiver = access.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: not ("Dispose" or "DisposeAsync") } qualified && qualified.Name == access
+            ? qualified
+            : access;
+        return receiver.Parent switch
+        {
+            ConditionalAccessExpressionSyntax { WhenNotNull: InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax { Name.Identifier.ValueText: "Dispose" or "DisposeAsync" }, ArgumentList.Arguments.Count: 0 } } conditional
+                => conditional.Expression == receiver,
+            MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Dispose" or "DisposeAsync", Parent: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } } member
+                => member.Expression == receiver,
+            _ => false,
+        };
+    }
+
     /// <summary><c>DateTime.UtcNow</c>/<c>Now</c>, <c>DateTimeOffset.UtcNow</c>/<c>Now</c>, <c>TimeProvider.GetUtcNow()</c>/<c>GetLocalNow()</c>/<c>GetTimestamp()</c>, <c>Stopwatch.GetTimestamp()</c>, <c>Environment.TickCount</c>/<c>TickCount64</c>.</summary>
     private static bool IsCurrentTime(IOperation? value)
     {

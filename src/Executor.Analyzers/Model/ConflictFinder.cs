@@ -165,6 +165,14 @@ internal sealed partial class ConflictFinder
             conflicting.RemoveAll(c => c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
         }
 
+        // Dispose-or-clear of a disposable field ('_timer?.Dispose(); _timer = null;' against 'Dispose' doing
+        // '_timer?.Dispose()'): every order leaves the object disposed.
+        bool disposeOrClear = finding.Symbol is IFieldSymbol or IPropertySymbol && IsDisposeOrClear((finding.OriginAccess ?? finding.Access)?.Syntax);
+        if (disposeOrClear)
+        {
+            conflicting.RemoveAll(c => IsDisposeOrClear(c.Access.Syntax));
+        }
+
         if (conflicting.Count > 0)
         {
             // Name a writer first: "'Reset' writes it" says more than "'Get' reads it".
@@ -182,7 +190,7 @@ internal sealed partial class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind, registration), locations);
         }
 
-        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && !disposeOrClear && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same " + registration.Noun + " can do the same (" + reason + ")", new List<Location>());
         }

@@ -2085,4 +2085,52 @@ public class EXEC001RaceModelTests
     [Fact]
     public Task ArrayLengthInTheLoopCondition_IsNotTheOtherSide()
         => VerifyCS.VerifyAnalyzerAsync(Slots(string.Empty, "0"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop));
+
+    // ---- dispose-or-clear ------------------------------------------------------------------------------------
+
+    /// <summary>A watchdog whose timer callback disposes and clears its own timer; OTHER is one more member.</summary>
+    private const string SelfDisposingWatchdog = """
+        using System;
+        using System.Threading;
+
+        public sealed class Watchdog : IDisposable
+        {
+            private Timer? _timer;
+            private volatile bool _quiet;
+
+            public void Arm() => _timer = new Timer(Check, null, 1000, 1000);
+
+            private void Check(object? state)
+            {
+                if (!_quiet)
+                {
+                    return;
+                }
+
+                {|#1:_timer|}?.Dispose();
+                {|#0:_timer = null|};
+            }
+
+            public void Touch() => _quiet = false;
+
+            OTHER
+        }
+        """;
+
+    [Fact]
+    public Task DisposeOrClear_AgainstADisposeThatDisposesWhatItReads_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(SelfDisposingWatchdog.Replace("{|#0:_timer = null|}", "_timer = null").Replace("{|#1:_timer|}", "_timer").Replace("OTHER", "public void Dispose() => _timer?.Dispose();"));
+
+    [Fact]
+    public Task DisposeOrClear_AgainstAStoreOfANewObject_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            SelfDisposingWatchdog.Replace("OTHER", "public void Dispose() => _timer?.Dispose();\n\n    public void Replace(Timer timer) => _timer = timer;"),
+            Race(0, "new Timer", "writes", "field 'Watchdog._timer'", "'Replace' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations),
+            Race(1, "new Timer", "reads", "field 'Watchdog._timer'", "'Replace' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    [Fact]
+    public Task DisposeOrClear_AgainstAnotherUseOfTheObject_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            SelfDisposingWatchdog.Replace("OTHER", "public void Dispose() => _timer?.Dispose();\n\n    public void Pause() => _timer?.Change(Timeout.Infinite, Timeout.Infinite);"),
+            Race(0, "new Timer", "writes", "field 'Watchdog._timer'", "'Pause' reads it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
 }
