@@ -16,16 +16,19 @@ internal sealed partial class ConflictFinder
     {
         var member = registration.Member!;
         var graph = _graphs.GetOrCompute(member, m => CreateGraph(m, cancellationToken), cancellationToken);
+
+        // A timer created stopped can first run at its start: writes before 'Start()' are published too.
+        var point = OrderingPoint(registration, cancellationToken);
         if (graph is not null
             && !SharedStateFacts.IsInsideFunction(registration.Operation.Syntax, member)
-            && _reach.GetOrCompute((Registration: registration.Operation.Syntax, Variable: symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is { } reach
+            && _reach.GetOrCompute((Registration: point, Variable: symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is { } reach
             && reach.RunsAfter(access) is { } after)
         {
             return after;
         }
 
         // No graph (or the registration is inside a lambda): text order, or anywhere in a loop around the registration.
-        return access.SpanStart > registration.Operation.Syntax.Span.End || registration.IsRepeatedWithin(member) && !SharedStateFacts.IsInsideFunction(access, member);
+        return access.SpanStart > point.Span.End || registration.IsRepeatedWithin(member) && !SharedStateFacts.IsInsideFunction(access, member);
     }
 
     /// <summary>Whether every path from the start of the work to the next start, and to the member's return, passes a join.</summary>
