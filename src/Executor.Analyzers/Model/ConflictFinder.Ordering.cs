@@ -200,7 +200,8 @@ internal sealed partial class ConflictFinder
 
     /// <summary>
     /// Continuations on a scheduler that runs one task at a time (<c>ExclusiveScheduler</c>,
-    /// <c>FromCurrentSynchronizationContext()</c>, a type listed in <c>serial_types</c>), and
+    /// <c>FromCurrentSynchronizationContext()</c>, a scheduler of the compilation whose <c>MaximumConcurrencyLevel</c>
+    /// is 1, a type listed in <c>serial_types</c>), and
     /// <c>Register(…, useSynchronizationContext: true)</c>: their callbacks do not overlap each other, and the code
     /// they race with is presumed to run on the same context.
     /// </summary>
@@ -239,7 +240,8 @@ internal sealed partial class ConflictFinder
 
             if (value is IInvocationOperation { TargetMethod.Name: "FromCurrentSynchronizationContext" } fromContext && Types.TaskScheduler.Matches(fromContext.TargetMethod.ContainingType)
                 || value is IPropertyReferenceOperation { Property.Name: "ExclusiveScheduler" } exclusive && Types.ConcurrentExclusiveSchedulerPair.Matches(exclusive.Property.ContainingType)
-                || _analysis.IsSerialType(value.Type, options))
+                || _analysis.IsSerialType(value.Type, options)
+                || IsOneAtATimeScheduler(value, CancellationToken.None))
             {
                 return true;
             }

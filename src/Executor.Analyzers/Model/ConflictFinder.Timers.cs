@@ -10,12 +10,14 @@ namespace Executor.Analyzers;
 
 /// <summary>
 /// Timers and schedulers: where a timer created stopped starts (the point that publishes earlier writes), whether a
-/// one-shot timer is made periodic later, and whether a handler restarts its timer before an access.
+/// one-shot timer is made periodic later, whether a handler restarts its timer before an access, and whether a
+/// <c>TaskScheduler</c> of the compilation runs one task at a time.
 /// </summary>
 internal sealed partial class ConflictFinder
 {
     private readonly ConcurrentDictionary<SyntaxNode, SyntaxNode> _orderingPoints = new();
     private readonly ConcurrentDictionary<ISymbol, bool> _changedToPeriodic = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ITypeSymbol, bool> _oneAtATimeSchedulers = new(SymbolEqualityComparer.Default);
 
     /// <summary>
     /// Where the callback can first run, for ordering the registering member's code with it: the registration, or, for
@@ -338,6 +340,70 @@ internal sealed partial class ConflictFinder
                     return true;
                 }
             }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A <c>TaskScheduler</c> declared in the compilation whose <c>MaximumConcurrencyLevel</c> override returns the
+    /// constant 1: the value's type, or the type a readonly field or local is initialized with (<c>new Limited()</c>).
+    /// </summary>
+    private bool IsOneAtATimeScheduler(IOperation value, CancellationToken cancellationToken)
+    {
+        var type = value.Type;
+        if (type is null || !DerivesFrom(type, Types.TaskScheduler))
+        {
+            return false;
+        }
+
+        var created = value switch
+        {
+            IFieldReferenceOperation { Field.IsReadOnly: true } field => _analysis.FieldInitializerOf(field.Field, cancellationToken),
+            ILocalReferenceOperation local => _analysis.InitializerOf(local.Local, cancellationToken),
+            _ => value,
+        };
+
+        if (created is not null && Strip(created) is IObjectCreationOperation { Type: { } exact })
+        {
+            type = exact;
+        }
+
+        return _oneAtATimeSchedulers.GetOrAdd(type, t => MaximumConcurrencyLevelIsOne(t, cancellationToken));
+    }
+
+    private bool MaximumConcurrencyLevelIsOne(ITypeSymbol type, CancellationToken cancellationToken)
+    {
+        for (var current = type; current is not null && !Types.TaskScheduler.Matches(current); current = current.BaseType)
+        {
+            if (current.GetMembers("MaximumConcurrencyLevel").OfType<IPropertySymbol>().FirstOrDefault(p => p.IsOverride) is not { } level)
+            {
+                continue;
+            }
+
+            // The nearest override decides: it must be in source and return 1 on every path.
+            if (level.GetMethod is not { DeclaringSyntaxReferences.Length: 1 } getter)
+            {
+                return false;
+            }
+
+            var body = getter.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+            if (!Facts.IsInCompilation(body.SyntaxTree))
+            {
+                return false;
+            }
+
+            var returned = body switch
+            {
+                ArrowExpressionClauseSyntax arrow => new[] { arrow.Expression },
+                AccessorDeclarationSyntax { ExpressionBody: { } arrow } => new[] { arrow.Expression },
+                AccessorDeclarationSyntax { Body: { } block } => block.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                    .OfType<ReturnStatementSyntax>().Select(r => r.Expression).ToArray(),
+                _ => System.Array.Empty<ExpressionSyntax?>(),
+            };
+
+            var model = Facts.ModelFor(body.SyntaxTree);
+            return returned.Length > 0 && returned.All(e => e is not null && model.GetConstantValue(e, cancellationToken) is { HasValue: true, Value: 1 });
         }
 
         return false;

@@ -1259,7 +1259,7 @@ public class EXEC001IssueCoverageTests
         Assert.DoesNotContain("timer callbacks run on the thread that registers", description);
     }
 
-    // ---- G2, G7, G8: timer starts, one-shot and AutoReset timers -------------------------------------------------
+    // ---- G2, G6, G7, G8: timer starts, one-shot and AutoReset timers, schedulers of one ----------------------------
 
     private const string RunWritesAfter = "'Run' writes it without a lock after registering the callback, with no join in between";
 
@@ -1513,5 +1513,30 @@ public class EXEC001IssueCoverageTests
                 };
             }
             """);
+    }
+
+    [Fact]
+    public async Task ContinuationOnASourceSchedulerWithMaximumConcurrencyLevelOne_DoesNotReport()
+    {
+        // G6: a scheduler of the compilation that runs one task at a time is serial, like ExclusiveScheduler.
+        await VerifyCS.VerifyAnalyzerAsync(SchedulerSource.Replace("LEVEL", "1").Replace("ACCESS", "_a++"));
+    }
+
+    [Fact]
+    public async Task ContinuationOnASchedulerOfOneHeldAsTaskScheduler_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(
+            SchedulerSource.Replace("public override int MaximumConcurrencyLevel => LEVEL;", "public override int MaximumConcurrencyLevel { get { return 1; } }")
+                .Replace("private readonly LimitedScheduler _scheduler = new();", "private readonly TaskScheduler _scheduler = new LimitedScheduler();")
+                .Replace("ACCESS", "_a++"));
+    }
+
+    [Fact]
+    public async Task ContinuationOnASchedulerWhoseLevelIsNotTheConstantOne_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(
+            SchedulerSource.Replace("public override int MaximumConcurrencyLevel => LEVEL;", "public override int MaximumConcurrencyLevel => _level; private readonly int _level = 1;")
+                .Replace("ACCESS", "{|#0:_a++|}"),
+            Race(0, "Task.ContinueWith", "increments", "field 'View._a'", EachCall("Run")));
     }
 }
