@@ -53,6 +53,12 @@ internal sealed partial class ConflictFinder
             return "the timer is periodic";
         }
 
+        if (isTimer && !periodic && RestartsBeforeTheAccess(finding, registration, callbackRoot, cancellationToken) && !HoldsStableLock(finding, registration, loop: false))
+        {
+            // 'AutoReset = false' with '_timer.Start()' first in the handler: the next run can start during this one.
+            return "the handler restarts the timer before this access";
+        }
+
         // A captured variable, or an object reached through one, is shared only by the registrations in its scope.
         if (finding.Symbol is ILocalSymbol or IParameterSymbol || finding.ReceiverRoot is ILocalSymbol)
         {
@@ -379,8 +385,8 @@ internal sealed partial class ConflictFinder
     }
 
     /// <summary>
-    /// A <c>System.Threading.Timer</c> created with a period, or a <c>System.Timers.Timer</c> whose
-    /// <c>AutoReset</c> is never set to <c>false</c> in the type.
+    /// A <c>System.Threading.Timer</c> created with a period or changed to one (<c>Change(dueTime, period)</c> on the
+    /// variable holding it), or a <c>System.Timers.Timer</c> whose <c>AutoReset</c> is never set to <c>false</c> in the type.
     /// </summary>
     private bool IsPeriodicTimer(Registration registration, CancellationToken cancellationToken, out bool isTimer)
     {
@@ -390,13 +396,14 @@ internal sealed partial class ConflictFinder
             isTimer = true;
             foreach (var argument in creation.Arguments)
             {
-                if (argument.Parameter?.Name == "period")
+                if (argument.Parameter?.Name == "period" && !IsInfinite(argument.Value))
                 {
-                    return !IsInfinite(argument.Value);
+                    return true;
                 }
             }
 
-            return false;
+            // One-shot, unless a 'Change(dueTime, period)' elsewhere makes it periodic.
+            return IsChangedToPeriodic(creation, cancellationToken);
         }
 
         if (registration.Operation is IEventAssignmentOperation assignment && Types.TimersTimer.Matches(assignment.EventReference is IEventReferenceOperation e ? e.Event.ContainingType : null))
