@@ -203,7 +203,7 @@ internal sealed class CallSites
             }
         }
 
-        if (result.Count == 0 && property is null)
+        if (result.Count == 0)
         {
             // Every place that could name it was searched and nothing calls it or takes it as a delegate.
             _uncalled.TryAdd(method, 0);
@@ -220,7 +220,20 @@ internal sealed class CallSites
     public bool IsNeverCalled(IMethodSymbol method, CancellationToken cancellationToken)
     {
         method = method.OriginalDefinition;
-        if (method.DeclaredAccessibility != Accessibility.Private || method.MethodKind != MethodKind.Ordinary || !method.ExplicitInterfaceImplementations.IsEmpty || method.IsPartialDefinition
+        bool accessor = method.MethodKind is MethodKind.PropertyGet or MethodKind.PropertySet;
+        if (accessor && (method.AssociatedSymbol is not IPropertySymbol { IsIndexer: false } property || !property.GetAttributes().IsEmpty || !property.ExplicitInterfaceImplementations.IsEmpty))
+        {
+            return false;
+        }
+
+        // A private member, or an accessor restricted below its property ('public long Received { get; internal set; }')
+        // when no friend assembly sees this one's internals: only this assembly can call it. (Other internal members
+        // are not taken as dead: code being written, or an application's own types, may call them later.)
+        bool hidden = method.DeclaredAccessibility == Accessibility.Private
+            || accessor && method.DeclaredAccessibility is Accessibility.Internal or Accessibility.ProtectedAndInternal
+                && method.AssociatedSymbol?.DeclaredAccessibility is Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal
+                && !_facts.SharesInternals && !IsReachableThroughDispatch(method);
+        if (!hidden || method.MethodKind != MethodKind.Ordinary && !accessor || !method.ExplicitInterfaceImplementations.IsEmpty || method.IsPartialDefinition
             || method.PartialImplementationPart is not null || method.PartialDefinitionPart is not null || !method.GetAttributes().IsEmpty
             || method.IsOverride || method.IsVirtual || method.IsAbstract || method.Name == "Main")
         {

@@ -198,6 +198,18 @@ internal sealed partial class ConflictFinder
         return null;
     }
 
+    /// <summary>The method, or property accessor, whose body holds an access outside lambdas: what must be called for it to run.</summary>
+    private IMethodSymbol? DeadMethodOf(StateAccess access, CancellationToken cancellationToken)
+    {
+        SyntaxNode? declaration = access.Member switch
+        {
+            MethodDeclarationSyntax method => method,
+            PropertyDeclarationSyntax => access.Syntax.FirstAncestorOrSelf<AccessorDeclarationSyntax>(),
+            _ => null,
+        };
+        return declaration is null ? null : Facts.ModelFor(declaration.SyntaxTree).GetDeclaredSymbol(declaration, cancellationToken) as IMethodSymbol;
+    }
+
     /// <summary>A read of an array's <c>Length</c>, <c>LongLength</c> or <c>Rank</c>: fixed when the array is created.</summary>
     private static bool IsArrayShapeRead(StateAccess access)
         => access.Mode == AccessMode.Read
@@ -320,11 +332,10 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
-        if (access.Function is null && access.Member is MethodDeclarationSyntax deadCandidate
-            && Facts.ModelFor(deadCandidate.SyntaxTree).GetDeclaredSymbol(deadCandidate, cancellationToken) is { } declared
-            && _callSites.IsNeverCalled(declared, cancellationToken))
+        if (access.Function is null && DeadMethodOf(access, cancellationToken) is { } dead
+            && _callSites.IsNeverCalled(dead, cancellationToken))
         {
-            // A private helper nothing calls: its accesses never run.
+            // A helper (or a property accessor) nothing calls: its accesses never run.
             return null;
         }
 

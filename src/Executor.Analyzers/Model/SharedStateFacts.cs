@@ -35,6 +35,11 @@ internal sealed class SharedStateFacts
     /// <summary>Whether a tree belongs to this compilation (declarations of metadata types and other projects do not).</summary>
     public bool IsInCompilation(SyntaxTree tree) => _compilation.ContainsSyntaxTree(tree);
 
+    /// <summary>Whether the assembly lets other assemblies see its internals (<c>[InternalsVisibleTo]</c>): then an internal member may have callers elsewhere.</summary>
+    public bool SharesInternals => _sharesInternals ??= _compilation.Assembly.GetAttributes().Any(a => a.AttributeClass?.Name == "InternalsVisibleToAttribute");
+
+    private bool? _sharesInternals;
+
     /// <summary>The syntax trees of the compilation.</summary>
     public IEnumerable<SyntaxTree> SyntaxTrees => _compilation.SyntaxTrees;
 

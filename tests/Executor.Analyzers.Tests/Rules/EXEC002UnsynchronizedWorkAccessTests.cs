@@ -2042,4 +2042,44 @@ public class EXEC002UnsynchronizedWorkAccessTests
                 }
             }
             """);
+
+    /// <summary>Statistics whose counter every client's receiver stores back after an increment; the setter is internal (FRIEND: an InternalsVisibleTo or not).</summary>
+    private const string StatisticsWithAnInternalSetter = """
+        FRIEND
+        public sealed class Stats
+        {
+            private long _received;
+
+            public long Received { get => _received; internal set => _received = value; }
+
+            internal void OnMessage() => _received = Interlocked.Increment(ref _received);
+        }
+
+        public sealed class Server
+        {
+            private readonly Stats _stats = new();
+
+            public void Accept(int clients)
+            {
+                for (int i = 0; i < clients; i++)
+                {
+                    Task.Run(() => {|#0:Receive()|});
+                }
+            }
+
+            private void Receive() => _stats.OnMessage();
+        }
+        """;
+
+    [Fact]
+    public Task InternalSetterNothingCalls_IsNotNamedAsTheOtherSide_TheGetterIs()
+        => Verify(
+            StatisticsWithAnInternalSetter.Replace("FRIEND", string.Empty),
+            Diag(0, "Task.Run", "calls 'Server.Receive', which calls 'Stats.OnMessage', which writes", "field 'Stats._received'", "'Received' reads it without a lock"));
+
+    [Fact]
+    public Task InternalSetterOfAnAssemblyWithFriends_IsNamedAsTheOtherSide()
+        => Verify(
+            StatisticsWithAnInternalSetter.Replace("FRIEND", "[assembly: System.Runtime.CompilerServices.InternalsVisibleTo(\"Tests\")]"),
+            Diag(0, "Task.Run", "calls 'Server.Receive', which calls 'Stats.OnMessage', which writes", "field 'Stats._received'", "'Received' writes it without a lock"));
 }
