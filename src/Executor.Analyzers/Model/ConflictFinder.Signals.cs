@@ -262,7 +262,7 @@ internal sealed partial class ConflictFinder
         {
             switch (operation)
             {
-                case IInvocationOperation invocation when invocation.Instance is { } instance && Identify(instance) is { } receiver && SymbolEqualityComparer.Default.Equals(receiver, symbol):
+                case IInvocationOperation invocation when ReceiverOf(invocation) is { } instance && Identify(instance) is { } receiver && SymbolEqualityComparer.Default.Equals(receiver, symbol):
                     switch (SignalKind(invocation))
                     {
                         case true:
@@ -280,7 +280,7 @@ internal sealed partial class ConflictFinder
                 case IArgumentOperation argument when Identify(argument.Value) is { } passed && SymbolEqualityComparer.Default.Equals(passed, symbol):
                     found.Add(argument.Parent?.Syntax ?? argument.Syntax);
                     break;
-                case IInvocationOperation invocation when symbol is IFieldSymbol or IPropertySymbol && MayName(invocation.TargetMethod, symbol, depth: 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)):
+                case IInvocationOperation invocation when MayName(invocation.TargetMethod, symbol, depth: 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)):
                     found.Add(invocation.Syntax);
                     break;
             }
@@ -293,6 +293,25 @@ internal sealed partial class ConflictFinder
         }
 
         return found;
+    }
+
+    /// <summary>The object a call is made on, also through <c>?.</c> (<c>_source?.TrySetResult(true)</c>).</summary>
+    private static IOperation? ReceiverOf(IInvocationOperation invocation)
+    {
+        if (invocation.Instance is not IConditionalAccessInstanceOperation)
+        {
+            return invocation.Instance;
+        }
+
+        for (var parent = invocation.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is IConditionalAccessOperation access)
+            {
+                return access.Operation;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>true: the call signals its receiver; null: a semaphore's <c>Release</c> or another call; false: not a signal.</summary>
@@ -334,7 +353,10 @@ internal sealed partial class ConflictFinder
         return false;
     }
 
-    /// <summary>Whether a method of the compilation (or one it calls, two calls deep) names the field or property.</summary>
+    /// <summary>
+    /// Whether a method of the compilation (or one it calls, two calls deep) names the symbol: a field or property, or a
+    /// local or parameter that a local function captures (<c>void Finish() => done.Set();</c>).
+    /// </summary>
     private bool MayName(IMethodSymbol method, ISymbol symbol, int depth, HashSet<IMethodSymbol> visited)
     {
         if (depth > 2 || !visited.Add(method.OriginalDefinition))
@@ -356,6 +378,8 @@ internal sealed partial class ConflictFinder
                 {
                     case IFieldReferenceOperation field when SymbolEqualityComparer.Default.Equals(field.Field.OriginalDefinition, symbol):
                     case IPropertyReferenceOperation property when SymbolEqualityComparer.Default.Equals(property.Property.OriginalDefinition, symbol):
+                    case ILocalReferenceOperation local when SymbolEqualityComparer.Default.Equals(local.Local, symbol):
+                    case IParameterReferenceOperation parameter when SymbolEqualityComparer.Default.Equals(parameter.Parameter, symbol):
                         return true;
                     case IInvocationOperation call when MayName(call.TargetMethod, symbol, depth + 1, visited):
                         return true;

@@ -1399,7 +1399,8 @@ public class EXEC001IssueCoverageTests
     public async Task WaitOnWhatTheCallbackSignalsAfterItsWrite_DoesNotReport()
     {
         // G3, the join side: after the write on some path (a finally, the last of a countdown), through a method of
-        // the compilation, as the state argument, or through a local holding the completion source's task.
+        // the compilation or a local function, as the state argument, through a local holding the completion
+        // source's task, or through '?.'.
         await VerifyCS.VerifyAnalyzerAsync("""
             using System;
             using System.Threading;
@@ -1461,6 +1462,25 @@ public class EXEC001IssueCoverageTests
                     pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); source.TrySetResult(true); });
                     var task = source.Task;
                     task.GetAwaiter().GetResult();
+                    Console.WriteLine(total);
+                }
+
+                void LocalFunction(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new CountdownEvent(1);
+                    void Finish() => done.Signal();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); Finish(); });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+
+                async Task Conditional(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    var source = new TaskCompletionSource<bool>();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); source?.TrySetResult(true); });
+                    await source.Task;
                     Console.WriteLine(total);
                 }
             }
@@ -1527,7 +1547,8 @@ public class EXEC001IssueCoverageTests
     [Fact]
     public async Task SemaphoreSlimLockOnBothSides_DoesNotReport()
     {
-        // G4: a semaphore waited on and released around the access on each side is still a lock.
+        // G4: a semaphore waited on and released around the access on each side is still a lock (in sequence, or in
+        // try/finally).
         await VerifyCS.VerifyAnalyzerAsync("""
             using System.Threading;
             using System.Threading.Tasks;
@@ -1539,7 +1560,7 @@ public class EXEC001IssueCoverageTests
                 private int _count;
 
                 public void Run(ThreadPoolExecutor pool)
-                    => pool.Submit(() => 1).AddDoneCallback(f => { _gate.Wait(); try { _count += f.Result(); } finally { _gate.Release(); } });
+                    => pool.Submit(() => 1).AddDoneCallback(f => { _gate.Wait(); _count += f.Result(); _gate.Release(); });
 
                 public async Task<int> ReadAsync()
                 {
