@@ -24,6 +24,8 @@ internal sealed partial class ConflictFinder
     private readonly ConcurrentDictionary<ControlFlowGraph, List<IOperation>> _waits = new();
     private readonly ConcurrentDictionary<(SyntaxNode Root, ISymbol Symbol), List<SyntaxNode>> _signals = new();
     private readonly ConcurrentDictionary<SyntaxNode, System.Lazy<ControlFlowGraph?>> _functionGraphs = new();
+    private readonly ConcurrentDictionary<(ControlFlowGraph Graph, SyntaxNode Registration, bool Work, SyntaxNode Root, SyntaxNode? Access), string> _joinKeys = new();
+    private readonly ConcurrentDictionary<ILocalSymbol, IOperation?> _taskLocals = new(SymbolEqualityComparer.Default);
 
     /// <summary>
     /// Whether one operation (not its descendants) joins the registration's callback or work: true for a join, false
@@ -126,10 +128,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        if (depth < 2 && symbol is ILocalSymbol { DeclaringSyntaxReferences.Length: 1 } local
-            && local.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: { } value } declarator
-            && !IsReassigned(local, declarator)
-            && Facts.ModelFor(value.SyntaxTree).GetOperation(value) is { } initializer)
+        if (depth < 2 && symbol is ILocalSymbol local && InitializerOfUnchanged(local) is { } initializer)
         {
             // 'var next = work.ContinueWith(…); … await next;', 'var t = tcs.Task; t.Wait();'.
             return TaskJoins(initializer, registration, depth + 1);
@@ -139,6 +138,15 @@ internal sealed partial class ConflictFinder
         // for it, as before.
         return true;
     }
+
+    /// <summary>The initializer of a local never assigned again (once per local), or null.</summary>
+    private IOperation? InitializerOfUnchanged(ILocalSymbol local)
+        => _taskLocals.GetOrAdd(local, l =>
+            l.DeclaringSyntaxReferences.Length == 1
+            && l.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: { } value } declarator
+            && !IsReassigned(l, declarator)
+                ? Facts.ModelFor(value.SyntaxTree).GetOperation(value)
+                : null);
 
     /// <summary>The task a <c>ContinueWith</c> registration continues (<c>work</c> in <c>work.ContinueWith(…)</c>), or null.</summary>
     private ISymbol? AntecedentOf(Registration registration)
@@ -258,6 +266,17 @@ internal sealed partial class ConflictFinder
 
         bool waitsItself = false;
         var releases = new List<SyntaxNode>();
+        var named = new Dictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        bool Names(IMethodSymbol method)
+        {
+            if (!named.TryGetValue(method, out bool names))
+            {
+                named[method] = names = MayName(method, symbol, depth: 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+            }
+
+            return names;
+        }
+
         foreach (var operation in body.DescendantsAndSelf())
         {
             switch (operation)
@@ -280,7 +299,7 @@ internal sealed partial class ConflictFinder
                 case IArgumentOperation argument when Identify(argument.Value) is { } passed && SymbolEqualityComparer.Default.Equals(passed, symbol):
                     found.Add(argument.Parent?.Syntax ?? argument.Syntax);
                     break;
-                case IInvocationOperation invocation when MayName(invocation.TargetMethod, symbol, depth: 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)):
+                case IInvocationOperation invocation when Names(invocation.TargetMethod):
                     found.Add(invocation.Syntax);
                     break;
             }
@@ -433,11 +452,12 @@ internal sealed partial class ConflictFinder
     /// question is not about one access (every wait then joins, as before) or the member waits on nothing.
     /// </summary>
     private string JoinKey(ControlFlowGraph graph, Registration registration)
+        => registration.JoinRoot is not { } root
+            ? string.Empty
+            : _joinKeys.GetOrAdd((graph, registration.Operation.Syntax, registration.Work is not null, root, registration.JoinAccess), _ => ComputeJoinKey(graph, registration));
+
+    private string ComputeJoinKey(ControlFlowGraph graph, Registration registration)
     {
-        if (registration.JoinRoot is null)
-        {
-            return string.Empty;
-        }
 
         var waits = _waits.GetOrAdd(graph, g =>
         {
