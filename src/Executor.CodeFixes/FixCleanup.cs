@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Simplification;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Executor.CodeFixes;
 
@@ -31,7 +32,16 @@ internal static class FixCleanup
 
     public static async Task<Document> FinishAsync(Document document, CancellationToken cancellationToken)
     {
-        document = await ImportAdder.AddImportsAsync(document, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // A using that makes a name the file already uses ambiguous ('using System.Threading;' next to
+        // 'using System.Timers;' and 'Timer') is not added: the new code keeps its qualified names instead.
+        var withImports = await ImportAdder.AddImportsAsync(document, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        bool keptQualified = withImports != document
+            && await AmbiguousNamesAsync(withImports, cancellationToken).ConfigureAwait(false) > await AmbiguousNamesAsync(document, cancellationToken).ConfigureAwait(false);
+        if (!keptQualified)
+        {
+            document = withImports;
+        }
+
         document = await Simplifier.ReduceAsync(document, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
 
         // New lines get the file's own line ending, whatever the options say: a file checked out with LF under an
@@ -43,7 +53,38 @@ internal static class FixCleanup
             options = options.WithChangedOption(FormattingOptions.NewLine, eol);
         }
 
-        return await Formatter.FormatAsync(document, Formatter.Annotation, options, cancellationToken).ConfigureAwait(false);
+        document = await Formatter.FormatAsync(document, Formatter.Annotation, options, cancellationToken).ConfigureAwait(false);
+
+        // A qualified type name left in an expression ('System.Threading.Interlocked.Increment(…)', when the using
+        // was not added) is parsed again, so the tree is the one the compiler builds from the text.
+        if (!keptQualified)
+        {
+            return document;
+        }
+
+        var final = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
+        return document.WithText(SourceText.From(final.ToString(), final.Encoding, final.ChecksumAlgorithm));
+    }
+
+    /// <summary>How many ambiguous-reference errors (CS0104) the document has.</summary>
+    private static async Task<int> AmbiguousNamesAsync(Document document, CancellationToken cancellationToken)
+    {
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (model is null)
+        {
+            return 0;
+        }
+
+        int count = 0;
+        foreach (var diagnostic in model.GetDiagnostics(cancellationToken: cancellationToken))
+        {
+            if (diagnostic.Id == "CS0104")
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private static string? LineEndingOf(string text)

@@ -29,6 +29,12 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
+        return IsLoneStoreAt(store, finding.Symbol, cancellationToken);
+    }
+
+    /// <summary>Whether the function holding <paramref name="store"/> reads <paramref name="symbol"/> nowhere else.</summary>
+    private bool IsLoneStoreAt(AssignmentExpressionSyntax store, ISymbol symbol, CancellationToken cancellationToken)
+    {
         var function = SharedStateFacts.EnclosingFunction(store);
         if (function is null)
         {
@@ -38,13 +44,13 @@ internal sealed partial class ConflictFinder
         SemanticModel? model = null;
         foreach (var identifier in function.DescendantNodes().OfType<IdentifierNameSyntax>())
         {
-            if (identifier.Identifier.ValueText != finding.Symbol.Name || store.Left.Span.Contains(identifier.Span))
+            if (identifier.Identifier.ValueText != symbol.Name || store.Left.Span.Contains(identifier.Span))
             {
                 continue;
             }
 
             model ??= Facts.ModelFor(store.SyntaxTree);
-            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol?.OriginalDefinition, finding.Symbol.OriginalDefinition))
+            if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol?.OriginalDefinition, symbol.OriginalDefinition))
             {
                 return false;
             }
@@ -249,6 +255,96 @@ internal sealed partial class ConflictFinder
     /// reads of such a flag: every interleaving leaves the same value.
     /// </summary>
     /// <summary>
+    /// A last-activity timestamp: a store of the current time (<c>_last = DateTime.UtcNow;</c>, also through a local
+    /// such as <c>var now = _clock.GetUtcNow(); … _last = now;</c>) in a function that reads the field nowhere else.
+    /// Against reads and other such stores it is last-writer-wins with a value every writer meant, and a reader sees
+    /// a time at most one store old: no lost update, nothing a lock would make more correct (on a 64-bit process).
+    /// A store that first compares the old value (a throttle, <c>if (now - _last &lt; d) return; _last = now;</c>)
+    /// is not lone and stays reported.
+    /// </summary>
+    private bool IsLoneCurrentTimeStore(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        var store = access as AssignmentExpressionSyntax
+            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        if (store is null || !store.IsKind(SyntaxKind.SimpleAssignmentExpression))
+        {
+            return false;
+        }
+
+        var model = Facts.ModelFor(store.SyntaxTree);
+        var value = model.GetOperation(store.Right, cancellationToken);
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        if (value is ILocalReferenceOperation { Local: { DeclaringSyntaxReferences.Length: 1 } local }
+            && local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } initializer } declarator
+            && !IsReassigned(local, declarator))
+        {
+            value = model.GetOperation(initializer, cancellationToken);
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+        }
+
+        return IsCurrentTime(value) && IsLoneStoreAt(store, symbol, cancellationToken);
+    }
+
+    /// <summary>
+    /// Dispose-or-clear of a disposable held in a field: an access that only disposes what it reads
+    /// (<c>_timer?.Dispose()</c>, <c>_timer.Dispose()</c>, <c>DisposeAsync</c>) or stores <c>null</c>. Such accesses race
+    /// only with each other in a harmless way: whatever the order, the object ends disposed, once or twice, and
+    /// <c>Dispose</c> must tolerate a second call. A store of a new object, or any other use, is not of this kind.
+    /// </summary>
+    private bool IsDisposeOrClear(SyntaxNode? access)
+    {
+        if (access is null)
+        {
+            return false;
+        }
+
+        var store = access as AssignmentExpressionSyntax
+            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        if (store is not null)
+        {
+            return store.IsKind(SyntaxKind.SimpleAssignmentExpression)
+                && store.Right is LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NullLiteralExpression } or LiteralExpressionSyntax { RawKind: (int)SyntaxKind.DefaultLiteralExpression };
+        }
+
+        var receiver = access.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: not ("Dispose" or "DisposeAsync") } qualified && qualified.Name == access
+            ? qualified
+            : access;
+        return receiver.Parent switch
+        {
+            ConditionalAccessExpressionSyntax { WhenNotNull: InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax { Name.Identifier.ValueText: "Dispose" or "DisposeAsync" }, ArgumentList.Arguments.Count: 0 } } conditional
+                => conditional.Expression == receiver,
+            MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Dispose" or "DisposeAsync", Parent: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } } member
+                => member.Expression == receiver,
+            _ => false,
+        };
+    }
+
+    /// <summary><c>DateTime.UtcNow</c>/<c>Now</c>, <c>DateTimeOffset.UtcNow</c>/<c>Now</c>, <c>TimeProvider.GetUtcNow()</c>/<c>GetLocalNow()</c>/<c>GetTimestamp()</c>, <c>Stopwatch.GetTimestamp()</c>, <c>Environment.TickCount</c>/<c>TickCount64</c>.</summary>
+    private static bool IsCurrentTime(IOperation? value)
+    {
+        switch (value)
+        {
+            case IPropertyReferenceOperation { Property: { IsStatic: true } property }:
+                string type = property.ContainingType.ToDisplayString();
+                return property.Name is "UtcNow" or "Now" && type is "System.DateTime" or "System.DateTimeOffset"
+                    || property.Name is "TickCount" or "TickCount64" && type == "System.Environment";
+            case IInvocationOperation { TargetMethod: var method }:
+                string containing = method.ContainingType.ToDisplayString();
+                return method.Name is "GetUtcNow" or "GetLocalNow" or "GetTimestamp" && containing == "System.TimeProvider"
+                    || method.Name == "GetTimestamp" && containing == "System.Diagnostics.Stopwatch";
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
     /// An unlocked fast path that the same function checks again under the writer's lock (double-checked locking):
     /// <c>if (_next == at) return; lock (_gate) { if (_next == at) return; … }</c> against a write under
     /// <c>_gate</c>. A stale value on the fast path only skips work that is already done, or falls through to the
@@ -279,11 +375,14 @@ internal sealed partial class ConflictFinder
         return false;
     }
 
-    /// <summary>The <c>if</c> whose condition holds <paramref name="node"/> and whose branch only leaves (ends in <c>return</c>, no <c>else</c>), or null.</summary>
+    /// <summary>The <c>if</c> whose condition (or branch) holds <paramref name="node"/> and whose branch only leaves (ends in <c>return</c>, no <c>else</c>, changes nothing), or null.</summary>
     private static IfStatementSyntax? ConditionOfEarlyExit(SyntaxNode node)
     {
-        var statement = node.FirstAncestorOrSelf<StatementSyntax>();
-        if (statement is not IfStatementSyntax { Else: null } ifStatement || !ifStatement.Condition.Span.Contains(node.Span))
+        // The condition, or the branch itself (a log line that prints the value before leaving).
+        var ifStatement = node.Ancestors().TakeWhile(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax))
+            .OfType<IfStatementSyntax>().FirstOrDefault();
+        if (ifStatement is not { Else: null }
+            || !ifStatement.Condition.Span.Contains(node.Span) && node.FirstAncestorOrSelf<StatementSyntax>() is not ExpressionStatementSyntax)
         {
             return null;
         }

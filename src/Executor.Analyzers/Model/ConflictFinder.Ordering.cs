@@ -16,17 +16,20 @@ internal sealed partial class ConflictFinder
     {
         var member = registration.Member!;
         var graph = _graphs.GetOrCompute(member, m => CreateGraph(m, cancellationToken), cancellationToken);
+
+        // A timer created stopped can first run at its start: writes before 'Start()' are published too.
+        var point = OrderingPoint(registration, cancellationToken);
         if (graph is not null
             && !SharedStateFacts.IsInsideFunction(registration.Operation.Syntax, member)
             && JoinKey(graph, registration) is var joins
-            && _reach.GetOrCompute((Registration: registration.Operation.Syntax, Variable: symbol as ILocalSymbol, Joins: joins), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null, joins), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is { } reach
+            && _reach.GetOrCompute((Registration: point, Variable: symbol as ILocalSymbol, Joins: joins), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null, joins), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is { } reach
             && reach.RunsAfter(access) is { } after)
         {
             return after;
         }
 
         // No graph (or the registration is inside a lambda): text order, or anywhere in a loop around the registration.
-        return access.SpanStart > registration.Operation.Syntax.Span.End || registration.IsRepeatedWithin(member) && !SharedStateFacts.IsInsideFunction(access, member);
+        return access.SpanStart > point.Span.End || registration.IsRepeatedWithin(member) && !SharedStateFacts.IsInsideFunction(access, member);
     }
 
     /// <summary>Whether every path from the start of the work to the next start, and to the member's return, passes a join.</summary>
@@ -195,7 +198,8 @@ internal sealed partial class ConflictFinder
 
     /// <summary>
     /// Continuations on a scheduler that runs one task at a time (<c>ExclusiveScheduler</c>,
-    /// <c>FromCurrentSynchronizationContext()</c>, a type listed in <c>serial_types</c>), and
+    /// <c>FromCurrentSynchronizationContext()</c>, a scheduler of the compilation whose <c>MaximumConcurrencyLevel</c>
+    /// is 1, a type listed in <c>serial_types</c>), and
     /// <c>Register(…, useSynchronizationContext: true)</c>: their callbacks do not overlap each other, and the code
     /// they race with is presumed to run on the same context.
     /// </summary>
@@ -234,7 +238,8 @@ internal sealed partial class ConflictFinder
 
             if (value is IInvocationOperation { TargetMethod.Name: "FromCurrentSynchronizationContext" } fromContext && Types.TaskScheduler.Matches(fromContext.TargetMethod.ContainingType)
                 || value is IPropertyReferenceOperation { Property.Name: "ExclusiveScheduler" } exclusive && Types.ConcurrentExclusiveSchedulerPair.Matches(exclusive.Property.ContainingType)
-                || _analysis.IsSerialType(value.Type, options))
+                || _analysis.IsSerialType(value.Type, options)
+                || IsOneAtATimeScheduler(value, CancellationToken.None))
             {
                 return true;
             }
@@ -727,25 +732,7 @@ internal sealed partial class ConflictFinder
     }
 
     private static bool IsReassigned(ILocalSymbol local, VariableDeclaratorSyntax declarator)
-    {
-        var scope = declarator.FirstAncestorOrSelf<BlockSyntax>();
-        if (scope is null)
-        {
-            return true;
-        }
-
-        foreach (var node in scope.DescendantNodes())
-        {
-            switch (node)
-            {
-                case AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } when name.Identifier.ValueText == local.Name:
-                case ArgumentSyntax { RefKindKeyword.RawKind: not 0, Expression: IdentifierNameSyntax refName } when refName.Identifier.ValueText == local.Name:
-                    return true;
-            }
-        }
-
-        return false;
-    }
+        => declarator.FirstAncestorOrSelf<BlockSyntax>() is not { } scope || WritesName(scope, local.Name);
 
     private static bool IsNotNullTest(IOperation condition, ISymbol field)
     {

@@ -53,12 +53,19 @@ internal sealed partial class ConflictFinder
             return "the timer is periodic";
         }
 
+        if (isTimer && !periodic && RestartsBeforeTheAccess(finding, registration, callbackRoot, cancellationToken) && !HoldsStableLock(finding, registration, loop: false))
+        {
+            // 'AutoReset = false' with '_timer.Start()' first in the handler: the next run can start during this one.
+            return "the handler restarts the timer before this access";
+        }
+
         // A captured variable, or an object reached through one, is shared only by the registrations in its scope.
         if (finding.Symbol is ILocalSymbol or IParameterSymbol || finding.ReceiverRoot is ILocalSymbol)
         {
             var variable = finding.Symbol is ILocalSymbol or IParameterSymbol ? finding.Symbol : finding.ReceiverRoot!;
             var scope = DeclarationScope(variable, cancellationToken);
             return scope is not null && registration.RepeatReason(scope) is { } repeat && !HoldsStableLock(finding, registration, loop: true)
+                && !StoresToIterationSlot(finding, registration, scope, cancellationToken)
                 ? repeat
                 : null;
         }
@@ -129,19 +136,7 @@ internal sealed partial class ConflictFinder
     /// </summary>
     private bool StoresToOwnSlot(CallbackFinding finding, SyntaxNode callbackRoot, CancellationToken cancellationToken)
     {
-        var access = finding.Access;
-        while (access is not null and not IArrayElementReferenceOperation)
-        {
-            access = access switch
-            {
-                IIncrementOrDecrementOperation increment => increment.Target,
-                ICompoundAssignmentOperation compound => compound.Target,
-                ISimpleAssignmentOperation simple => simple.Target,
-                _ => null,
-            };
-        }
-
-        if (access is not IArrayElementReferenceOperation { Indices.Length: 1 } element
+        if (ElementUpdated(finding.Access) is not { Indices.Length: 1 } element
             || Facts.ModelFor(callbackRoot.SyntaxTree).GetOperation(callbackRoot, cancellationToken) is not IAnonymousFunctionOperation function)
         {
             return false;
@@ -171,6 +166,128 @@ internal sealed partial class ConflictFinder
         }
 
         return ownIndex;
+    }
+
+    /// <summary>The array element an update (<c>a[i]++</c>, <c>a[i] += x</c>, <c>a[i] = x</c>) writes, or null.</summary>
+    private static IArrayElementReferenceOperation? ElementUpdated(IOperation? access)
+    {
+        while (access is not null and not IArrayElementReferenceOperation)
+        {
+            access = access switch
+            {
+                IIncrementOrDecrementOperation increment => increment.Target,
+                ICompoundAssignmentOperation compound => compound.Target,
+                ISimpleAssignmentOperation simple => simple.Target,
+                _ => null,
+            };
+        }
+
+        return access as IArrayElementReferenceOperation;
+    }
+
+    /// <summary>
+    /// An element update at a slot that belongs to one iteration of the loop that registers the callback:
+    /// <c>for (int i = 0; i &lt; n; i++) { int slot = i; … AddDoneCallback(f =&gt; results[slot] += f.Result()); }</c>.
+    /// The index is a local declared inside the <c>for</c> body (a new variable each iteration, never reassigned),
+    /// built only with <c>+</c>, <c>-</c>, <c>*</c> and constants from the loop variable, which only the loop's own
+    /// increment changes; no other loop or lambda between the array's scope and the registration repeats it.
+    /// </summary>
+    private bool StoresToIterationSlot(CallbackFinding finding, Registration registration, SyntaxNode scope, CancellationToken cancellationToken)
+    {
+        if (ElementUpdated(finding.Access) is not { Indices.Length: 1 } element)
+        {
+            return false;
+        }
+
+        var index = element.Indices[0];
+        while (index is IConversionOperation conversion)
+        {
+            index = conversion.Operand;
+        }
+
+        if (index is not ILocalReferenceOperation { Local: { DeclaringSyntaxReferences.Length: 1 } slot }
+            || slot.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: { } initializer } declarator
+            || declarator.FirstAncestorOrSelf<ForStatementSyntax>() is not { Declaration.Variables.Count: 1 } loop
+            || !loop.Statement.Span.Contains(declarator.Span)
+            || !loop.Statement.Span.Contains(registration.Operation.Syntax.Span)
+            || IsReassigned(slot, declarator)
+            || registration.RepeatReason(loop) is not null
+            || RepeatsBetween(loop, scope))
+        {
+            return false;
+        }
+
+        var variable = loop.Declaration.Variables[0].Identifier.ValueText;
+        if (loop.Incrementors.Count != 1
+            || loop.Incrementors[0] switch
+            {
+                PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax post } => post.Identifier.ValueText != variable,
+                PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax pre } => pre.Identifier.ValueText != variable,
+                _ => true,
+            }
+            || WritesName(loop.Statement, variable)
+            || loop.Condition is not null && WritesName(loop.Condition, variable))
+        {
+            return false;
+        }
+
+        bool usesVariable = false;
+        foreach (var node in initializer.DescendantNodesAndSelf())
+        {
+            switch (node)
+            {
+                case IdentifierNameSyntax name:
+                    if (name.Identifier.ValueText == variable)
+                    {
+                        usesVariable = true;
+                    }
+                    else if (Facts.ModelFor(name.SyntaxTree).GetSymbolInfo(name, cancellationToken).Symbol is not (IFieldSymbol { IsConst: true } or ILocalSymbol { IsConst: true }))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.SubtractExpression) || binary.IsKind(SyntaxKind.MultiplyExpression):
+                case LiteralExpressionSyntax or ParenthesizedExpressionSyntax:
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return usesVariable;
+    }
+
+    /// <summary>Whether a loop or lambda between <paramref name="loop"/> and <paramref name="scope"/> runs the loop more than once.</summary>
+    private static bool RepeatsBetween(SyntaxNode loop, SyntaxNode scope)
+    {
+        for (var node = loop.Parent; node is not null && node != scope; node = node.Parent)
+        {
+            if (node is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="node"/> assigns, increments or passes by reference a variable named <paramref name="name"/>.</summary>
+    private static bool WritesName(SyntaxNode node, string name)
+    {
+        foreach (var inner in node.DescendantNodesAndSelf())
+        {
+            switch (inner)
+            {
+                case AssignmentExpressionSyntax { Left: IdentifierNameSyntax left } when left.Identifier.ValueText == name:
+                case PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax post } when post.Identifier.ValueText == name:
+                case PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax pre } when pre.Identifier.ValueText == name && (pre.IsKind(SyntaxKind.PreIncrementExpression) || pre.IsKind(SyntaxKind.PreDecrementExpression)):
+                case ArgumentSyntax { RefKindKeyword.RawKind: not 0, Expression: IdentifierNameSyntax byRef } when byRef.Identifier.ValueText == name:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A <c>for</c> variable inside the delegate whose start and bound both come from the delegate's parameters (its range).</summary>
@@ -268,8 +385,8 @@ internal sealed partial class ConflictFinder
     }
 
     /// <summary>
-    /// A <c>System.Threading.Timer</c> created with a period, or a <c>System.Timers.Timer</c> whose
-    /// <c>AutoReset</c> is never set to <c>false</c> in the type.
+    /// A <c>System.Threading.Timer</c> created with a period or changed to one (<c>Change(dueTime, period)</c> on the
+    /// variable holding it), or a <c>System.Timers.Timer</c> whose <c>AutoReset</c> is never set to <c>false</c> in the type.
     /// </summary>
     private bool IsPeriodicTimer(Registration registration, CancellationToken cancellationToken, out bool isTimer)
     {
@@ -279,13 +396,14 @@ internal sealed partial class ConflictFinder
             isTimer = true;
             foreach (var argument in creation.Arguments)
             {
-                if (argument.Parameter?.Name == "period")
+                if (argument.Parameter?.Name == "period" && !IsInfinite(argument.Value))
                 {
-                    return !IsInfinite(argument.Value);
+                    return true;
                 }
             }
 
-            return false;
+            // One-shot, unless a 'Change(dueTime, period)' elsewhere makes it periodic.
+            return IsChangedToPeriodic(creation, cancellationToken);
         }
 
         if (registration.Operation is IEventAssignmentOperation assignment && Types.TimersTimer.Matches(assignment.EventReference is IEventReferenceOperation e ? e.Event.ContainingType : null))

@@ -95,6 +95,12 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (IsArrayShapeRead(access) && ElementUpdated(finding.Access) is not null)
+            {
+                // 'i < results.Length' does not touch the elements the callback updates (an array's length never changes).
+                continue;
+            }
+
             if (!finding.Writes && !access.Writes
                 || access.Mode == AccessMode.Atomic && (!finding.Writes || (loneStore ??= IsLoneStore(finding, cancellationToken)))
                 || ShareLock(finding.Locks, access))
@@ -152,6 +158,27 @@ internal sealed partial class ConflictFinder
             conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Write && c.Access.HasConstant);
         }
 
+        // A last-activity timestamp: stores of the current time racing only with reads and other such stores (another
+        // run of the same store included).
+        bool timestamp = finding.Writes && (finding.OriginAccess ?? finding.Access)?.Syntax is { } findingSyntax
+            && IsLoneCurrentTimeStore(findingSyntax, finding.Symbol, cancellationToken);
+        if (timestamp)
+        {
+            conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read || c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+        }
+        else if (!finding.Writes && conflicting.Count > 0)
+        {
+            conflicting.RemoveAll(c => c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+        }
+
+        // Dispose-or-clear of a disposable field ('_timer?.Dispose(); _timer = null;' against 'Dispose' doing
+        // '_timer?.Dispose()'): every order leaves the object disposed.
+        bool disposeOrClear = finding.Symbol is IFieldSymbol or IPropertySymbol && IsDisposeOrClear((finding.OriginAccess ?? finding.Access)?.Syntax);
+        if (disposeOrClear)
+        {
+            conflicting.RemoveAll(c => IsDisposeOrClear(c.Access.Syntax));
+        }
+
         if (conflicting.Count > 0)
         {
             // Name a writer first: "'Reset' writes it" says more than "'Get' reads it".
@@ -169,7 +196,7 @@ internal sealed partial class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind, registration), locations);
         }
 
-        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && !disposeOrClear && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same " + registration.Noun + " can do the same (" + reason + ")", new List<Location>());
         }
@@ -189,6 +216,12 @@ internal sealed partial class ConflictFinder
             ? callbackRoot.FindNode(finding.Location.SourceSpan, getInnermostNodeForTie: true)
             : null;
     }
+
+    /// <summary>A read of an array's <c>Length</c>, <c>LongLength</c> or <c>Rank</c>: fixed when the array is created.</summary>
+    private static bool IsArrayShapeRead(StateAccess access)
+        => access.Mode == AccessMode.Read
+            && access.Syntax.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" or "LongLength" or "Rank" } shape
+            && shape.Expression == access.Syntax;
 
     private static bool IsIn(IReadOnlyList<(SyntaxTree Tree, Microsoft.CodeAnalysis.Text.TextSpan Span)>? spans, SyntaxNode node)
     {

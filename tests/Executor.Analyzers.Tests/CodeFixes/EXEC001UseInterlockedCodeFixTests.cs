@@ -292,4 +292,64 @@ public class EXEC001UseInterlockedCodeFixTests
         test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\n" + EXEC001UnsynchronizedCallbackAccessCodeFix.PreferredFixKey + " = lock\n"));
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task TimerNameStaysUnambiguous_InterlockedStaysQualified()
+    {
+        // 'using System.Threading;' would make 'Timer' ambiguous with System.Timers.Timer (CS0104): no using is added.
+        var test = new VerifyCS.Test
+        {
+            TestCode = """
+                using System.Timers;
+
+                class Poller
+                {
+                    private readonly Timer _timer = new Timer(100);
+                    private int _ticks;
+
+                    public Poller() => _timer.Elapsed += (s, e) => [|_ticks++|];
+                }
+                """,
+            FixedCode = """
+                using System.Timers;
+
+                class Poller
+                {
+                    private readonly Timer _timer = new Timer(100);
+                    private int _ticks;
+
+                    public Poller() => _timer.Elapsed += (s, e) => System.Threading.Interlocked.Increment(ref _ticks);
+                }
+                """,
+            CodeActionEquivalenceKey = Key,
+        };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task NoConflictingName_UsingIsAdded()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Timers;
+
+            class Poller
+            {
+                private readonly System.Timers.Timer _timer = new System.Timers.Timer(100);
+                private int _ticks;
+
+                public Poller() => _timer.Elapsed += (s, e) => [|_ticks++|];
+            }
+            """, """
+            using System.Threading;
+            using System.Timers;
+
+            class Poller
+            {
+                private readonly System.Timers.Timer _timer = new System.Timers.Timer(100);
+                private int _ticks;
+
+                public Poller() => _timer.Elapsed += (s, e) => Interlocked.Increment(ref _ticks);
+            }
+            """);
+    }
 }

@@ -1259,6 +1259,287 @@ public class EXEC001IssueCoverageTests
         Assert.DoesNotContain("timer callbacks run on the thread that registers", description);
     }
 
+    // ---- G2, G6, G7, G8: timer starts, one-shot and AutoReset timers, schedulers of one ----------------------------
+
+    private const string RunWritesAfter = "'Run' writes it without a lock after registering the callback, with no join in between";
+
+    private const string RestartsFirst = "another run of the same callback can do the same (the handler restarts the timer before this access)";
+
+    [Fact]
+    public async Task WriteBeforeTimersTimerStart_IsPublished_DoesNotReport()
+    {
+        // G2: the timer is created stopped; the callback can first run at Start().
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+
+            class Runner
+            {
+                void Run()
+                {
+                    var timer = new System.Timers.Timer(100) { AutoReset = false };
+                    int limit = 0;
+                    timer.Elapsed += (s, e) => Console.WriteLine(limit);
+                    limit = 5;
+                    timer.Start();
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WriteBeforeTimersTimerEnabled_IsPublished_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Timers;
+
+            class Runner
+            {
+                private Timer? _timer;
+
+                void Run()
+                {
+                    int limit = 0;
+                    _timer = new Timer(100) { AutoReset = false };
+                    _timer.Elapsed += (s, e) => Console.WriteLine(limit);
+                    limit = 5;
+                    _timer.Enabled = true;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WriteBeforeThreadingTimerChange_IsPublished_DoesNotReport()
+    {
+        // G2: created with an infinite due time, armed by Change.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Runner
+            {
+                void Run()
+                {
+                    int limit = 0;
+                    var t = new Timer(_ => Console.WriteLine(limit), null, Timeout.Infinite, Timeout.Infinite);
+                    limit = 5;
+                    t.Change(100, Timeout.Infinite);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WriteAfterTimersTimerEnabledOrThreadingTimerChange_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Runner
+            {
+                void Run()
+                {
+                    var timer = new System.Timers.Timer(100) { AutoReset = false };
+                    int limit = 0;
+                    timer.Elapsed += (s, e) => Console.WriteLine({|#0:limit|});
+                    timer.Enabled = true;
+                    {|#1:limit = 5|};
+                }
+
+                void Arm()
+                {
+                    int limit = 0;
+                    var t = new Timer(_ => Console.WriteLine({|#2:limit|}), null, Timeout.Infinite, Timeout.Infinite);
+                    t.Change(100, Timeout.Infinite);
+                    {|#3:limit = 5|};
+                }
+            }
+            """,
+            Race(0, "Timer.Elapsed", "reads", "captured local 'limit'", RunWritesAfter).WithLocation(1),
+            Race(2, "new Timer", "reads", "captured local 'limit'", "'Arm' writes it without a lock after registering the callback, with no join in between").WithLocation(3));
+    }
+
+    [Fact]
+    public async Task WriteBeforeStartingATimerAlreadyStartedOrDueAtOnce_Reports()
+    {
+        // A due time of 0 fires at once, and a timer started before the subscription is running: the registration
+        // is the point that publishes, not the later Change or Start.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Runner
+            {
+                void Run()
+                {
+                    int limit = 0;
+                    var t = new Timer(_ => Console.WriteLine({|#0:limit|}), null, 0, Timeout.Infinite);
+                    {|#1:limit = 5|};
+                    t.Change(100, Timeout.Infinite);
+                }
+
+                void Again()
+                {
+                    var timer = new System.Timers.Timer(100) { AutoReset = false };
+                    int limit = 0;
+                    timer.Start();
+                    timer.Elapsed += (s, e) => Console.WriteLine({|#2:limit|});
+                    {|#3:limit = 5|};
+                    timer.Start();
+                }
+            }
+            """,
+            Race(0, "new Timer", "reads", "captured local 'limit'", RunWritesAfter).WithLocation(1),
+            Race(2, "Timer.Elapsed", "reads", "captured local 'limit'", "'Again' writes it without a lock after registering the callback, with no join in between").WithLocation(3));
+    }
+
+    [Fact]
+    public async Task OneShotTimerChangedToPeriodicElsewhere_Reports()
+    {
+        // G7: a Change with a finite or computed period makes the one-shot timer periodic.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            class Poller
+            {
+                private Timer? _timer;
+                private int _misses;
+
+                public void Start() => _timer = new Timer(OnTick, null, 1000, Timeout.Infinite);
+
+                public void Speed() => _timer?.Change(100, 100);
+
+                private void OnTick(object? state) => {|#0:_misses++|};
+            }
+
+            class Watcher
+            {
+                private readonly Timer _timer;
+                private int _ticks;
+
+                public Watcher() => _timer = new Timer(_ => {|#1:_ticks++|}, null, Timeout.Infinite, Timeout.Infinite);
+
+                public void Every(TimeSpan interval) => _timer.Change(TimeSpan.Zero, interval);
+            }
+            """,
+            Race(0, "new Timer", "increments", "field 'Poller._misses'", Periodic),
+            Race(1, "new Timer", "increments", "field 'Watcher._ticks'", Periodic));
+    }
+
+    [Fact]
+    public async Task OneShotTimerRearmedOneShot_OtherTimerMadePeriodic_DoesNotReport()
+    {
+        // G7 guard: only a Change on the variable holding this timer, with a period, makes it periodic.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Poller
+            {
+                private Timer? _timer;
+                private Timer? _other;
+                private int _misses;
+
+                public void Start() => _timer = new Timer(OnTick, null, 1000, Timeout.Infinite);
+
+                public void Later() => _timer?.Change(5000, Timeout.Infinite);
+
+                public void Speed() => _other?.Change(100, 100);
+
+                private void OnTick(object? state) => _misses++;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task AutoResetFalseHandlerRestartsBeforeTheAccess_Reports()
+    {
+        // G8: the restart comes first, so the next run can start while this one is at the access. System.Timers is
+        // written out: with 'using System.Timers;', the 'using System.Threading;' that the Interlocked fix adds makes
+        // 'Timer' ambiguous (CS0104), and the code-fix robustness test runs every test source through the fixes.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            class Poller
+            {
+                private readonly System.Timers.Timer _timer = new(100) { AutoReset = false };
+                private int _ticks;
+
+                public Poller() => _timer.Elapsed += (s, e) => { _timer.Start(); {|#0:_ticks++|}; };
+            }
+
+            class Pump
+            {
+                private readonly System.Timers.Timer _timer = new(100) { AutoReset = false };
+                private int _runs;
+
+                public Pump() => _timer.Elapsed += OnElapsed;
+
+                private void OnElapsed(object? sender, System.Timers.ElapsedEventArgs e)
+                {
+                    ((System.Timers.Timer)sender!).Enabled = true;
+                    {|#1:_runs++|};
+                }
+            }
+            """,
+            Race(0, "Timer.Elapsed", "increments", "field 'Poller._ticks'", RestartsFirst),
+            Race(1, "Timer.Elapsed", "increments", "field 'Pump._runs'", RestartsFirst));
+    }
+
+    [Fact]
+    public async Task AutoResetFalseHandlerRestartsInFinallyOrAtTheEnd_DoesNotReport()
+    {
+        // G8 guard: a restart after the accesses (a finally, the last statement) keeps the runs one at a time.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Timers;
+
+            class Poller
+            {
+                private readonly Timer _timer = new Timer(100) { AutoReset = false };
+                private readonly Timer _other = new Timer(100) { AutoReset = false };
+                private int _ticks;
+
+                public Poller() => _timer.Elapsed += (s, e) =>
+                {
+                    _other.Start();
+                    try
+                    {
+                        _ticks++;
+                    }
+                    finally
+                    {
+                        _timer.Start();
+                    }
+                };
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ContinuationOnASourceSchedulerWithMaximumConcurrencyLevelOne_DoesNotReport()
+    {
+        // G6: a scheduler of the compilation that runs one task at a time is serial, like ExclusiveScheduler.
+        await VerifyCS.VerifyAnalyzerAsync(SchedulerSource.Replace("LEVEL", "1").Replace("ACCESS", "_a++"));
+    }
+
+    [Fact]
+    public async Task ContinuationOnASchedulerOfOneHeldAsTaskScheduler_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(
+            SchedulerSource.Replace("public override int MaximumConcurrencyLevel => LEVEL;", "public override int MaximumConcurrencyLevel { get { return 1; } }")
+                .Replace("private readonly LimitedScheduler _scheduler = new();", "private readonly TaskScheduler _scheduler = new LimitedScheduler();")
+                .Replace("ACCESS", "_a++"));
+    }
+
+    [Fact]
+    public async Task ContinuationOnASchedulerWhoseLevelIsNotTheConstantOne_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(
+            SchedulerSource.Replace("public override int MaximumConcurrencyLevel => LEVEL;", "public override int MaximumConcurrencyLevel => _level; private readonly int _level = 1;")
+                .Replace("ACCESS", "{|#0:_a++|}"),
+            Race(0, "Task.ContinueWith", "increments", "field 'View._a'", EachCall("Run")));
+    }
+
     // ---- 2.7-2.12 joins: a wait orders an access only when the callback signals the waited object after it ---------
 
     private static string ReadsAfter(string member, string locks = "without a lock")

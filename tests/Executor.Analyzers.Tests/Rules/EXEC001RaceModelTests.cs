@@ -1857,7 +1857,7 @@ public class EXEC001RaceModelTests
             {
                 if (_next == at)
                 {
-                    Console.WriteLine("already scheduled");
+                    Console.WriteLine("already scheduled for " + _next);
                     return;
                 }
 
@@ -1907,6 +1907,230 @@ public class EXEC001RaceModelTests
     [Fact]
     public Task FastPathThatChangesStateBeforeLeaving_Reports()
         => VerifyCS.VerifyAnalyzerAsync(
-            Scheduler("_gate", "_gate", "_next == at").Replace("""Console.WriteLine("already scheduled");""", "_skipped++;").Replace("private DateTime _next;", "private DateTime _next;\n    private int _skipped;"),
+            Scheduler("_gate", "_gate", "_next == at").Replace("""Console.WriteLine("already scheduled for " + _next);""", "_skipped++;").Replace("private DateTime _next;", "private DateTime _next;\n    private int _skipped;"),
             VerifyCS.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
+
+    // ---- last-activity timestamps ----------------------------------------------------------------------------
+
+    /// <summary>A watchdog timer that reads a last-activity time which every received message stores (STORE).</summary>
+    private const string Watchdog = """
+        using System;
+        using System.Threading;
+
+        sealed class Heartbeat : IDisposable
+        {
+            private readonly TimeProvider _clock = TimeProvider.System;
+            private DateTimeOffset _lastReceived;
+            private Timer? _timer;
+
+            public void Start() => _timer = new Timer(
+                _ =>
+                {
+                    if (DateTimeOffset.UtcNow - {|#0:_lastReceived|} > TimeSpan.FromSeconds(30))
+                    {
+                        Console.WriteLine("stale");
+                    }
+                },
+                null,
+                1000,
+                1000);
+
+            public void OnMessage()
+            {
+                var now = _clock.GetUtcNow();
+                STORE;
+            }
+
+            public void Dispose() => _timer?.Dispose();
+        }
+        """;
+
+    [Fact]
+    public Task LastActivityTimestamp_StoredAsTheCurrentTime_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Watchdog.Replace("{|#0:_lastReceived|}", "_lastReceived").Replace("STORE", "_lastReceived = now"));
+
+    [Fact]
+    public Task LastActivityTimestamp_StoredDirectlyFromDateTimeUtcNow_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Watchdog.Replace("{|#0:_lastReceived|}", "_lastReceived").Replace("STORE", "_lastReceived = DateTimeOffset.UtcNow"));
+
+    [Fact]
+    public Task LastActivityTimestamp_StoredByEveryRunOfAPeriodicTimer_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class Poller : IDisposable
+            {
+                private readonly Timer _timer;
+                private DateTime _lastPoll;
+
+                public Poller() => _timer = new Timer(_ => _lastPoll = DateTime.UtcNow, null, 100, 100);
+
+                public TimeSpan SinceLastPoll => DateTime.UtcNow - _lastPoll;
+
+                public void Dispose() => _timer.Dispose();
+            }
+            """);
+
+    [Fact]
+    public Task CounterUpdatedByEveryRunOfAPeriodicTimer_Reports()
+        => VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class Poller : IDisposable
+            {
+                private readonly Timer _timer;
+                private long _polls;
+
+                public Poller() => _timer = new Timer(_ => {|#0:_polls = _polls + DateTime.UtcNow.Ticks % 2|}, null, 100, 100);
+
+                public long Polls => _polls;
+
+                public void Dispose() => _timer.Dispose();
+            }
+            """,
+            VerifyCS.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
+
+    [Fact]
+    public Task Timestamp_StoredFromAnotherValue_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Watchdog.Replace("STORE", "_lastReceived = now.AddSeconds(-1)"),
+            Race(0, "new Timer", "reads", "field 'Heartbeat._lastReceived'", "'OnMessage' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    [Fact]
+    public Task Timestamp_ThrottleThatComparesBeforeStoring_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Watchdog.Replace("STORE", "if (now - _lastReceived < TimeSpan.FromMilliseconds(250)) return;\n        _lastReceived = now"),
+            Race(0, "new Timer", "reads", "field 'Heartbeat._lastReceived'", "'OnMessage' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    [Fact]
+    public Task Timestamp_CallbackStoresTheCurrentTimeWhileAMemberAddsToIt_Reports()
+        => VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class Lease : IDisposable
+            {
+                private DateTime _expires;
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(_ => {|#0:_expires = DateTime.UtcNow|}, null, 1000, 1000);
+
+                public void Extend() => _expires = _expires.AddSeconds(30);
+
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, "new Timer", "writes", "field 'Lease._expires'", "'Extend' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    // ---- a slot per loop iteration ---------------------------------------------------------------------------
+
+    /// <summary>Callbacks registered in a loop, each updating results[INDEX] (DECLARE declares the slot).</summary>
+    private const string SlotPerIteration = """
+        using Executor;
+
+        class Runner
+        {
+            int[] Run(ThreadPoolExecutor pool)
+            {
+                var results = new int[8];
+                OUTSIDE
+                for (int i = 0; i < results.Length; i++)
+                {
+                    DECLARE
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#0:results[INDEX] += f.Result()|});
+                }
+
+                pool.Shutdown(wait: true);
+                return results;
+            }
+        }
+        """;
+
+    private static string Slots(string declare, string index, string outside = "")
+        => SlotPerIteration.Replace("DECLARE", declare).Replace("INDEX", index).Replace("OUTSIDE", outside);
+
+    /// <summary>The callback's read of a 'slot' that the loop writes again after the registration.</summary>
+    private static readonly DiagnosticResult SlotReadRacesWithTheLoop = VerifyCS.Diagnostic().WithSpan(12, 63, 12, 67).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null);
+
+    private const string InALoop = "another run of the same callback can do the same (it is registered in a loop)";
+
+    [Fact]
+    public Task SlotDeclaredPerIterationFromTheLoopVariable_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("int slot = i;", "slot").Replace("{|#0:", string.Empty).Replace("|});", ");"));
+
+    [Fact]
+    public Task SlotPerIterationRowMajor_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("int slot = 2 * i + 1;", "slot / 2").Replace("new int[8]", "new int[17]").Replace("{|#0:", string.Empty).Replace("|});", ");").Replace("slot / 2", "slot"));
+
+    [Fact]
+    public Task SlotDeclaredOutsideTheLoop_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("slot = i;", "slot", "int slot = 0;"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop), SlotReadRacesWithTheLoop);
+
+    [Fact]
+    public Task SlotFromAModulo_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("int slot = i % 4;", "slot"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop));
+
+    [Fact]
+    public Task SlotReassignedAfterTheRegistration_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(Slots("int slot = i;", "slot").Replace("+= f.Result()|});", "+= f.Result()|});\n            slot = 0;"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop), SlotReadRacesWithTheLoop);
+
+    [Fact]
+    public Task SlotPerIterationOfAnInnerLoop_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            Slots("int slot = i;", "slot", "for (int round = 0; round < 2; round++)").Replace("for (int round = 0; round < 2; round++)\n        for", "for (int round = 0; round < 2; round++)\n        for"),
+            Race(0, Api, "updates an element of", "captured local 'results'", InALoop));
+
+    [Fact]
+    public Task ArrayLengthInTheLoopCondition_IsNotTheOtherSide()
+        => VerifyCS.VerifyAnalyzerAsync(Slots(string.Empty, "0"), Race(0, Api, "updates an element of", "captured local 'results'", InALoop));
+
+    // ---- dispose-or-clear ------------------------------------------------------------------------------------
+
+    /// <summary>A watchdog whose timer callback disposes and clears its own timer; OTHER is one more member.</summary>
+    private const string SelfDisposingWatchdog = """
+        using System;
+        using System.Threading;
+
+        public sealed class Watchdog : IDisposable
+        {
+            private Timer? _timer;
+            private volatile bool _quiet;
+
+            public void Arm() => _timer = new Timer(Check, null, 1000, 1000);
+
+            private void Check(object? state)
+            {
+                if (!_quiet)
+                {
+                    return;
+                }
+
+                {|#1:_timer|}?.Dispose();
+                {|#0:_timer = null|};
+            }
+
+            public void Touch() => _quiet = false;
+
+            OTHER
+        }
+        """;
+
+    [Fact]
+    public Task DisposeOrClear_AgainstADisposeThatDisposesWhatItReads_DoesNotReport()
+        => VerifyCS.VerifyAnalyzerAsync(SelfDisposingWatchdog.Replace("{|#0:_timer = null|}", "_timer = null").Replace("{|#1:_timer|}", "_timer").Replace("OTHER", "public void Dispose() => _timer?.Dispose();"));
+
+    [Fact]
+    public Task DisposeOrClear_AgainstAStoreOfANewObject_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            SelfDisposingWatchdog.Replace("OTHER", "public void Dispose() => _timer?.Dispose();\n\n    public void Replace(Timer timer) => _timer = timer;"),
+            Race(0, "new Timer", "writes", "field 'Watchdog._timer'", "'Replace' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations),
+            Race(1, "new Timer", "reads", "field 'Watchdog._timer'", "'Replace' writes it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    [Fact]
+    public Task DisposeOrClear_AgainstAnotherUseOfTheObject_Reports()
+        => VerifyCS.VerifyAnalyzerAsync(
+            SelfDisposingWatchdog.Replace("OTHER", "public void Dispose() => _timer?.Dispose();\n\n    public void Pause() => _timer?.Change(Timeout.Infinite, Timeout.Infinite);"),
+            Race(0, "new Timer", "writes", "field 'Watchdog._timer'", "'Pause' reads it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
 }

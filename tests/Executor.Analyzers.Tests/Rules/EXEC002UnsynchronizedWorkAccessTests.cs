@@ -377,7 +377,7 @@ public class EXEC002UnsynchronizedWorkAccessTests
                     _timer = new Timer(_ => Console.WriteLine(_ticks), null, 0, 100);
                 }
 
-                void Once() => Task.Run(() => {|#0:_ticks = Environment.TickCount|});
+                void Once() => Task.Run(() => {|#0:_ticks = Environment.CurrentManagedThreadId|});
             }
             """,
             DiagAny(0));
