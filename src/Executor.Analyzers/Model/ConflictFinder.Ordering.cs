@@ -21,7 +21,8 @@ internal sealed partial class ConflictFinder
         var point = OrderingPoint(registration, cancellationToken);
         if (graph is not null
             && !SharedStateFacts.IsInsideFunction(registration.Operation.Syntax, member)
-            && _reach.GetOrCompute((Registration: point, Variable: symbol as ILocalSymbol), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is { } reach
+            && JoinKey(graph, registration) is var joins
+            && _reach.GetOrCompute((Registration: point, Variable: symbol as ILocalSymbol, Joins: joins), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, registration.Work is not null, joins), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is { } reach
             && reach.RunsAfter(access) is { } after)
         {
             return after;
@@ -41,7 +42,7 @@ internal sealed partial class ConflictFinder
 
         var graph = _graphs.GetOrCompute(member, m => CreateGraph(m, cancellationToken), cancellationToken);
         if (graph is null
-            || _reach.GetOrCompute((Registration: registration.Operation.Syntax, Variable: (ILocalSymbol?)null), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, true), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is not { } reach)
+            || JoinKey(graph, registration) is var joins && _reach.GetOrCompute((Registration: registration.Operation.Syntax, Variable: (ILocalSymbol?)null, Joins: joins), key => ExecutionOrder.Prepare(graph, _joinCuts.GetOrAdd((graph, true, joins), g => ExecutionOrder.JoinCuts(g.Graph, op => IsJoin(op, registration))), key.Registration, key.Variable, cancellationToken), cancellationToken) is not { } reach)
         {
             return false;
         }
@@ -70,22 +71,19 @@ internal sealed partial class ConflictFinder
 
     /// <summary>
     /// Whether an operation waits for the callbacks to finish: the executor's <c>Shutdown(wait: true)</c> or
-    /// <c>Dispose</c> (also at the end of a <c>using</c>), waiting on an event, countdown, barrier or thread, or
-    /// waiting for or awaiting a task. <c>Future.Result()</c> and <c>Futures.Wait</c> are not joins: they return
-    /// before the done callbacks run.
+    /// <c>Dispose</c> (also at the end of a <c>using</c>), <c>Thread.Join</c>, waiting on an event, countdown,
+    /// semaphore, barrier or completion source that the callback signals after the access being ordered
+    /// (<see cref="Registration.JoinAccess"/>), or waiting for or awaiting a task other than the antecedent of a
+    /// continuation or a <c>Task.Delay</c> (<see cref="JoinVerdict"/>). <c>Future.Result()</c> and <c>Futures.Wait</c>
+    /// are not joins: they return before the done callbacks run.
     /// </summary>
     internal bool IsJoin(IOperation operation, Registration registration)
     {
         foreach (var descendant in operation.DescendantsAndSelf())
         {
-            switch (descendant)
+            if (JoinVerdict(descendant, registration) == true)
             {
-                case IAwaitOperation awaitOperation when IsTaskLike(Awaited(awaitOperation.Operation).Type) || registration.Work is not null && DerivesFrom(Awaited(awaitOperation.Operation).Type, Types.Future):
-                    return true;
-                case IPropertyReferenceOperation { Property.Name: "Result" } result when Types.TaskOfT.Matches(result.Property.ContainingType):
-                    return true;
-                case IInvocationOperation invocation when IsJoinCall(invocation) || registration.Work is not null && WaitsForWork(invocation):
-                    return true;
+                return true;
             }
         }
 
@@ -647,7 +645,9 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        var cuts = _fieldJoinCuts.GetOrAdd((graph, field), key => ExecutionOrder.JoinCuts(key.Graph, op => JoinsField(op, key.Field, registration)));
+        // Cached per graph and field, so judged without one access: any wait that mentions the field's task.
+        var plain = registration.WithoutAccess();
+        var cuts = _fieldJoinCuts.GetOrAdd((graph, field), key => ExecutionOrder.JoinCuts(key.Graph, op => JoinsField(op, key.Field, plain)));
         bool anyJoin = false;
         foreach (var block in cuts)
         {

@@ -26,8 +26,8 @@ internal sealed partial class ConflictFinder
     private readonly ConcurrentDictionary<SyntaxNode, System.Lazy<ControlFlowGraph?>> _graphs = new();
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, List<HeldLock>> _callerLocks = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable), System.Lazy<ExecutionOrder.Reach?>> _reach = new();
-    private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work), List<int>[]> _joinCuts = new();
+    private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable, string Joins), System.Lazy<ExecutionOrder.Reach?>> _reach = new();
+    private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work, string Joins), List<int>[]> _joinCuts = new();
     private readonly ConcurrentDictionary<(ISymbol Symbol, SyntaxNode Scope, ILocalSymbol Root), System.Lazy<List<AccessCandidate>>> _accessesThroughLocal = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, ISymbol Field), List<int>[]> _fieldJoinCuts = new();
     private readonly ConcurrentDictionary<AnonymousFunctionExpressionSyntax, (bool Callback, WorkSource? Work)> _lambdaRoles = new();
@@ -61,6 +61,12 @@ internal sealed partial class ConflictFinder
         if (IsSnapshotRecheckedUnderLock(finding, cancellationToken))
         {
             return null;
+        }
+
+        // Joins are judged for this access: a wait orders it only when the callback signals the waited object after it.
+        if (AccessNode(finding, callbackRoot) is { } accessNode)
+        {
+            registration = registration.ForAccess(callbackRoot, accessNode);
         }
 
         var candidates = AccessesOf(finding, registration, callbackRoot, cancellationToken);
@@ -208,6 +214,19 @@ internal sealed partial class ConflictFinder
             _ => null,
         };
         return declaration is null ? null : Facts.ModelFor(declaration.SyntaxTree).GetDeclaredSymbol(declaration, cancellationToken) as IMethodSymbol;
+    }
+
+    /// <summary>The finding's access inside the callback (the assignment, call or reference), or null.</summary>
+    private static SyntaxNode? AccessNode(CallbackFinding finding, SyntaxNode callbackRoot)
+    {
+        if (finding.Access?.Syntax is { } syntax)
+        {
+            return syntax;
+        }
+
+        return finding.Location.SourceTree == callbackRoot.SyntaxTree && callbackRoot.Span.Contains(finding.Location.SourceSpan)
+            ? callbackRoot.FindNode(finding.Location.SourceSpan, getInnermostNodeForTie: true)
+            : null;
     }
 
     /// <summary>A read of an array's <c>Length</c>, <c>LongLength</c> or <c>Rank</c>: fixed when the array is created.</summary>

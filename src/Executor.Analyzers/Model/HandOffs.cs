@@ -258,7 +258,7 @@ internal sealed class HandOffFinder
         return graph;
     }
 
-    private static ControlFlowGraph? Nested(ControlFlowGraph graph, IMethodSymbol function, CancellationToken cancellationToken)
+    internal static ControlFlowGraph? Nested(ControlFlowGraph graph, IMethodSymbol function, CancellationToken cancellationToken)
     {
         try
         {

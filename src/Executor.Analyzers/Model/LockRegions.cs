@@ -239,7 +239,7 @@ internal static class LockRegions
                 return;
             }
 
-            if (AcquireKind(invocation, types) != LockCoverage.None && !IsConditionalAcquire(invocation))
+            if (AcquireKind(invocation, types) != LockCoverage.None && !IsConditionalAcquire(invocation) && !IsSignalWait(invocation, types))
             {
                 held.Add(LockOf(invocation, types));
                 return;
@@ -252,6 +252,63 @@ internal static class LockRegions
                 return;
             }
         }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IInvocationOperation, object> s_signalWaits = new();
+    private static readonly object s_signal = new();
+    private static readonly object s_lock = new();
+
+    /// <summary>
+    /// A <c>SemaphoreSlim.Wait</c>/<c>WaitAsync</c> whose function never releases that semaphore: it waits for a signal
+    /// (<c>done.Wait();</c> after handing <c>done.Release()</c> to a callback), it does not enter a lock. A semaphore
+    /// the analyzer cannot name stays a lock.
+    /// </summary>
+    private static bool IsSignalWait(IInvocationOperation wait, KnownTypes types)
+    {
+        if (wait.Instance is not { } instance || !types.SemaphoreSlim.Matches(wait.TargetMethod.ContainingType)
+            || KeyOf(instance, LockCoverage.Full) is not { Kind: not LockKind.Unknown } semaphore)
+        {
+            return false;
+        }
+
+        return s_signalWaits.GetValue(wait, w =>
+        {
+            IOperation function = w;
+            while (function.Parent is { } parent && function is not IAnonymousFunctionOperation and not ILocalFunctionOperation)
+            {
+                function = parent;
+            }
+
+            // Its own code only: a callback it hands the semaphore to releases it on another thread (a signal).
+            var pending = new Stack<IOperation>();
+            foreach (var child in function.ChildOperations)
+            {
+                pending.Push(child);
+            }
+
+            while (pending.Count > 0)
+            {
+                var current = pending.Pop();
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    continue;
+                }
+
+                if (current is IInvocationOperation { Instance: { } released } release && ReleaseKind(release, types) != LockCoverage.None
+                    && types.SemaphoreSlim.Matches(release.TargetMethod.ContainingType)
+                    && KeyOf(released, LockCoverage.Full).SameAs(semaphore))
+                {
+                    return s_lock;
+                }
+
+                foreach (var child in current.ChildOperations)
+                {
+                    pending.Push(child);
+                }
+            }
+
+            return s_signal;
+        }) == s_signal;
     }
 
     /// <summary>A call with a <c>ref bool</c> argument: a candidate lock helper (<c>TakeLock(ref taken)</c>).</summary>

@@ -33,6 +33,25 @@ internal sealed class Registration
     /// <summary>Another registration of the same method group in its type, when there is one (the method then runs for each).</summary>
     public Registration? Next { get; set; }
 
+    /// <summary>
+    /// The callback (or work) body whose access is being ordered, with the access itself: a wait is a join for that
+    /// access only when this body signals the waited object after it (<see cref="ConflictFinder.IsJoin"/>). Null when
+    /// the caller does not ask about one access (then any wait on an event, countdown, barrier or completion source
+    /// counts, as before).
+    /// </summary>
+    public SyntaxNode? JoinRoot { get; private set; }
+
+    /// <summary>The access in <see cref="JoinRoot"/> that a join must come after.</summary>
+    public SyntaxNode? JoinAccess { get; private set; }
+
+    /// <summary>This registration, asked about one access of the callback at <paramref name="root"/>.</summary>
+    public Registration ForAccess(SyntaxNode root, SyntaxNode access)
+        => new(Api, Operation) { Work = Work, Next = Next, JoinRoot = root, JoinAccess = access };
+
+    /// <summary>This registration, not asked about one access.</summary>
+    public Registration WithoutAccess()
+        => JoinRoot is null ? this : new(Api, Operation) { Work = Work, Next = Next };
+
     /// <summary>The member (or compilation unit, for top-level statements) whose code registers the callback.</summary>
     public SyntaxNode? Member => SharedStateFacts.EnclosingMember(Operation.Syntax);
 

@@ -1539,4 +1539,490 @@ public class EXEC001IssueCoverageTests
                 .Replace("ACCESS", "{|#0:_a++|}"),
             Race(0, "Task.ContinueWith", "increments", "field 'View._a'", EachCall("Run")));
     }
+
+    // ---- 2.7-2.12 joins: a wait orders an access only when the callback signals the waited object after it ---------
+
+    private static string ReadsAfter(string member, string locks = "without a lock")
+        => "'" + member + "' reads it " + locks + " after registering the callback, with no join in between";
+
+    private static DiagnosticResult Work(int marker, string api, string verb, string target, string other)
+        => Verifiers.CSharpAnalyzerVerifier<EXEC002UnsynchronizedWorkAccessAnalyzer>.Diagnostic().WithLocation(marker).WithArguments(api, verb, target, "without a lock", other);
+
+    [Fact]
+    public async Task WaitOnWhatTheCallbackSignalsBeforeItsWrite_IsNotAJoin_Reports()
+    {
+        // G3: the waiter can wake up while the callback is still writing.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Runner
+            {
+                void Slim(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new ManualResetEventSlim();
+                    pool.Submit(() => 1).AddDoneCallback(f => { done.Set(); {|#0:total += f.Result()|}; });
+                    done.Wait();
+                    Console.WriteLine({|#1:total|});
+                }
+
+                void Handle(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new ManualResetEvent(false);
+                    pool.Submit(() => 1).AddDoneCallback(f => { done.Set(); {|#2:total += f.Result()|}; });
+                    done.WaitOne();
+                    Console.WriteLine({|#3:total|});
+                }
+
+                void Countdown(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new CountdownEvent(1);
+                    pool.Submit(() => 1).AddDoneCallback(f => { done.Signal(); {|#4:total += f.Result()|}; });
+                    done.Wait();
+                    Console.WriteLine({|#5:total|});
+                }
+
+                async Task Source(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    var done = new TaskCompletionSource<bool>();
+                    pool.Submit(() => 1).AddDoneCallback(f => { done.SetResult(true); {|#6:total += f.Result()|}; });
+                    await done.Task;
+                    Console.WriteLine({|#7:total|});
+                }
+
+                void Phase(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var barrier = new Barrier(2);
+                    pool.Submit(() => 1).AddDoneCallback(f => { barrier.SignalAndWait(); {|#8:total += f.Result()|}; });
+                    barrier.SignalAndWait();
+                    Console.WriteLine({|#9:total|});
+                }
+            }
+            """,
+            Race(0, Api, "updates", "captured local 'total'", ReadsAfter("Slim")).WithLocation(1),
+            Race(2, Api, "updates", "captured local 'total'", ReadsAfter("Handle")).WithLocation(3),
+            Race(4, Api, "updates", "captured local 'total'", ReadsAfter("Countdown")).WithLocation(5),
+            Race(6, Api, "updates", "captured local 'total'", ReadsAfter("Source")).WithLocation(7),
+            Race(8, Api, "updates", "captured local 'total'", ReadsAfter("Phase")).WithLocation(9));
+    }
+
+    [Fact]
+    public async Task WaitOnWhatTheCallbackNeverSignals_IsNotAJoin_Reports()
+    {
+        // G3: an event, a completion source or a field the callback does not touch; a delay.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Runner
+            {
+                private readonly ManualResetEventSlim _ready = new();
+
+                void Other(ThreadPoolExecutor pool, ManualResetEventSlim other)
+                {
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#0:total += f.Result()|});
+                    other.Wait();
+                    Console.WriteLine({|#1:total|});
+                }
+
+                void Field(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#2:total += f.Result()|});
+                    _ready.Wait();
+                    Console.WriteLine({|#3:total|});
+                }
+
+                async Task Source(ThreadPoolExecutor pool, TaskCompletionSource<int> source)
+                {
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#4:total += f.Result()|});
+                    await source.Task;
+                    Console.WriteLine({|#5:total|});
+                }
+
+                async Task Delay(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#6:total += f.Result()|});
+                    await Task.Delay(10);
+                    Console.WriteLine({|#7:total|});
+                }
+
+                void Sleep(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#8:total += f.Result()|});
+                    Thread.Sleep(10);
+                    Task.Delay(10).Wait();
+                    Console.WriteLine({|#9:total|});
+                }
+            }
+            """,
+            Race(0, Api, "updates", "captured local 'total'", ReadsAfter("Other")).WithLocation(1),
+            Race(2, Api, "updates", "captured local 'total'", ReadsAfter("Field")).WithLocation(3),
+            Race(4, Api, "updates", "captured local 'total'", ReadsAfter("Source")).WithLocation(5),
+            Race(6, Api, "updates", "captured local 'total'", ReadsAfter("Delay")).WithLocation(7),
+            Race(8, Api, "updates", "captured local 'total'", ReadsAfter("Sleep")).WithLocation(9));
+    }
+
+    [Fact]
+    public async Task WaitOnWhatTheCallbackSignalsAfterItsWrite_DoesNotReport()
+    {
+        // G3, the join side: after the write on some path (a finally, the last of a countdown), through a method of
+        // the compilation or a local function, as the state argument, through a local holding the completion
+        // source's task, or through '?.'.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Runner
+            {
+                private readonly ManualResetEventSlim _done = new();
+                private int _pending;
+                private int _total;
+
+                void Finally(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new ManualResetEventSlim();
+                    pool.Submit(() => 1).AddDoneCallback(f => { try { total += f.Result(); } finally { done.Set(); } });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+
+                void Last(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new ManualResetEventSlim();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); if (Interlocked.Decrement(ref _pending) == 0) done.Set(); });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+
+                public Runner(ThreadPoolExecutor pool)
+                {
+                    pool.Submit(() => 1).AddDoneCallback(OnDone);
+                    _done.Wait();
+                    Console.WriteLine(_total);
+                }
+
+                private void OnDone(Future<int> f)
+                {
+                    _total = f.Result();
+                    Finish();
+                }
+
+                private void Finish() => _done.Set();
+
+                void State()
+                {
+                    int total = 0;
+                    using var done = new ManualResetEventSlim();
+                    ThreadPool.QueueUserWorkItem(s => { total = 1; ((ManualResetEventSlim)s!).Set(); }, done);
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+
+                void Alias(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    var source = new TaskCompletionSource<bool>();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); source.TrySetResult(true); });
+                    var task = source.Task;
+                    task.GetAwaiter().GetResult();
+                    Console.WriteLine(total);
+                }
+
+                void LocalFunction(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new CountdownEvent(1);
+                    void Finish() => done.Signal();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); Finish(); });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+
+                async Task Conditional(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    var source = new TaskCompletionSource<bool>();
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); source?.TrySetResult(true); });
+                    await source.Task;
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WaitOnASemaphoreTheCallbackReleasesAfterItsWrite_DoesNotReport()
+    {
+        // G4: a semaphore the callback releases and the waiter does not is a signal, not a lock.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new SemaphoreSlim(0);
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); done.Release(); });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+
+                async Task RunAsync(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new SemaphoreSlim(0);
+                    pool.Submit(() => 1).AddDoneCallback(f => { total += f.Result(); done.Release(); });
+                    await done.WaitAsync();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task WaitOnASemaphoreTheCallbackReleasesBeforeItsWrite_ReportsWithoutALock()
+    {
+        // G4: not a join, and the wait is not a lock either.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Executor;
+
+            class Runner
+            {
+                void Run(ThreadPoolExecutor pool)
+                {
+                    int total = 0;
+                    using var done = new SemaphoreSlim(0);
+                    pool.Submit(() => 1).AddDoneCallback(f => { done.Release(); {|#0:total += f.Result()|}; });
+                    done.Wait();
+                    Console.WriteLine({|#1:total|});
+                }
+            }
+            """,
+            Race(0, Api, "updates", "captured local 'total'", RunReadsAfter).WithLocation(1));
+    }
+
+    [Fact]
+    public async Task SemaphoreSlimLockOnBothSides_DoesNotReport()
+    {
+        // G4: a semaphore waited on and released around the access on each side is still a lock (in sequence, or in
+        // try/finally).
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Counter
+            {
+                private readonly SemaphoreSlim _gate = new(1, 1);
+                private int _count;
+
+                public void Run(ThreadPoolExecutor pool)
+                    => pool.Submit(() => 1).AddDoneCallback(f => { _gate.Wait(); _count += f.Result(); _gate.Release(); });
+
+                public async Task<int> ReadAsync()
+                {
+                    await _gate.WaitAsync();
+                    try
+                    {
+                        return _count;
+                    }
+                    finally
+                    {
+                        _gate.Release();
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task SemaphoreSlimLockAfterTheRegistration_IsNotAJoin_Reports()
+    {
+        // G4: awaiting the lock's WaitAsync does not wait for a callback that never takes the lock.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Executor;
+
+            class Runner
+            {
+                async Task Run(ThreadPoolExecutor pool, SemaphoreSlim gate)
+                {
+                    int total = 0;
+                    pool.Submit(() => 1).AddDoneCallback(f => {|#0:total += f.Result()|});
+                    await gate.WaitAsync();
+                    try
+                    {
+                        Console.WriteLine({|#1:total|});
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }
+            }
+            """,
+            Race(0, Api, "updates", "captured local 'total'", ReadsAfter("Run", "under lock 'gate'")).WithLocation(1));
+    }
+
+    [Fact]
+    public async Task WaitingOnOrAwaitingTheAntecedent_IsNotAJoin_Reports()
+    {
+        // G5: the antecedent completes before its continuation runs.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Runner
+            {
+                async Task Await(Task<int> work)
+                {
+                    int total = 0;
+                    _ = work.ContinueWith(t => {|#0:total += t.Result|});
+                    await work;
+                    Console.WriteLine({|#1:total|});
+                }
+
+                void Wait(Task<int> work)
+                {
+                    int total = 0;
+                    _ = work.ContinueWith(t => {|#2:total += t.Result|});
+                    work.Wait();
+                    Console.WriteLine({|#3:total|});
+                }
+
+                void Result(Task<int> work)
+                {
+                    int total = 0;
+                    _ = work.ContinueWith(t => {|#4:total += t.Result|});
+                    Console.WriteLine(work.Result + {|#5:total|});
+                }
+            }
+            """,
+            Race(0, "Task<int>.ContinueWith", "updates", "captured local 'total'", ReadsAfter("Await")).WithLocation(1),
+            Race(2, "Task<int>.ContinueWith", "updates", "captured local 'total'", ReadsAfter("Wait")).WithLocation(3),
+            Race(4, "Task<int>.ContinueWith", "updates", "captured local 'total'", ReadsAfter("Result")).WithLocation(5));
+    }
+
+    [Fact]
+    public async Task WaitingOnTheContinuationAfterTheAntecedent_DoesNotReport()
+    {
+        // G5, the join side: the continuation's own task, after the antecedent or directly.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Runner
+            {
+                async Task Await(Task<int> work)
+                {
+                    int total = 0;
+                    var next = work.ContinueWith(t => total += t.Result);
+                    await work;
+                    await next.ConfigureAwait(false);
+                    Console.WriteLine(total);
+                }
+
+                void Wait(Task<int> work)
+                {
+                    int total = 0;
+                    var next = work.ContinueWith(t => total += t.Result);
+                    work.Wait();
+                    next.GetAwaiter().GetResult();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Exec002_WaitOnWhatTheWorkSignalsBeforeItsWrite_Reports()
+    {
+        // The same joins for work (EXEC002): an event set before the write, a semaphore released before it.
+        await Verifiers.CSharpAnalyzerVerifier<EXEC002UnsynchronizedWorkAccessAnalyzer>.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Runner
+            {
+                void Run()
+                {
+                    int total = 0;
+                    using var done = new ManualResetEventSlim();
+                    Task.Run(() => { done.Set(); {|#0:total += 1|}; });
+                    done.Wait();
+                    Console.WriteLine({|#1:total|});
+                }
+
+                void Release()
+                {
+                    int total = 0;
+                    using var done = new SemaphoreSlim(0);
+                    Task.Run(() => { done.Release(); {|#2:total += 1|}; });
+                    done.Wait();
+                    Console.WriteLine({|#3:total|});
+                }
+            }
+            """,
+            Work(0, "Task.Run", "updates", "captured local 'total'", "'Run' reads it without a lock after starting the work, with no join in between").WithLocation(1),
+            Work(2, "Task.Run", "updates", "captured local 'total'", "'Release' reads it without a lock after starting the work, with no join in between").WithLocation(3));
+    }
+
+    [Fact]
+    public async Task Exec002_WaitOnWhatTheWorkSignalsAfterItsWrite_DoesNotReport()
+    {
+        // The join side for work: an event set after the write, a semaphore released after it (not a lock).
+        await Verifiers.CSharpAnalyzerVerifier<EXEC002UnsynchronizedWorkAccessAnalyzer>.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Runner
+            {
+                void Run()
+                {
+                    int total = 0;
+                    using var done = new ManualResetEventSlim();
+                    Task.Run(() => { total += 1; done.Set(); });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+
+                void Release()
+                {
+                    int total = 0;
+                    using var done = new SemaphoreSlim(0);
+                    Task.Run(() => { total += 1; done.Release(); });
+                    done.Wait();
+                    Console.WriteLine(total);
+                }
+            }
+            """);
+    }
 }
