@@ -326,6 +326,51 @@ internal sealed partial class ConflictFinder
         };
     }
 
+    /// <summary>
+    /// Whether the run that clears a field also stores a new object in it (<c>_cts.Dispose(); _cts = null; … _cts =
+    /// new …;</c>, directly or in a method of the type it calls, two calls deep): then a concurrent dispose can miss
+    /// the new object, and the pair is not dispose-or-clear.
+    /// </summary>
+    private bool RunStoresANewValue(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        var function = SharedStateFacts.EnclosingFunction(access);
+        if (function is null)
+        {
+            return true;
+        }
+
+        var seen = new HashSet<SyntaxNode>();
+        return StoresANewValue(function, symbol, seen, depth: 0, cancellationToken);
+    }
+
+    private bool StoresANewValue(SyntaxNode function, ISymbol symbol, HashSet<SyntaxNode> seen, int depth, CancellationToken cancellationToken)
+    {
+        if (!seen.Add(function))
+        {
+            return false;
+        }
+
+        var model = Facts.ModelFor(function.SyntaxTree);
+        foreach (var node in function.DescendantNodes())
+        {
+            switch (node)
+            {
+                case AssignmentExpressionSyntax assignment when IsDisposeOrClear(assignment) is false
+                    && assignment.Left.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == symbol.Name
+                        && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n, cancellationToken).Symbol?.OriginalDefinition, symbol.OriginalDefinition)):
+                    return true;
+                case InvocationExpressionSyntax invocation when depth < 2
+                    && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol { DeclaringSyntaxReferences.Length: 1 } callee
+                    && SymbolEqualityComparer.Default.Equals(callee.ContainingType, symbol.ContainingType)
+                    && callee.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is BaseMethodDeclarationSyntax body
+                    && StoresANewValue(body, symbol, seen, depth + 1, cancellationToken):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary><c>DateTime.UtcNow</c>/<c>Now</c>, <c>DateTimeOffset.UtcNow</c>/<c>Now</c>, <c>TimeProvider.GetUtcNow()</c>/<c>GetLocalNow()</c>/<c>GetTimestamp()</c>, <c>Stopwatch.GetTimestamp()</c>, <c>Environment.TickCount</c>/<c>TickCount64</c>.</summary>
     private static bool IsCurrentTime(IOperation? value)
     {

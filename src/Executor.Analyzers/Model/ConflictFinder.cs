@@ -173,7 +173,9 @@ internal sealed partial class ConflictFinder
 
         // Dispose-or-clear of a disposable field ('_timer?.Dispose(); _timer = null;' against 'Dispose' doing
         // '_timer?.Dispose()'): every order leaves the object disposed.
-        bool disposeOrClear = finding.Symbol is IFieldSymbol or IPropertySymbol && IsDisposeOrClear((finding.OriginAccess ?? finding.Access)?.Syntax);
+        var clearing = (finding.OriginAccess ?? finding.Access)?.Syntax;
+        bool disposeOrClear = finding.Symbol is IFieldSymbol or IPropertySymbol && IsDisposeOrClear(clearing)
+            && !RunStoresANewValue(clearing!, finding.Symbol, cancellationToken);
         if (disposeOrClear)
         {
             conflicting.RemoveAll(c => IsDisposeOrClear(c.Access.Syntax));

@@ -2133,4 +2133,34 @@ public class EXEC001RaceModelTests
         => VerifyCS.VerifyAnalyzerAsync(
             SelfDisposingWatchdog.Replace("OTHER", "public void Dispose() => _timer?.Dispose();\n\n    public void Pause() => _timer?.Change(Timeout.Infinite, Timeout.Infinite);"),
             Race(0, "new Timer", "writes", "field 'Watchdog._timer'", "'Pause' reads it without a lock").WithOptions(DiagnosticOptions.IgnoreAdditionalLocations));
+
+    [Fact]
+    public Task DisposeOrClear_WhenTheSameRunStoresANewObject_Reports()
+        => VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            public sealed class Reloadable : IDisposable
+            {
+                private CancellationTokenSource? _source;
+
+                public Reloadable(CancellationToken token) => Register(token);
+
+                private void Register(CancellationToken token)
+                {
+                    _source = CancellationTokenSource.CreateLinkedTokenSource(token);
+                    _source.Token.Register(static s => ((Reloadable)s!).Reload(), this);
+                }
+
+                private void Reload()
+                {
+                    _source!.Dispose();
+                    _source = null;
+                    Register(CancellationToken.None);
+                }
+
+                public void Dispose() => _source?.Dispose();
+            }
+            """,
+            VerifyCS.Diagnostic().WithSpan(13, 44, 13, 69).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations | DiagnosticOptions.IgnoreSeverity).WithMessage(null));
 }
