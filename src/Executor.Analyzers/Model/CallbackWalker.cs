@@ -295,6 +295,7 @@ internal sealed class CallbackWalker
 
         if (kind == AccessKind.Read && (field.IsReadOnly || !IsReadWorthReporting(field, field.Type)))
         {
+            CheckEnumeration(reference, field, field.Type, field.IsStatic, lockRoot, RootVariable(reference.Instance));
             return;
         }
 
@@ -319,6 +320,12 @@ internal sealed class CallbackWalker
                 string verb = property.IsIndexer ? "writes an element of" : "sets '" + property.Name + "' on";
                 AddFinding(AccessKinds.Mutation, verb, at, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(reference.Instance));
             }
+            else if (isCollection && kind == AccessKind.Read && !_summaryOnly && property.Name is "Keys" or "Values"
+                && EnumerationOf(reference) is { } enumeration && IsShared(reference.Instance) && ReceiverSymbol(reference.Instance) is { } source)
+            {
+                // 'foreach (var v in _map.Values)': enumerates the dictionary itself.
+                AddFinding(AccessKinds.Read, "enumerates", enumeration, source, SymbolType(source), source.IsStatic, lockRoot, RootVariable(reference.Instance));
+            }
 
             return;
         }
@@ -332,6 +339,7 @@ internal sealed class CallbackWalker
         {
             if (kind == AccessKind.Read && (property.SetMethod is null || !IsReadWorthReporting(property, property.Type)))
             {
+                CheckEnumeration(reference, property, property.Type, property.IsStatic, lockRoot, RootVariable(reference.Instance));
                 return;
             }
 
@@ -362,11 +370,49 @@ internal sealed class CallbackWalker
         {
             if (_summaryOnly || _analysis.IsThreadSafeType(type, _options) || !IsCapturedAndWrittenAfterCapture(variable))
             {
+                CheckEnumeration(reference, variable, type, isStatic: false, lockRoot, receiverRoot: null);
                 return;
             }
         }
 
         AddFinding(kind, at, variable, type, isStatic: false, lockRoot, receiverRoot: null);
+    }
+
+    /// <summary>
+    /// A read of a shared collection that is not thread-safe, by enumerating it: a <c>foreach</c> over it, or a LINQ
+    /// operator (<c>System.Linq.Enumerable</c>) that takes it as its source. It races with a mutation elsewhere (the
+    /// enumerator throws, or sees a torn state), as a mutation in the callback races with an enumeration elsewhere.
+    /// Instance queries (<c>ToArray</c>, <c>CopyTo</c>, <c>Count</c>) are reads in <see cref="CheckInvocation"/>.
+    /// </summary>
+    private void CheckEnumeration(IOperation reference, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot, ISymbol? receiverRoot)
+    {
+        if (_summaryOnly
+            || !IsNonThreadSafeCollection(type as INamedTypeSymbol)
+            || EnumerationOf(reference) is not { } at
+            || reference is IMemberReferenceOperation member && !symbol.IsStatic && !IsShared(member.Instance))
+        {
+            return;
+        }
+
+        AddFinding(AccessKinds.Read, "enumerates", at, symbol, type, isStatic, lockRoot, receiverRoot);
+    }
+
+    /// <summary>The enumeration a reference is the source of: the <c>foreach</c> collection itself, or the LINQ call; null otherwise.</summary>
+    private static IOperation? EnumerationOf(IOperation reference)
+    {
+        var current = reference;
+        while (current.Parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            current = conversion;
+        }
+
+        return current.Parent switch
+        {
+            IForEachLoopOperation loop when loop.Collection == current => reference,
+            IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { IsExtensionMethod: true, ContainingType: { Name: "Enumerable", ContainingNamespace: { Name: "Linq", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } } } invocation } argument
+                when invocation.Arguments.Length > 0 && invocation.Arguments[0] == argument => invocation,
+            _ => null,
+        };
     }
 
     private void CheckArrayElement(IArrayElementReferenceOperation element, IOperation lockRoot)

@@ -1258,4 +1258,69 @@ public class EXEC001IssueCoverageTests
         Assert.Contains("cancellation callbacks run on the thread that cancels", description);
         Assert.DoesNotContain("timer callbacks run on the thread that registers", description);
     }
+
+    // ---- 5. reach: state paths the walker follows (G11-G16, G1, G10, X2) ------------------------------------------
+
+    [Fact]
+    public async Task CallbackEnumeratesWhileAnotherMemberAdds_Reports()
+    {
+        // G14: the reverse of RM.OtherMember_EnumeratesWhileCallbackAdds_ReportsWithItsLocation.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.Linq;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<string> _names = new();
+                private readonly Dictionary<int, string> _byId = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    foreach (var name in {|#0:_names|}) Console.WriteLine(name);
+                    Console.WriteLine({|#1:_byId.Values.ToList()|}.Count);
+                    Console.WriteLine({|#2:_names.Where(n => n.Length > f.Result())|}.Count());
+                });
+
+                public void Add(string name) => {|#3:_names.Add(name)|};
+
+                public void Put(int id, string name) => {|#4:_byId[id] = name|};
+            }
+            """,
+            Race(0, Api, "enumerates", "field 'Registry._names'", "'Add' calls 'Add' on it without a lock").WithLocation(3),
+            Race(1, Api, "enumerates", "field 'Registry._byId'", "'Put' writes an element of it without a lock").WithLocation(4),
+            Race(2, Api, "enumerates", "field 'Registry._names'", "'Add' calls 'Add' on it without a lock").WithLocation(3));
+    }
+
+    [Fact]
+    public async Task CallbackEnumeratesAConcurrentCollectionOrACollectionNoOneMutates_DoesNotReport()
+    {
+        // G14, the other way: a concurrent collection, and a list filled only by the constructor.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using System.Linq;
+            using Executor;
+
+            class Registry
+            {
+                private readonly ConcurrentQueue<string> _names = new();
+                private readonly List<int> _fixed = new();
+
+                public Registry(ThreadPoolExecutor pool)
+                {
+                    _fixed.Add(1);
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        foreach (var name in _names) Console.WriteLine(name);
+                        Console.WriteLine(_fixed.Sum() + _names.ToList().Count);
+                    });
+                }
+
+                public void Add(string name) => _names.Enqueue(name);
+            }
+            """);
+    }
 }
