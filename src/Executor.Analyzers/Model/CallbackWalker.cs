@@ -311,7 +311,7 @@ internal sealed class CallbackWalker
             return;
         }
 
-        bool isCollection = IsNonThreadSafeCollection(property.ContainingType);
+        bool isCollection = _analysis.Facts.IsNonThreadSafeCollectionMember(property.ContainingType, reference.Instance, _cancellationToken);
         if (property.IsIndexer || isCollection)
         {
             // list[i] = x, dictionary[key] = value, builder.Length = 0 on a shared collection.
@@ -387,7 +387,7 @@ internal sealed class CallbackWalker
     private void CheckEnumeration(IOperation reference, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot, ISymbol? receiverRoot)
     {
         if (_summaryOnly
-            || !IsNonThreadSafeCollection(type as INamedTypeSymbol)
+            || !IsNonThreadSafeCollection(type as INamedTypeSymbol) && !_analysis.Facts.HoldsOnlyNonThreadSafeCollections(symbol, _cancellationToken)
             || EnumerationOf(reference) is not { } at
             || reference is IMemberReferenceOperation member && !symbol.IsStatic && !IsShared(member.Instance))
         {
@@ -446,7 +446,7 @@ internal sealed class CallbackWalker
             return;
         }
 
-        if (IsNonThreadSafeCollection(method.ContainingType) && !IsThreadSafeSingleton(invocation.Instance))
+        if (_analysis.Facts.IsNonThreadSafeCollectionMember(method.ContainingType, invocation.Instance, _cancellationToken) && !IsThreadSafeSingleton(invocation.Instance))
         {
             // The lock check comes before the message text is built: most such calls in callbacks are under a lock.
             if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner)

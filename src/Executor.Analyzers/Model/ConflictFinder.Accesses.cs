@@ -281,12 +281,12 @@ internal sealed partial class ConflictFinder
                     ? (AccessMode.Atomic, argument.Parent!, AtomicVerb(argument), null, false)
                     : (AccessMode.Write, argument, "passes by reference", null, false);
             case IInvocationOperation invocation when invocation.Instance == reference:
-                return Types.IsNonThreadSafeCollection(invocation.TargetMethod.ContainingType?.OriginalDefinition) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
+                return Facts.IsNonThreadSafeCollectionMember(invocation.TargetMethod.ContainingType, reference, cancellationToken) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
                     ? (AccessMode.Write, invocation, "calls '" + invocation.TargetMethod.Name + "' on", null, false)
                     : (AccessMode.Read, invocation, "reads", null, false);
             case IPropertyReferenceOperation property when property.Instance == reference:
                 return property.Parent is ISimpleAssignmentOperation propertyAssignment && propertyAssignment.Target == property
-                    && Types.IsNonThreadSafeCollection(property.Property.ContainingType?.OriginalDefinition)
+                    && Facts.IsNonThreadSafeCollectionMember(property.Property.ContainingType, reference, cancellationToken)
                     ? (AccessMode.Write, propertyAssignment, "writes an element of", null, false)
                     : (AccessMode.Read, property, "reads", null, false);
             case IForEachLoopOperation:

@@ -1323,4 +1323,71 @@ public class EXEC001IssueCoverageTests
             }
             """);
     }
+
+    [Fact]
+    public async Task InterfaceTypedCollectionFieldsHoldingNonThreadSafeCollections_Report()
+    {
+        // G12: every assignment of the field is a List, HashSet or Dictionary.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly IList<int> _items = new List<int>();
+                private readonly ICollection<string> _names;
+                private IDictionary<int, int> _map = new Dictionary<int, int>();
+
+                public Registry() => _names = new HashSet<string>();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    {|#0:_items.Add(f.Result())|};
+                    {|#1:_names.Add(f.Result().ToString())|};
+                    {|#2:_map[f.Result()] = f.Result()|};
+                });
+
+                public void Reset() => {|#3:_map = null!|};
+
+                public void Drop(int x) => {|#4:_items.Remove(x)|};
+            }
+            """,
+            Race(0, Api, "calls 'ICollection<int>.Add' on", "field 'Registry._items'", "'Drop' calls 'Remove' on it without a lock").WithLocation(4),
+            Race(1, Api, "calls 'ICollection<string>.Add' on", "field 'Registry._names'", EachCall("Run")),
+            Race(2, Api, "writes an element of", "field 'Registry._map'", "'Reset' writes it without a lock").WithLocation(3));
+    }
+
+    [Fact]
+    public async Task InterfaceTypedCollectionFieldsWithAConcurrentOrUnknownAssignment_DoNotReport()
+    {
+        // G12, the other way: one assignment is a concurrent collection, a parameter or a call result.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private IDictionary<int, int> _map = new Dictionary<int, int>();
+                private readonly ICollection<int> _given;
+                private readonly IList<int> _made = Make();
+                private readonly IReadOnlyList<int> _view = new List<int>();
+
+                public Registry(ICollection<int> given) => _given = given;
+
+                public void Swap() => _map = new ConcurrentDictionary<int, int>();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    _map[f.Result()] = 1;
+                    _given.Add(f.Result());
+                    _made.Add(f.Result() + _view.Count);
+                });
+
+                private static IList<int> Make() => new SynchronizedList();
+            }
+
+            class SynchronizedList : List<int>, IList<int> { }
+            """);
+    }
 }
