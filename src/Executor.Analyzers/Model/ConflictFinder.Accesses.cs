@@ -113,6 +113,12 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
+        if (IsLockedObject(operation))
+        {
+            // 'lock (_items) { … }' takes the object's monitor; it does not read or change the collection.
+            return null;
+        }
+
         if (InstanceOf(operation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
         {
             // A member set by an object initializer or 'with' expression: a fresh object, not the shared one.
@@ -198,6 +204,16 @@ internal sealed partial class ConflictFinder
         IParameterReferenceOperation parameter => parameter.Parameter,
         _ => null,
     };
+
+    private static bool IsLockedObject(IOperation operation)
+    {
+        while (operation.Parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            operation = conversion;
+        }
+
+        return operation.Parent is ILockOperation lockOperation && lockOperation.LockedValue == operation;
+    }
 
     private static bool IsInNameOf(IOperation operation)
     {

@@ -1390,4 +1390,42 @@ public class EXEC001IssueCoverageTests
             class SynchronizedList : List<int>, IList<int> { }
             """);
     }
+
+    [Fact]
+    public async Task LockOnTheCollectionItself_IsNotAReadOfIt_DoesNotReport()
+    {
+        // 'lock (_items)' takes the list's monitor: the other side's lock statement does not read the list.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<int> _items = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_items) { _items.Add(f.Result()); } });
+
+                public void Add(int x) { lock (_items) { _items.Add(x); } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LockOnTheCollectionOnOneSideOnly_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<int> _items = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_items) { {|#0:_items.Add(f.Result())|}; } });
+
+                public void Add(int x) => {|#1:_items.Add(x)|};
+            }
+            """,
+            Race(0, Api, "calls 'List<int>.Add' on", "field 'Registry._items'", "'Add' calls 'Add' on it without a lock", "under lock '_items'").WithLocation(1));
+    }
 }
