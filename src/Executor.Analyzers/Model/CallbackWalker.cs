@@ -37,6 +37,7 @@ internal sealed class CallbackWalker
     private readonly List<IOperation> _children = new();
     private readonly HashSet<IMethodSymbol> _walkedLocalFunctions = new(SymbolEqualityComparer.Default);
     private readonly List<CallbackFinding> _findings = new();
+    private readonly Dictionary<ILocalSymbol, IOperation?> _aliases = new(SymbolEqualityComparer.Default);
 
     public CallbackWalker(CallbackAnalysis analysis, IOperation root, ISymbol? api, int depth, bool thisShared, bool summaryOnly, CancellationToken cancellationToken, HashSet<IMethodSymbol>? stack)
     {
@@ -311,14 +312,15 @@ internal sealed class CallbackWalker
             return;
         }
 
-        bool isCollection = _analysis.Facts.IsNonThreadSafeCollectionMember(property.ContainingType, reference.Instance, _cancellationToken);
+        var receiver = AliasSource(reference.Instance) ?? reference.Instance;
+        bool isCollection = _analysis.Facts.IsNonThreadSafeCollectionMember(property.ContainingType, receiver, _cancellationToken);
         if (property.IsIndexer || isCollection)
         {
-            // list[i] = x, dictionary[key] = value, builder.Length = 0 on a shared collection.
-            if (isCollection && kind != AccessKind.Read && IsShared(reference.Instance) && ReceiverSymbol(reference.Instance) is { } owner)
+            // list[i] = x, dictionary[key] = value, builder.Length = 0 on a shared collection (or on a local alias of one).
+            if (isCollection && kind != AccessKind.Read && IsShared(receiver) && ReceiverSymbol(receiver) is { } owner)
             {
                 string verb = property.IsIndexer ? "writes an element of" : "sets '" + property.Name + "' on";
-                AddFinding(AccessKinds.Mutation, verb, at, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(reference.Instance));
+                AddFinding(AccessKinds.Mutation, verb, at, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(receiver));
             }
             else if (isCollection && kind == AccessKind.Read && !_summaryOnly && property.Name is "Keys" or "Values"
                 && EnumerationOf(reference) is { } enumeration && IsShared(reference.Instance) && ReceiverSymbol(reference.Instance) is { } source)
@@ -446,18 +448,20 @@ internal sealed class CallbackWalker
             return;
         }
 
-        if (_analysis.Facts.IsNonThreadSafeCollectionMember(method.ContainingType, invocation.Instance, _cancellationToken) && !IsThreadSafeSingleton(invocation.Instance))
+        // 'var sb = _report; sb.Append(…)': the call works on the field's collection.
+        var receiver = AliasSource(invocation.Instance) ?? invocation.Instance;
+        if (_analysis.Facts.IsNonThreadSafeCollectionMember(method.ContainingType, receiver, _cancellationToken) && !IsThreadSafeSingleton(receiver))
         {
             // The lock check comes before the message text is built: most such calls in callbacks are under a lock.
-            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner)
+            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(receiver) && ReceiverSymbol(receiver) is { } owner)
             {
                 string verb = "calls '" + _analysis.ApiName(method) + "' on";
-                AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(invocation.Instance));
+                AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(receiver));
             }
-            else if (!_summaryOnly && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } reader)
+            else if (!_summaryOnly && IsShared(receiver) && ReceiverSymbol(receiver) is { } reader)
             {
                 // A read of a collection (Count, Contains, TryGetValue, ToArray, ...): it races with a mutation elsewhere.
-                AddFinding(AccessKinds.Read, "calls '" + _analysis.ApiName(method) + "' on", invocation, reader, SymbolType(reader), reader.IsStatic, lockRoot, RootVariable(invocation.Instance));
+                AddFinding(AccessKinds.Read, "calls '" + _analysis.ApiName(method) + "' on", invocation, reader, SymbolType(reader), reader.IsStatic, lockRoot, RootVariable(receiver));
             }
 
             return;
@@ -566,6 +570,12 @@ internal sealed class CallbackWalker
 
             if (held.Kind == LockKind.Variable && held.Symbol is not null && IsOwned(held.Symbol))
             {
+                // 'var sb = _report; lock (sb) { … }' locks the field's object; another local the callback made protects nothing.
+                if (held.Symbol is ILocalSymbol local && AliasSource(local) is { } aliased)
+                {
+                    locks.Add(LockRegions.KeyOf(aliased, held.Coverage));
+                }
+
                 continue;
             }
 
@@ -632,6 +642,56 @@ internal sealed class CallbackWalker
     }
 
     private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared);
+
+    /// <summary>
+    /// For a local alias of shared storage, the storage: a local the callback declares, initialized from a field or
+    /// property of a shared object or a static (<c>var sb = _report;</c>), never assigned again. Null otherwise.
+    /// </summary>
+    private IOperation? AliasSource(IOperation? instance)
+    {
+        while (instance is IConversionOperation conversion)
+        {
+            instance = conversion.Operand;
+        }
+
+        return instance is ILocalReferenceOperation local ? AliasSource(local.Local) : null;
+    }
+
+    private IOperation? AliasSource(ILocalSymbol local)
+    {
+        if (local.IsRef || !IsOwned(local))
+        {
+            return null;
+        }
+
+        if (_aliases.TryGetValue(local, out var known))
+        {
+            return known;
+        }
+
+        IOperation? source = null;
+        if (local.DeclaringSyntaxReferences.Length == 1
+            && local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } value } declarator
+            && SharedStateFacts.EnclosingMember(declarator) is { } scope)
+        {
+            var model = _analysis.Facts.ModelFor(declarator.SyntaxTree);
+            var initial = model.GetOperation(value, _cancellationToken);
+            while (initial is IConversionOperation conversion)
+            {
+                initial = conversion.Operand;
+            }
+
+            if (initial is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }
+                && (((IMemberReferenceOperation)initial).Member.IsStatic || IsShared(((IMemberReferenceOperation)initial).Instance))
+                && !_analysis.Facts.IsWrittenAfter(local, scope, 0, model, _cancellationToken))
+            {
+                source = initial;
+            }
+        }
+
+        _aliases[local] = source;
+        return source;
+    }
 
     /// <summary>Gets or sets the callback's parameters that receive a shared state object (see <c>SharedStateParameters</c>): never owned.</summary>
     public ImmutableArray<IParameterSymbol> SharedParameters { get; set; } = ImmutableArray<IParameterSymbol>.Empty;

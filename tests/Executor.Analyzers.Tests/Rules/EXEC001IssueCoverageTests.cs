@@ -1428,4 +1428,65 @@ public class EXEC001IssueCoverageTests
             """,
             Race(0, Api, "calls 'List<int>.Add' on", "field 'Registry._items'", "'Add' calls 'Add' on it without a lock", "under lock '_items'").WithLocation(1));
     }
+
+    [Fact]
+    public async Task LocalAliasesOfFields_Report()
+    {
+        // G11: a local the callback declares from a field, never reassigned, is the field's storage.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using System.Text;
+            using Executor;
+
+            class Reporter
+            {
+                private readonly StringBuilder _report = new();
+                private readonly List<int> _items = new();
+                private readonly Dictionary<int, int> _map = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    var sb = _report;
+                    {|#0:sb.Append(f.Result())|};
+                    var items = _items;
+                    {|#1:items.Add(f.Result())|};
+                    var map = this._map;
+                    {|#2:map[f.Result()] = f.Result()|};
+                });
+            }
+            """,
+            Race(0, Api, "calls 'StringBuilder.Append' on", "field 'Reporter._report'", EachCall("Run")),
+            Race(1, Api, "calls 'List<int>.Add' on", "field 'Reporter._items'", EachCall("Run")),
+            Race(2, Api, "writes an element of", "field 'Reporter._map'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task LocalsThatAreNotAliasesOfAField_DoNotReport()
+    {
+        // G11, the other way: reassigned before the call, a copy, a per-call object, and an alias under the field's lock.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using System.Text;
+            using Executor;
+
+            class Reporter
+            {
+                private readonly StringBuilder _report = new();
+                private readonly List<int> _items = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    var sb = _report;
+                    sb = new StringBuilder();
+                    sb.Append(f.Result());
+                    var copy = new List<int>(_items);
+                    copy.Add(f.Result());
+                    var items = _items;
+                    lock (_items) { items.Add(f.Result()); }
+                });
+
+                public void Add(int x) { lock (_items) { _items.Add(x); } }
+            }
+            """);
+    }
 }
