@@ -448,6 +448,12 @@ internal sealed class CallbackWalker
             return;
         }
 
+        if (AtomicReadModifyWriteTarget(invocation, _analysis.Types) is { } updated)
+        {
+            CheckAtomicReadModifyWrite(invocation, updated, lockRoot);
+            return;
+        }
+
         // 'var sb = _report; sb.Append(…)': the call works on the field's collection.
         var receiver = AliasSource(invocation.Instance) ?? invocation.Instance;
         if (_analysis.Facts.IsNonThreadSafeCollectionMember(method.ContainingType, receiver, _cancellationToken) && !IsThreadSafeSingleton(receiver))
@@ -474,6 +480,84 @@ internal sealed class CallbackWalker
         else
         {
             CheckCall(method, IsShared(invocation.Instance), invocation, lockRoot);
+        }
+    }
+
+    /// <summary>
+    /// The storage a <c>Volatile.Write(ref x, …)</c> or <c>Interlocked.Exchange(ref x, …)</c> stores a value computed
+    /// from itself into (<c>Volatile.Write(ref x, Volatile.Read(ref x) + n)</c>, <c>Interlocked.Exchange(ref x, x + n)</c>):
+    /// each half is atomic, the pair is a read-modify-write that loses the updates made in between. Null otherwise.
+    /// </summary>
+    public static IOperation? AtomicReadModifyWriteTarget(IInvocationOperation invocation, KnownTypes types)
+    {
+        var method = invocation.TargetMethod;
+        if (invocation.Arguments.Length != 2
+            || !(method.Name == "Write" && types.Volatile.Matches(method.ContainingType?.OriginalDefinition)
+                || method.Name == "Exchange" && types.Interlocked.Matches(method.ContainingType?.OriginalDefinition)))
+        {
+            return null;
+        }
+
+        IOperation? target = null;
+        IOperation? value = null;
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.RefKind == RefKind.Ref)
+            {
+                target = argument.Value;
+            }
+            else
+            {
+                value = argument.Value;
+            }
+        }
+
+        while (target is IConversionOperation conversion)
+        {
+            target = conversion.Operand;
+        }
+
+        if (target is null || value is null || StorageOf(target) is not { } symbol)
+        {
+            return null;
+        }
+
+        foreach (var operation in value.DescendantsAndSelf())
+        {
+            if (SymbolEqualityComparer.Default.Equals(StorageOf(operation), symbol)
+                && (operation is not IMemberReferenceOperation member
+                    || SymbolEqualityComparer.Default.Equals(ReceiverSymbol(member.Instance), ReceiverSymbol(((IMemberReferenceOperation)target).Instance))))
+            {
+                return target;
+            }
+        }
+
+        return null;
+    }
+
+    private static ISymbol? StorageOf(IOperation operation) => operation switch
+    {
+        IFieldReferenceOperation field => field.Field.OriginalDefinition,
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation parameter => parameter.Parameter,
+        _ => null,
+    };
+
+    private void CheckAtomicReadModifyWrite(IInvocationOperation invocation, IOperation target, IOperation lockRoot)
+    {
+        string verb = "updates (a read, then " + invocation.TargetMethod.ContainingType.Name + "." + invocation.TargetMethod.Name + ")";
+        switch (target)
+        {
+            case IFieldReferenceOperation { Field: var field } reference
+                when !field.IsConst && !IsThreadStatic(field) && !_analysis.IsThreadSafeType(field.ContainingType, _options) && (field.IsStatic || IsShared(reference.Instance)):
+                AddFinding(AccessKinds.CompoundAssignment, verb, invocation, field, field.Type, field.IsStatic, lockRoot, RootVariable(reference.Instance));
+                break;
+            case ILocalReferenceOperation { Local: var local } when !IsOwned(local):
+                AddFinding(AccessKinds.CompoundAssignment, verb, invocation, local, local.Type, isStatic: false, lockRoot, receiverRoot: null);
+                break;
+            case IParameterReferenceOperation { Parameter: var parameter } when !IsOwned(parameter):
+                AddFinding(AccessKinds.CompoundAssignment, verb, invocation, parameter, parameter.Type, isStatic: false, lockRoot, receiverRoot: null);
+                break;
         }
     }
 

@@ -262,7 +262,10 @@ internal sealed partial class ConflictFinder
         }
 
         bool construction = function is null && IsConstruction(member, symbol);
-        return new StateAccess(node, at.Syntax.GetLocation(), mode, locks, member, function, construction, constant, hasConstant, verb);
+        return new StateAccess(node, at.Syntax.GetLocation(), mode, locks, member, function, construction, constant, hasConstant, verb)
+        {
+            ReadModifyWrite = mode == AccessMode.Atomic && at is IInvocationOperation update && CallbackWalker.AtomicReadModifyWriteTarget(update, Types) is not null,
+        };
     }
 
     private static bool IsConstruction(SyntaxNode? member, ISymbol symbol) => member switch
@@ -292,6 +295,11 @@ internal sealed partial class ConflictFinder
                 return (AccessMode.Write, parent, "updates", null, false);
             case IIncrementOrDecrementOperation increment:
                 return (AccessMode.Write, parent, increment.Kind == OperationKind.Increment ? "increments" : "decrements", null, false);
+            case IArgumentOperation { Parameter.RefKind: RefKind.Ref, Parent: IInvocationOperation update } argument
+                when CallbackWalker.AtomicReadModifyWriteTarget(update, Types) is not null:
+                // 'Volatile.Write(ref x, Volatile.Read(ref x) + n)': atomic halves, so it does not race with a plain
+                // read, but a store that lands between them is lost (StateAccess.ReadModifyWrite).
+                return (AccessMode.Atomic, update, "updates (a read, then " + update.TargetMethod.ContainingType.Name + "." + update.TargetMethod.Name + ")", null, false);
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
                 return _analysis.IsAtomicRefArgument(argument, cancellationToken)
                     ? (AccessMode.Atomic, argument.Parent!, AtomicVerb(argument), null, false)

@@ -90,7 +90,7 @@ internal sealed partial class ConflictFinder
             }
 
             if (!finding.Writes && !access.Writes
-                || access.Mode == AccessMode.Atomic && (!finding.Writes || (loneStore ??= IsLoneStore(finding, cancellationToken)))
+                || access.Mode == AccessMode.Atomic && (!finding.Writes || !access.ReadModifyWrite && (loneStore ??= IsLoneStore(finding, cancellationToken)))
                 || ShareLock(finding.Locks, access))
             {
                 continue;

@@ -1489,4 +1489,65 @@ public class EXEC001IssueCoverageTests
             }
             """);
     }
+
+    [Fact]
+    public async Task VolatileOrExchangeOfAValueReadFromTheSameField_Reports()
+    {
+        // G16: each half is atomic; the pair is a read-modify-write.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+                private long _total;
+                private int _last;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    {|#0:Volatile.Write(ref _count, Volatile.Read(ref _count) + f.Result())|};
+                    {|#1:Interlocked.Exchange(ref _total, _total + f.Result())|};
+                    {|#4:_last = f.Result()|};
+                });
+
+                public void Reset() => {|#2:_count = 0|};
+
+                public void Bump() => {|#3:Volatile.Write(ref _last, Volatile.Read(ref {|#5:_last|}) + 1)|};
+            }
+            """,
+            Race(0, Api, "updates (a read, then Volatile.Write)", "field 'Counter._count'", "'Reset' writes it without a lock").WithLocation(2),
+            Race(1, Api, "updates (a read, then Interlocked.Exchange)", "field 'Counter._total'", EachCall("Run")),
+            VerifyCS.Diagnostic().WithLocation(4).WithLocation(3).WithLocation(5).WithArguments(Api, "writes", "field 'Counter._last'", "without a lock", "'Bump' updates (a read, then Volatile.Write) it without a lock"));
+    }
+
+    [Fact]
+    public async Task VolatileWriteOfAnotherValueOrInterlockedAdd_DoesNotReport()
+    {
+        // G16, the other way: the stored value does not read the field, the update is Interlocked.Add, or it is locked.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _gate = new();
+                private int _count;
+                private int _latest;
+                private int _seen;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    Interlocked.Add(ref _count, f.Result());
+                    Volatile.Write(ref _latest, f.Result());
+                    Interlocked.Exchange(ref _latest, f.Result() + 1);
+                    lock (_gate) { Volatile.Write(ref _seen, Volatile.Read(ref _seen) + 1); }
+                });
+
+                public int Read() => Volatile.Read(ref _count) + _latest;
+
+                public void Bump() { lock (_gate) { _seen++; } }
+            }
+            """);
+    }
 }
