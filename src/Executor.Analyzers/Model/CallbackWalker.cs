@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -38,6 +39,7 @@ internal sealed class CallbackWalker
     private readonly HashSet<IMethodSymbol> _walkedLocalFunctions = new(SymbolEqualityComparer.Default);
     private readonly List<CallbackFinding> _findings = new();
     private readonly Dictionary<ILocalSymbol, IOperation?> _aliases = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ILocalSymbol, IFieldReferenceOperation?> _refTargets = new(SymbolEqualityComparer.Default);
 
     public CallbackWalker(CallbackAnalysis analysis, IOperation root, ISymbol? api, int depth, bool thisShared, bool summaryOnly, CancellationToken cancellationToken, HashSet<IMethodSymbol>? stack)
     {
@@ -357,6 +359,18 @@ internal sealed class CallbackWalker
 
     private void CheckVariable(IOperation reference, ISymbol variable, ITypeSymbol? type, IOperation lockRoot)
     {
+        if (variable is ILocalSymbol { IsRef: true } refLocal && RefLocalTarget(refLocal) is { } target)
+        {
+            // 'ref int slot = ref _count; slot++;': an update through the ref local is an update of the field.
+            var (refKind, refAt) = Classify(reference);
+            if (refKind is not (AccessKind.Receiver or AccessKind.Read))
+            {
+                AddFinding(refKind, refAt, target.Field, target.Field.Type, target.Field.IsStatic, lockRoot, RootVariable(target.Instance));
+            }
+
+            return;
+        }
+
         if (IsOwned(variable))
         {
             return;
@@ -741,6 +755,50 @@ internal sealed class CallbackWalker
         return instance is ILocalReferenceOperation local ? AliasSource(local.Local) : null;
     }
 
+    /// <summary>
+    /// The field a <c>ref</c> local of the callback refers to (<c>ref int slot = ref _count;</c>), when the field is
+    /// shared storage (a static, or a field of a shared object) and the local is never made to refer elsewhere
+    /// (<c>slot = ref other;</c>). Null otherwise.
+    /// </summary>
+    private IFieldReferenceOperation? RefLocalTarget(ILocalSymbol local)
+    {
+        if (!IsOwned(local))
+        {
+            return null;
+        }
+
+        if (_refTargets.TryGetValue(local, out var known))
+        {
+            return known;
+        }
+
+        IFieldReferenceOperation? target = null;
+        if (local.DeclaringSyntaxReferences.Length == 1
+            && local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is VariableDeclaratorSyntax declarator
+            && _analysis.Facts.ModelFor(declarator.SyntaxTree).GetOperation(declarator, _cancellationToken) is IVariableDeclaratorOperation { Initializer.Value: var value }
+            && Unwrap(value) is IFieldReferenceOperation field
+            && !field.Field.IsConst && !IsThreadStatic(field.Field)
+            && (field.Field.IsStatic || IsShared(field.Instance))
+            && SharedStateFacts.EnclosingFunction(declarator) is { } function
+            && !function.DescendantNodes().Any(n => n is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name, Right: RefExpressionSyntax } && name.Identifier.ValueText == local.Name))
+        {
+            target = field;
+        }
+
+        _refTargets[local] = target;
+        return target;
+    }
+
+    private static IOperation? Unwrap(IOperation? operation)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation;
+    }
+
     private IOperation? AliasSource(ILocalSymbol local)
     {
         if (local.IsRef || !IsOwned(local))
@@ -921,6 +979,9 @@ internal sealed class CallbackWalker
                 return (AccessKind.Receiver, parent);
             case IArrayElementReferenceOperation element when element.ArrayReference == reference:
                 return (AccessKind.Receiver, parent);
+            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.IsRef: true } } initializer:
+                // 'ref int slot = ref _count;' takes a reference; the accesses are made through 'slot'.
+                return (AccessKind.Receiver, initializer);
             case ITupleOperation tuple when IsDeconstructionTarget(tuple):
                 return (AccessKind.Write, tuple.Parent!);
             case IConversionOperation conversion when conversion.IsImplicit:

@@ -1550,4 +1550,59 @@ public class EXEC001IssueCoverageTests
             }
             """);
     }
+
+    [Fact]
+    public async Task CompoundUpdatesThroughARefLocal_Report()
+    {
+        // G15: 'slot' is '_count'.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+                private static long s_total;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    ref int slot = ref _count;
+                    {|#0:slot++|};
+                    ref long total = ref s_total;
+                    {|#1:total += f.Result()|};
+                });
+            }
+            """,
+            Race(0, Api, "increments", "field 'Counter._count'", EachCall("Run")),
+            Race(1, Api, "updates", "static field 'Counter.s_total'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task RefLocalsToOwnedOrLockedStorage_DoNotReport()
+    {
+        // G15, the other way: a ref to a local of the callback, a ref local under the lock, a ref re-pointed at owned storage.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _gate = new();
+                private int _count;
+                private int _other;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    int mine = 0;
+                    ref int own = ref mine;
+                    own++;
+                    ref int slot = ref _count;
+                    lock (_gate) { slot++; }
+                    scoped ref int moved = ref _other;
+                    moved = ref mine;
+                    moved++;
+                });
+
+                public void Reset() { lock (_gate) { _count = 0; } }
+            }
+            """);
+    }
 }
