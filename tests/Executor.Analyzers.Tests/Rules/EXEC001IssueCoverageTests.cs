@@ -1605,4 +1605,77 @@ public class EXEC001IssueCoverageTests
             }
             """);
     }
+
+    [Fact]
+    public async Task StaticStateUnderAnInstanceLock_Reports()
+    {
+        // G1: each object has its own '_gate', so it does not order two objects' accesses to the static.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Meter
+            {
+                private static int s_total;
+                private static int s_hits;
+                private readonly object _gate = new();
+
+                public void Track(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    lock (_gate) { {|#0:s_total += f.Result()|}; }
+                    lock (this) { {|#2:s_hits++|}; }
+                });
+
+                public void Reset() { lock (_gate) { {|#1:s_total = 0|}; } }
+            }
+            """,
+            Race(0, Api, "updates", "static field 'Meter.s_total'", "'Reset' writes it under lock '_gate'", "under lock '_gate'").WithLocation(1),
+            Race(2, Api, "increments", "static field 'Meter.s_hits'", EachCall("Track"), "under lock 'this'"));
+    }
+
+    [Fact]
+    public async Task StaticStateUpdatedByACallbackRegisteredInAConstructor_Reports()
+    {
+        // X2: the constructor runs once per object; every object's callback updates the same static.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Gauge
+            {
+                private static int s_count;
+
+                public Gauge(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => {|#0:s_count += f.Result()|});
+            }
+            """,
+            Race(0, Api, "updates", "static field 'Gauge.s_count'", "another run of the same callback can do the same (each new object registers it, and the state is static)"));
+    }
+
+    [Fact]
+    public async Task InstanceStateUnderAnInstanceLockOrStaticStateFromAStaticConstructor_DoesNotReport()
+    {
+        // G1/X2, the other way: the object's own state under its own lock; a static registered once by the static constructor.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Meter
+            {
+                private int _total;
+                private readonly object _gate = new();
+
+                public void Track(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { _total += f.Result(); } });
+
+                public void Reset() { lock (_gate) { _total = 0; } }
+            }
+
+            class Gauge
+            {
+                private static readonly ThreadPoolExecutor s_pool = new(2);
+                private static int s_count;
+                private int _mine;
+
+                static Gauge() => s_pool.Submit(() => 1).AddDoneCallback(f => s_count += f.Result());
+
+                public Gauge() => s_pool.Submit(() => 1).AddDoneCallback(f => _mine += f.Result());
+            }
+            """);
+    }
 }
