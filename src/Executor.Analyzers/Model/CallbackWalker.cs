@@ -487,6 +487,16 @@ internal sealed class CallbackWalker
             return;
         }
 
+        if (method.IsExtensionMethod && invocation.Arguments.Length > 0 && _analysis.Facts.MutatesThisArgument(method, _cancellationToken)
+            && Unwrap(invocation.Arguments[0].Value) is var argument
+            && (AliasSource(argument) ?? argument) is var source
+            && IsShared(source) && ReceiverSymbol(source) is { } mutated)
+        {
+            // 'list.AddTwice(v)' with 'static void AddTwice(this List<int> list, int v) { list.Add(v); list.Add(v); }'.
+            AddFinding(AccessKinds.Mutation, "calls '" + _analysis.ApiName(method) + "' on", invocation, mutated, SymbolType(mutated), mutated.IsStatic, lockRoot, RootVariable(source));
+            return;
+        }
+
         if (method.IsStatic || method.IsExtensionMethod)
         {
             CheckCall(method, thisShared: false, invocation, lockRoot);

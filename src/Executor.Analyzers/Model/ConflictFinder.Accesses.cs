@@ -304,6 +304,9 @@ internal sealed partial class ConflictFinder
                 return _analysis.IsAtomicRefArgument(argument, cancellationToken)
                     ? (AccessMode.Atomic, argument.Parent!, AtomicVerb(argument), null, false)
                     : (AccessMode.Write, argument, "passes by reference", null, false);
+            case IArgumentOperation { Parent: IInvocationOperation { Instance: null, TargetMethod.IsExtensionMethod: true } extension } thisArgument
+                when extension.Arguments[0] == thisArgument && Facts.MutatesThisArgument(extension.TargetMethod, cancellationToken):
+                return (AccessMode.Write, extension, "calls '" + extension.TargetMethod.Name + "' on", null, false);
             case IInvocationOperation invocation when invocation.Instance == reference:
                 return Facts.IsNonThreadSafeCollectionMember(invocation.TargetMethod.ContainingType, reference, cancellationToken) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
                     ? (AccessMode.Write, invocation, "calls '" + invocation.TargetMethod.Name + "' on", null, false)

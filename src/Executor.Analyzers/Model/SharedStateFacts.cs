@@ -23,6 +23,7 @@ internal sealed class SharedStateFacts
     private readonly ConcurrentDictionary<SyntaxNode, List<LockSite>> _locksByScope = new();
     private readonly ConcurrentDictionary<SyntaxNode, Dictionary<string, int>> _declaredNames = new();
     private readonly ConcurrentDictionary<ISymbol, bool> _holdsNonThreadSafeCollection = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _mutatesThisArgument = new(SymbolEqualityComparer.Default);
 
     private static readonly string[] CollectionInterfaceNames = { "IList`1", "ICollection`1", "IDictionary`2", "ISet`1" };
 
@@ -110,6 +111,75 @@ internal sealed class SharedStateFacts
         bool holds = ComputeHoldsOnlyNonThreadSafeCollections(field, cancellationToken);
         _holdsNonThreadSafeCollection.TryAdd(field, holds);
         return holds;
+    }
+
+    /// <summary>
+    /// Whether an extension method of this compilation mutates the collection passed as its <c>this</c> argument
+    /// without a lock: a mutating call (<c>Add</c>, <c>Remove</c>, ...) or an indexer set on the parameter, or the
+    /// parameter passed as <c>this</c> to another such extension method (up to three deep). <c>list.AddTwice(v)</c>
+    /// then mutates <c>list</c> at the call site.
+    /// </summary>
+    public bool MutatesThisArgument(IMethodSymbol method, CancellationToken cancellationToken, int depth = 0)
+    {
+        method = method.ReducedFrom ?? method;
+        method = method.OriginalDefinition;
+        if (!method.IsExtensionMethod || method.Parameters.Length == 0 || method.DeclaringSyntaxReferences.Length != 1 || depth > 3)
+        {
+            return false;
+        }
+
+        if (_mutatesThisArgument.TryGetValue(method, out bool known))
+        {
+            return known;
+        }
+
+        bool mutates = ComputeMutatesThisArgument(method, cancellationToken, depth);
+        _mutatesThisArgument.TryAdd(method, mutates);
+        return mutates;
+    }
+
+    private bool ComputeMutatesThisArgument(IMethodSymbol method, CancellationToken cancellationToken, int depth)
+    {
+        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        if (!IsInCompilation(syntax.SyntaxTree) || ModelFor(syntax.SyntaxTree).GetOperation(syntax, cancellationToken) is not { } body)
+        {
+            return false;
+        }
+
+        var list = method.Parameters[0];
+        foreach (var operation in body.Descendants())
+        {
+            bool mutation = operation switch
+            {
+                IInvocationOperation { Instance: { } instance } call
+                    => IsParameter(instance, list)
+                        && CallbackWalker.IsMutatingName(call.TargetMethod.Name)
+                        && KnownTypes.Instance.IsNonThreadSafeCollection(call.TargetMethod.ContainingType?.OriginalDefinition),
+                IInvocationOperation { Instance: null, TargetMethod.IsExtensionMethod: true, Arguments.Length: > 0 } call
+                    => IsParameter(call.Arguments[0].Value, list) && MutatesThisArgument(call.TargetMethod, cancellationToken, depth + 1),
+                IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Parent: ISimpleAssignmentOperation assignment } indexer
+                    => assignment.Target == indexer && IsParameter(instance, list)
+                        && KnownTypes.Instance.IsNonThreadSafeCollection(indexer.Property.ContainingType?.OriginalDefinition),
+                _ => false,
+            };
+
+            if (mutation && LockRegions.GetCoverage(operation, null, KnownTypes.Instance) == LockCoverage.None)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsParameter(IOperation operation, IParameterSymbol parameter)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter.OriginalDefinition, parameter);
     }
 
     private static bool IsCollectionInterface(ITypeSymbol? type)

@@ -1678,4 +1678,71 @@ public class EXEC001IssueCoverageTests
             }
             """);
     }
+
+    [Fact]
+    public async Task ExtensionMethodThatMutatesTheCollection_Reports()
+    {
+        // G13: 'AddTwice' adds to the list passed as 'this': the call mutates '_items', in the callback and in 'Fill'.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            static class ListExtensions
+            {
+                public static void AddTwice(this List<int> list, int v) { list.Add(v); list.Add(v); }
+
+                public static void Put(this Dictionary<int, int> map, int k) => map[k] = k;
+            }
+
+            class Registry
+            {
+                private readonly List<int> _items = new();
+                private readonly Dictionary<int, int> _map = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    {|#0:_items.AddTwice(f.Result())|};
+                    {|#1:_map.Put(f.Result())|};
+                });
+
+                public void Fill() => {|#2:_items.AddTwice(3)|};
+            }
+            """,
+            Race(0, Api, "calls 'ListExtensions.AddTwice' on", "field 'Registry._items'", "'Fill' calls 'AddTwice' on it without a lock").WithLocation(2),
+            Race(1, Api, "calls 'ListExtensions.Put' on", "field 'Registry._map'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task ExtensionMethodThatMutatesUnderALockOrAnOwnedCollection_DoesNotReport()
+    {
+        // G13, the other way: the extension locks the list; the callback passes its own list; the call is under the lock.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            static class ListExtensions
+            {
+                public static void AddLocked(this List<int> list, int v) { lock (list) { list.Add(v); } }
+
+                public static void AddTwice(this List<int> list, int v) { list.Add(v); list.Add(v); }
+            }
+
+            class Registry
+            {
+                private readonly object _gate = new();
+                private readonly List<int> _items = new();
+                private readonly List<int> _guarded = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    _items.AddLocked(f.Result());
+                    var mine = new List<int>();
+                    mine.AddTwice(f.Result());
+                    lock (_gate) { _guarded.AddTwice(f.Result()); }
+                });
+
+                public void Fill() { lock (_gate) { _guarded.AddTwice(3); } }
+            }
+            """);
+    }
 }
