@@ -1745,4 +1745,63 @@ public class EXEC001IssueCoverageTests
             }
             """);
     }
+
+    [Fact]
+    public async Task OneStateObjectPassedToSeveralRegistrations_Reports()
+    {
+        // G10: 'shared' is one object for every registration of the loop, and for both registrations of 'Twice'.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Box { public int Value; public int Other; }
+
+            class Runner
+            {
+                void Run()
+                {
+                    var shared = new Box();
+                    for (int i = 0; i < 4; i++)
+                    {
+                        ThreadPool.QueueUserWorkItem(static s => {|#0:((Box)s!).Value--|}, shared);
+                    }
+                }
+
+                void Twice()
+                {
+                    var shared = new Box();
+                    ThreadPool.QueueUserWorkItem(static s => {|#1:((Box)s!).Other++|}, shared);
+                    ThreadPool.QueueUserWorkItem(static s => {|#2:((Box)s!).Other--|}, shared);
+                }
+            }
+            """,
+            Race(0, "ThreadPool.QueueUserWorkItem", "decrements", "field 'Box.Value'", InLoop),
+            Race(1, "ThreadPool.QueueUserWorkItem", "increments", "field 'Box.Other'", "a callback in 'Twice' decrements it without a lock").WithLocation(2),
+            Race(2, "ThreadPool.QueueUserWorkItem", "decrements", "field 'Box.Other'", "a callback in 'Twice' increments it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task StateObjectCreatedPerIterationOrPassedOnce_DoesNotReport()
+    {
+        // G10, the other way: a new object in each iteration, and one object for one registration.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Box { public int Value; }
+
+            class Runner
+            {
+                void Run()
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        var mine = new Box();
+                        ThreadPool.QueueUserWorkItem(static s => ((Box)s!).Value--, mine);
+                    }
+
+                    var once = new Box();
+                    ThreadPool.QueueUserWorkItem(static s => ((Box)s!).Value++, once);
+                }
+            }
+            """);
+    }
 }
