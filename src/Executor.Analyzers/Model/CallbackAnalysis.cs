@@ -659,6 +659,7 @@ internal sealed class CallbackAnalysis
                 IInstanceReferenceOperation => true,
                 IFieldReferenceOperation field => field.Field.IsStatic || field.Instance is null or IInstanceReferenceOperation,
                 IPropertyReferenceOperation property => property.Property.IsStatic || property.Instance is null or IInstanceReferenceOperation,
+                ILocalReferenceOperation local => IsStateSharedByRegistrations(local, argument),
                 _ => false,
             };
 
@@ -680,6 +681,65 @@ internal sealed class CallbackAnalysis
         }
 
         return ImmutableArray<IParameterSymbol>.Empty;
+    }
+
+    /// <summary>
+    /// Whether a local passed as the state argument is one object for several registrations: the registration is in a
+    /// loop that does not declare the local anew (<c>var shared = new Box(); for (…) QueueUserWorkItem(cb, shared);</c>),
+    /// or the local is passed as the state of another registration too. A local created per registration stays owned.
+    /// </summary>
+    private static bool IsStateSharedByRegistrations(ILocalReferenceOperation local, IArgumentOperation argument)
+    {
+        if (local.Local.DeclaringSyntaxReferences.Length != 1 || local.SemanticModel is not { } model)
+        {
+            return false;
+        }
+
+        var declaration = local.Local.DeclaringSyntaxReferences[0].GetSyntax();
+        if (declaration.SyntaxTree != argument.Syntax.SyntaxTree)
+        {
+            return false;
+        }
+
+        foreach (var ancestor in argument.Syntax.Ancestors())
+        {
+            if (ancestor.Span.Contains(declaration.Span))
+            {
+                break;
+            }
+
+            if (ancestor is Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.CommonForEachStatementSyntax
+                or Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax)
+            {
+                return true;
+            }
+
+            if (ancestor is Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax)
+            {
+                // A lambda that may run more than once: not followed here (precision first).
+                return false;
+            }
+        }
+
+        if (SharedStateFacts.EnclosingMember(declaration) is not { } member)
+        {
+            return false;
+        }
+
+        foreach (var node in member.DescendantNodes())
+        {
+            if (node is Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax name } other
+                && other != argument.Syntax
+                && name.Identifier.ValueText == local.Local.Name
+                && model.GetOperation(other) is IArgumentOperation { Parameter.Name: "state" } otherArgument
+                && (otherArgument.Value is IConversionOperation { Operand: var converted } ? converted : otherArgument.Value) is ILocalReferenceOperation { Local: var otherLocal }
+                && SymbolEqualityComparer.Default.Equals(otherLocal, local.Local))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool Is(INamedTypeSymbol? type, KnownType known) => known.Matches(type);

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -37,6 +38,8 @@ internal sealed class CallbackWalker
     private readonly List<IOperation> _children = new();
     private readonly HashSet<IMethodSymbol> _walkedLocalFunctions = new(SymbolEqualityComparer.Default);
     private readonly List<CallbackFinding> _findings = new();
+    private readonly Dictionary<ILocalSymbol, IOperation?> _aliases = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ILocalSymbol, IFieldReferenceOperation?> _refTargets = new(SymbolEqualityComparer.Default);
 
     public CallbackWalker(CallbackAnalysis analysis, IOperation root, ISymbol? api, int depth, bool thisShared, bool summaryOnly, CancellationToken cancellationToken, HashSet<IMethodSymbol>? stack)
     {
@@ -295,6 +298,7 @@ internal sealed class CallbackWalker
 
         if (kind == AccessKind.Read && (field.IsReadOnly || !IsReadWorthReporting(field, field.Type)))
         {
+            CheckEnumeration(reference, field, field.Type, field.IsStatic, lockRoot, RootVariable(reference.Instance));
             return;
         }
 
@@ -310,14 +314,21 @@ internal sealed class CallbackWalker
             return;
         }
 
-        bool isCollection = IsNonThreadSafeCollection(property.ContainingType);
+        var receiver = AliasSource(reference.Instance) ?? reference.Instance;
+        bool isCollection = _analysis.Facts.IsNonThreadSafeCollectionMember(property.ContainingType, receiver, _cancellationToken);
         if (property.IsIndexer || isCollection)
         {
-            // list[i] = x, dictionary[key] = value, builder.Length = 0 on a shared collection.
-            if (isCollection && kind != AccessKind.Read && IsShared(reference.Instance) && ReceiverSymbol(reference.Instance) is { } owner)
+            // list[i] = x, dictionary[key] = value, builder.Length = 0 on a shared collection (or on a local alias of one).
+            if (isCollection && kind != AccessKind.Read && IsShared(receiver) && ReceiverSymbol(receiver) is { } owner)
             {
                 string verb = property.IsIndexer ? "writes an element of" : "sets '" + property.Name + "' on";
-                AddFinding(AccessKinds.Mutation, verb, at, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(reference.Instance));
+                AddFinding(AccessKinds.Mutation, verb, at, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(receiver));
+            }
+            else if (isCollection && kind == AccessKind.Read && !_summaryOnly && property.Name is "Keys" or "Values"
+                && EnumerationOf(reference) is { } enumeration && IsShared(reference.Instance) && ReceiverSymbol(reference.Instance) is { } source)
+            {
+                // 'foreach (var v in _map.Values)': enumerates the dictionary itself.
+                AddFinding(AccessKinds.Read, "enumerates", enumeration, source, SymbolType(source), source.IsStatic, lockRoot, RootVariable(reference.Instance));
             }
 
             return;
@@ -332,6 +343,7 @@ internal sealed class CallbackWalker
         {
             if (kind == AccessKind.Read && (property.SetMethod is null || !IsReadWorthReporting(property, property.Type)))
             {
+                CheckEnumeration(reference, property, property.Type, property.IsStatic, lockRoot, RootVariable(reference.Instance));
                 return;
             }
 
@@ -347,6 +359,18 @@ internal sealed class CallbackWalker
 
     private void CheckVariable(IOperation reference, ISymbol variable, ITypeSymbol? type, IOperation lockRoot)
     {
+        if (variable is ILocalSymbol { IsRef: true } refLocal && RefLocalTarget(refLocal) is { } target)
+        {
+            // 'ref int slot = ref _count; slot++;': an update through the ref local is an update of the field.
+            var (refKind, refAt) = Classify(reference);
+            if (refKind is not (AccessKind.Receiver or AccessKind.Read))
+            {
+                AddFinding(refKind, refAt, target.Field, target.Field.Type, target.Field.IsStatic, lockRoot, RootVariable(target.Instance));
+            }
+
+            return;
+        }
+
         if (IsOwned(variable))
         {
             return;
@@ -362,11 +386,49 @@ internal sealed class CallbackWalker
         {
             if (_summaryOnly || _analysis.IsThreadSafeType(type, _options) || !IsCapturedAndWrittenAfterCapture(variable))
             {
+                CheckEnumeration(reference, variable, type, isStatic: false, lockRoot, receiverRoot: null);
                 return;
             }
         }
 
         AddFinding(kind, at, variable, type, isStatic: false, lockRoot, receiverRoot: null);
+    }
+
+    /// <summary>
+    /// A read of a shared collection that is not thread-safe, by enumerating it: a <c>foreach</c> over it, or a LINQ
+    /// operator (<c>System.Linq.Enumerable</c>) that takes it as its source. It races with a mutation elsewhere (the
+    /// enumerator throws, or sees a torn state), as a mutation in the callback races with an enumeration elsewhere.
+    /// Instance queries (<c>ToArray</c>, <c>CopyTo</c>, <c>Count</c>) are reads in <see cref="CheckInvocation"/>.
+    /// </summary>
+    private void CheckEnumeration(IOperation reference, ISymbol symbol, ITypeSymbol? type, bool isStatic, IOperation lockRoot, ISymbol? receiverRoot)
+    {
+        if (_summaryOnly
+            || !IsNonThreadSafeCollection(type as INamedTypeSymbol) && !_analysis.Facts.HoldsOnlyNonThreadSafeCollections(symbol, _cancellationToken)
+            || EnumerationOf(reference) is not { } at
+            || reference is IMemberReferenceOperation member && !symbol.IsStatic && !IsShared(member.Instance))
+        {
+            return;
+        }
+
+        AddFinding(AccessKinds.Read, "enumerates", at, symbol, type, isStatic, lockRoot, receiverRoot);
+    }
+
+    /// <summary>The enumeration a reference is the source of: the <c>foreach</c> collection itself, or the LINQ call; null otherwise.</summary>
+    private static IOperation? EnumerationOf(IOperation reference)
+    {
+        var current = reference;
+        while (current.Parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            current = conversion;
+        }
+
+        return current.Parent switch
+        {
+            IForEachLoopOperation loop when loop.Collection == current => reference,
+            IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { IsExtensionMethod: true, ContainingType: { Name: "Enumerable", ContainingNamespace: { Name: "Linq", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } } } invocation } argument
+                when invocation.Arguments.Length > 0 && invocation.Arguments[0] == argument => invocation,
+            _ => null,
+        };
     }
 
     private void CheckArrayElement(IArrayElementReferenceOperation element, IOperation lockRoot)
@@ -400,20 +462,38 @@ internal sealed class CallbackWalker
             return;
         }
 
-        if (IsNonThreadSafeCollection(method.ContainingType) && !IsThreadSafeSingleton(invocation.Instance))
+        if (AtomicReadModifyWriteTarget(invocation, _analysis.Types) is { } updated)
+        {
+            CheckAtomicReadModifyWrite(invocation, updated, lockRoot);
+            return;
+        }
+
+        // 'var sb = _report; sb.Append(…)': the call works on the field's collection.
+        var receiver = AliasSource(invocation.Instance) ?? invocation.Instance;
+        if (_analysis.Facts.IsNonThreadSafeCollectionMember(method.ContainingType, receiver, _cancellationToken) && !IsThreadSafeSingleton(receiver))
         {
             // The lock check comes before the message text is built: most such calls in callbacks are under a lock.
-            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } owner)
+            if (MutatingNames.Contains(method.Name) && !method.IsStatic && IsShared(receiver) && ReceiverSymbol(receiver) is { } owner)
             {
                 string verb = "calls '" + _analysis.ApiName(method) + "' on";
-                AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(invocation.Instance));
+                AddFinding(AccessKinds.Mutation, verb, invocation, owner, SymbolType(owner), owner.IsStatic, lockRoot, RootVariable(receiver));
             }
-            else if (!_summaryOnly && IsShared(invocation.Instance) && ReceiverSymbol(invocation.Instance) is { } reader)
+            else if (!_summaryOnly && IsShared(receiver) && ReceiverSymbol(receiver) is { } reader)
             {
                 // A read of a collection (Count, Contains, TryGetValue, ToArray, ...): it races with a mutation elsewhere.
-                AddFinding(AccessKinds.Read, "calls '" + _analysis.ApiName(method) + "' on", invocation, reader, SymbolType(reader), reader.IsStatic, lockRoot, RootVariable(invocation.Instance));
+                AddFinding(AccessKinds.Read, "calls '" + _analysis.ApiName(method) + "' on", invocation, reader, SymbolType(reader), reader.IsStatic, lockRoot, RootVariable(receiver));
             }
 
+            return;
+        }
+
+        if (method.IsExtensionMethod && invocation.Arguments.Length > 0 && _analysis.Facts.MutatesThisArgument(method, _cancellationToken)
+            && Unwrap(invocation.Arguments[0].Value) is var argument
+            && (AliasSource(argument) ?? argument) is var source
+            && IsShared(source) && ReceiverSymbol(source) is { } mutated)
+        {
+            // 'list.AddTwice(v)' with 'static void AddTwice(this List<int> list, int v) { list.Add(v); list.Add(v); }'.
+            AddFinding(AccessKinds.Mutation, "calls '" + _analysis.ApiName(method) + "' on", invocation, mutated, SymbolType(mutated), mutated.IsStatic, lockRoot, RootVariable(source));
             return;
         }
 
@@ -424,6 +504,84 @@ internal sealed class CallbackWalker
         else
         {
             CheckCall(method, IsShared(invocation.Instance), invocation, lockRoot);
+        }
+    }
+
+    /// <summary>
+    /// The storage a <c>Volatile.Write(ref x, …)</c> or <c>Interlocked.Exchange(ref x, …)</c> stores a value computed
+    /// from itself into (<c>Volatile.Write(ref x, Volatile.Read(ref x) + n)</c>, <c>Interlocked.Exchange(ref x, x + n)</c>):
+    /// each half is atomic, the pair is a read-modify-write that loses the updates made in between. Null otherwise.
+    /// </summary>
+    public static IOperation? AtomicReadModifyWriteTarget(IInvocationOperation invocation, KnownTypes types)
+    {
+        var method = invocation.TargetMethod;
+        if (invocation.Arguments.Length != 2
+            || !(method.Name == "Write" && types.Volatile.Matches(method.ContainingType?.OriginalDefinition)
+                || method.Name == "Exchange" && types.Interlocked.Matches(method.ContainingType?.OriginalDefinition)))
+        {
+            return null;
+        }
+
+        IOperation? target = null;
+        IOperation? value = null;
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.RefKind == RefKind.Ref)
+            {
+                target = argument.Value;
+            }
+            else
+            {
+                value = argument.Value;
+            }
+        }
+
+        while (target is IConversionOperation conversion)
+        {
+            target = conversion.Operand;
+        }
+
+        if (target is null || value is null || StorageOf(target) is not { } symbol)
+        {
+            return null;
+        }
+
+        foreach (var operation in value.DescendantsAndSelf())
+        {
+            if (SymbolEqualityComparer.Default.Equals(StorageOf(operation), symbol)
+                && (operation is not IMemberReferenceOperation member
+                    || SymbolEqualityComparer.Default.Equals(ReceiverSymbol(member.Instance), ReceiverSymbol(((IMemberReferenceOperation)target).Instance))))
+            {
+                return target;
+            }
+        }
+
+        return null;
+    }
+
+    private static ISymbol? StorageOf(IOperation operation) => operation switch
+    {
+        IFieldReferenceOperation field => field.Field.OriginalDefinition,
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation parameter => parameter.Parameter,
+        _ => null,
+    };
+
+    private void CheckAtomicReadModifyWrite(IInvocationOperation invocation, IOperation target, IOperation lockRoot)
+    {
+        string verb = "updates (a read, then " + invocation.TargetMethod.ContainingType.Name + "." + invocation.TargetMethod.Name + ")";
+        switch (target)
+        {
+            case IFieldReferenceOperation { Field: var field } reference
+                when !field.IsConst && !IsThreadStatic(field) && !_analysis.IsThreadSafeType(field.ContainingType, _options) && (field.IsStatic || IsShared(reference.Instance)):
+                AddFinding(AccessKinds.CompoundAssignment, verb, invocation, field, field.Type, field.IsStatic, lockRoot, RootVariable(reference.Instance));
+                break;
+            case ILocalReferenceOperation { Local: var local } when !IsOwned(local):
+                AddFinding(AccessKinds.CompoundAssignment, verb, invocation, local, local.Type, isStatic: false, lockRoot, receiverRoot: null);
+                break;
+            case IParameterReferenceOperation { Parameter: var parameter } when !IsOwned(parameter):
+                AddFinding(AccessKinds.CompoundAssignment, verb, invocation, parameter, parameter.Type, isStatic: false, lockRoot, receiverRoot: null);
+                break;
         }
     }
 
@@ -520,6 +678,12 @@ internal sealed class CallbackWalker
 
             if (held.Kind == LockKind.Variable && held.Symbol is not null && IsOwned(held.Symbol))
             {
+                // 'var sb = _report; lock (sb) { … }' locks the field's object; another local the callback made protects nothing.
+                if (held.Symbol is ILocalSymbol local && AliasSource(local) is { } aliased)
+                {
+                    locks.Add(LockRegions.KeyOf(aliased, held.Coverage));
+                }
+
                 continue;
             }
 
@@ -586,6 +750,100 @@ internal sealed class CallbackWalker
     }
 
     private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared);
+
+    /// <summary>
+    /// For a local alias of shared storage, the storage: a local the callback declares, initialized from a field or
+    /// property of a shared object or a static (<c>var sb = _report;</c>), never assigned again. Null otherwise.
+    /// </summary>
+    private IOperation? AliasSource(IOperation? instance)
+    {
+        while (instance is IConversionOperation conversion)
+        {
+            instance = conversion.Operand;
+        }
+
+        return instance is ILocalReferenceOperation local ? AliasSource(local.Local) : null;
+    }
+
+    /// <summary>
+    /// The field a <c>ref</c> local of the callback refers to (<c>ref int slot = ref _count;</c>), when the field is
+    /// shared storage (a static, or a field of a shared object) and the local is never made to refer elsewhere
+    /// (<c>slot = ref other;</c>). Null otherwise.
+    /// </summary>
+    private IFieldReferenceOperation? RefLocalTarget(ILocalSymbol local)
+    {
+        if (!IsOwned(local))
+        {
+            return null;
+        }
+
+        if (_refTargets.TryGetValue(local, out var known))
+        {
+            return known;
+        }
+
+        IFieldReferenceOperation? target = null;
+        if (local.DeclaringSyntaxReferences.Length == 1
+            && local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is VariableDeclaratorSyntax declarator
+            && _analysis.Facts.ModelFor(declarator.SyntaxTree).GetOperation(declarator, _cancellationToken) is IVariableDeclaratorOperation { Initializer.Value: var value }
+            && Unwrap(value) is IFieldReferenceOperation field
+            && !field.Field.IsConst && !IsThreadStatic(field.Field)
+            && (field.Field.IsStatic || IsShared(field.Instance))
+            && SharedStateFacts.EnclosingFunction(declarator) is { } function
+            && !function.DescendantNodes().Any(n => n is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name, Right: RefExpressionSyntax } && name.Identifier.ValueText == local.Name))
+        {
+            target = field;
+        }
+
+        _refTargets[local] = target;
+        return target;
+    }
+
+    private static IOperation? Unwrap(IOperation? operation)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation;
+    }
+
+    private IOperation? AliasSource(ILocalSymbol local)
+    {
+        if (local.IsRef || !IsOwned(local))
+        {
+            return null;
+        }
+
+        if (_aliases.TryGetValue(local, out var known))
+        {
+            return known;
+        }
+
+        IOperation? source = null;
+        if (local.DeclaringSyntaxReferences.Length == 1
+            && local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } value } declarator
+            && SharedStateFacts.EnclosingMember(declarator) is { } scope)
+        {
+            var model = _analysis.Facts.ModelFor(declarator.SyntaxTree);
+            var initial = model.GetOperation(value, _cancellationToken);
+            while (initial is IConversionOperation conversion)
+            {
+                initial = conversion.Operand;
+            }
+
+            if (initial is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }
+                && (((IMemberReferenceOperation)initial).Member.IsStatic || IsShared(((IMemberReferenceOperation)initial).Instance))
+                && !_analysis.Facts.IsWrittenAfter(local, scope, 0, model, _cancellationToken))
+            {
+                source = initial;
+            }
+        }
+
+        _aliases[local] = source;
+        return source;
+    }
 
     /// <summary>Gets or sets the callback's parameters that receive a shared state object (see <c>SharedStateParameters</c>): never owned.</summary>
     public ImmutableArray<IParameterSymbol> SharedParameters { get; set; } = ImmutableArray<IParameterSymbol>.Empty;
@@ -731,6 +989,9 @@ internal sealed class CallbackWalker
                 return (AccessKind.Receiver, parent);
             case IArrayElementReferenceOperation element when element.ArrayReference == reference:
                 return (AccessKind.Receiver, parent);
+            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.IsRef: true } } initializer:
+                // 'ref int slot = ref _count;' takes a reference; the accesses are made through 'slot'.
+                return (AccessKind.Receiver, initializer);
             case ITupleOperation tuple when IsDeconstructionTarget(tuple):
                 return (AccessKind.Write, tuple.Parent!);
             case IConversionOperation conversion when conversion.IsImplicit:

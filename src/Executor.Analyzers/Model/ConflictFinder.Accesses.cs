@@ -113,6 +113,12 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
+        if (IsLockedObject(operation))
+        {
+            // 'lock (_items) { … }' takes the object's monitor; it does not read or change the collection.
+            return null;
+        }
+
         if (InstanceOf(operation) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
         {
             // A member set by an object initializer or 'with' expression: a fresh object, not the shared one.
@@ -199,6 +205,16 @@ internal sealed partial class ConflictFinder
         _ => null,
     };
 
+    private static bool IsLockedObject(IOperation operation)
+    {
+        while (operation.Parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            operation = conversion;
+        }
+
+        return operation.Parent is ILockOperation lockOperation && lockOperation.LockedValue == operation;
+    }
+
     private static bool IsInNameOf(IOperation operation)
     {
         for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
@@ -246,7 +262,10 @@ internal sealed partial class ConflictFinder
         }
 
         bool construction = function is null && IsConstruction(member, symbol);
-        return new StateAccess(node, at.Syntax.GetLocation(), mode, locks, member, function, construction, constant, hasConstant, verb);
+        return new StateAccess(node, at.Syntax.GetLocation(), mode, locks, member, function, construction, constant, hasConstant, verb)
+        {
+            ReadModifyWrite = mode == AccessMode.Atomic && at is IInvocationOperation update && CallbackWalker.AtomicReadModifyWriteTarget(update, Types) is not null,
+        };
     }
 
     private static bool IsConstruction(SyntaxNode? member, ISymbol symbol) => member switch
@@ -276,17 +295,25 @@ internal sealed partial class ConflictFinder
                 return (AccessMode.Write, parent, "updates", null, false);
             case IIncrementOrDecrementOperation increment:
                 return (AccessMode.Write, parent, increment.Kind == OperationKind.Increment ? "increments" : "decrements", null, false);
+            case IArgumentOperation { Parameter.RefKind: RefKind.Ref, Parent: IInvocationOperation update } argument
+                when CallbackWalker.AtomicReadModifyWriteTarget(update, Types) is not null:
+                // 'Volatile.Write(ref x, Volatile.Read(ref x) + n)': atomic halves, so it does not race with a plain
+                // read, but a store that lands between them is lost (StateAccess.ReadModifyWrite).
+                return (AccessMode.Atomic, update, "updates (a read, then " + update.TargetMethod.ContainingType.Name + "." + update.TargetMethod.Name + ")", null, false);
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
                 return _analysis.IsAtomicRefArgument(argument, cancellationToken)
                     ? (AccessMode.Atomic, argument.Parent!, AtomicVerb(argument), null, false)
                     : (AccessMode.Write, argument, "passes by reference", null, false);
+            case IArgumentOperation { Parent: IInvocationOperation { Instance: null, TargetMethod.IsExtensionMethod: true } extension } thisArgument
+                when extension.Arguments[0] == thisArgument && Facts.MutatesThisArgument(extension.TargetMethod, cancellationToken):
+                return (AccessMode.Write, extension, "calls '" + extension.TargetMethod.Name + "' on", null, false);
             case IInvocationOperation invocation when invocation.Instance == reference:
-                return Types.IsNonThreadSafeCollection(invocation.TargetMethod.ContainingType?.OriginalDefinition) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
+                return Facts.IsNonThreadSafeCollectionMember(invocation.TargetMethod.ContainingType, reference, cancellationToken) && CallbackWalker.IsMutatingName(invocation.TargetMethod.Name)
                     ? (AccessMode.Write, invocation, "calls '" + invocation.TargetMethod.Name + "' on", null, false)
                     : (AccessMode.Read, invocation, "reads", null, false);
             case IPropertyReferenceOperation property when property.Instance == reference:
                 return property.Parent is ISimpleAssignmentOperation propertyAssignment && propertyAssignment.Target == property
-                    && Types.IsNonThreadSafeCollection(property.Property.ContainingType?.OriginalDefinition)
+                    && Facts.IsNonThreadSafeCollectionMember(property.Property.ContainingType, reference, cancellationToken)
                     ? (AccessMode.Write, propertyAssignment, "writes an element of", null, false)
                     : (AccessMode.Read, property, "reads", null, false);
             case IForEachLoopOperation:

@@ -91,6 +91,12 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
+        if (IsStaticState(finding) && RunsOncePerObject(registration, cancellationToken))
+        {
+            // A constructor runs once per object, but each object's callback updates the same static.
+            return "each new object registers it, and the state is static";
+        }
+
         if (isTimer || registration.IsInOneTimeCode()
             || registration.Member is MethodDeclarationSyntax method && IsOnlyCalledFromConstructors(method, cancellationToken))
         {
@@ -105,6 +111,16 @@ internal sealed partial class ConflictFinder
 
         return "'" + registration.MemberName + "' registers it each time it runs";
     }
+
+    /// <summary>Registered by an instance constructor or instance initializer (or a method only they call): once per object, not once in all.</summary>
+    private bool RunsOncePerObject(Registration registration, CancellationToken cancellationToken) => registration.Member switch
+    {
+        ConstructorDeclarationSyntax constructor => !constructor.Modifiers.Any(SyntaxKind.StaticKeyword),
+        FieldDeclarationSyntax field => !field.Modifiers.Any(SyntaxKind.StaticKeyword),
+        PropertyDeclarationSyntax property => registration.IsInOneTimeCode() && !property.Modifiers.Any(SyntaxKind.StaticKeyword),
+        MethodDeclarationSyntax method => !method.Modifiers.Any(SyntaxKind.StaticKeyword) && IsOnlyCalledFromConstructors(method, cancellationToken),
+        _ => false,
+    };
 
     private static bool HoldsLockOutside(CallbackFinding finding, SyntaxNode callbackRoot)
     {
@@ -337,7 +353,7 @@ internal sealed partial class ConflictFinder
     /// </summary>
     private static bool HoldsStableLock(CallbackFinding finding, Registration registration, bool loop)
     {
-        foreach (var held in finding.Locks)
+        foreach (var held in LocksAcrossObjects(finding))
         {
             switch (held.Kind)
             {

@@ -70,6 +70,7 @@ internal sealed partial class ConflictFinder
         }
 
         var candidates = AccessesOf(finding, registration, callbackRoot, cancellationToken);
+        var locks = LocksAcrossObjects(finding);
         if (MayBeIdempotentFlag(finding) && IsIdempotentFlag(finding, EveryAccess(candidates, cancellationToken)))
         {
             return null;
@@ -82,7 +83,7 @@ internal sealed partial class ConflictFinder
         bool? loneStore = null;
         foreach (var candidate in candidates)
         {
-            if (HoldsFindingLock(candidate, finding.Locks) || candidate.Access(cancellationToken) is not { } access)
+            if (HoldsFindingLock(candidate, locks) || candidate.Access(cancellationToken) is not { } access)
             {
                 // Under a lock the finding holds (ShareLock below would skip it), or not an access of the symbol.
                 continue;
@@ -102,8 +103,8 @@ internal sealed partial class ConflictFinder
             }
 
             if (!finding.Writes && !access.Writes
-                || access.Mode == AccessMode.Atomic && (!finding.Writes || (loneStore ??= IsLoneStore(finding, cancellationToken)))
-                || ShareLock(finding.Locks, access))
+                || access.Mode == AccessMode.Atomic && (!finding.Writes || !access.ReadModifyWrite && (loneStore ??= IsLoneStore(finding, cancellationToken)))
+                || ShareLock(locks, access))
             {
                 continue;
             }
@@ -116,7 +117,7 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
-            if (finding.Writes && IsFastPathRecheckedUnderLock(access, finding.Locks, candidates, cancellationToken))
+            if (finding.Writes && IsFastPathRecheckedUnderLock(access, locks, candidates, cancellationToken))
             {
                 // 'if (_next == at) return; lock (_gate) { if (_next == at) return; … }': double-checked under our lock.
                 continue;
@@ -236,6 +237,29 @@ internal sealed partial class ConflictFinder
         => access.Mode == AccessMode.Read
             && access.Syntax.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" or "LongLength" or "Rank" } shape
             && shape.Expression == access.Syntax;
+
+    /// <summary>
+    /// The finding's locks that are the same object for every object of the type. For static state, a lock on an
+    /// instance field or on <c>this</c> is not: each object has its own, and the static is shared by all of them, so it
+    /// neither orders two objects' callbacks nor a callback with another object's member.
+    /// </summary>
+    private static List<HeldLock> LocksAcrossObjects(CallbackFinding finding)
+    {
+        if (!IsStaticState(finding) || !finding.Locks.Exists(IsPerObjectLock))
+        {
+            return finding.Locks;
+        }
+
+        return finding.Locks.FindAll(held => !IsPerObjectLock(held));
+    }
+
+    /// <summary>A static field or property (not state reached through a variable).</summary>
+    private static bool IsStaticState(CallbackFinding finding)
+        => finding.Symbol is IFieldSymbol { IsStatic: true } or IPropertySymbol { IsStatic: true };
+
+    private static bool IsPerObjectLock(HeldLock held)
+        => held.Kind == LockKind.This
+            || held.Kind == LockKind.Member && held.Symbol is IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false };
 
     private static bool IsIn(IReadOnlyList<(SyntaxTree Tree, Microsoft.CodeAnalysis.Text.TextSpan Span)>? spans, SyntaxNode node)
     {

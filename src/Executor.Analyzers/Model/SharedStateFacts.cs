@@ -5,6 +5,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Executor.Analyzers;
 
@@ -21,6 +22,12 @@ internal sealed class SharedStateFacts
     private readonly ConcurrentDictionary<SyntaxNode, Dictionary<string, List<IdentifierNameSyntax>>> _writesByScope = new();
     private readonly ConcurrentDictionary<SyntaxNode, List<LockSite>> _locksByScope = new();
     private readonly ConcurrentDictionary<SyntaxNode, Dictionary<string, int>> _declaredNames = new();
+    private readonly ConcurrentDictionary<ISymbol, bool> _holdsNonThreadSafeCollection = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _mutatesThisArgument = new(SymbolEqualityComparer.Default);
+
+    private static readonly string[] CollectionInterfaceNames = { "IList`1", "ICollection`1", "IDictionary`2", "ISet`1" };
+
+    private static readonly string[] SystemCollectionsGeneric = { "System", "Collections", "Generic" };
 
     public SharedStateFacts(Compilation compilation) => _compilation = compilation;
 
@@ -54,6 +61,206 @@ internal sealed class SharedStateFacts
         bool written = ComputeWrittenAfterConstruction(member, cancellationToken);
         _writtenAfterConstruction.TryAdd(member, written);
         return written;
+    }
+
+    /// <summary>
+    /// Whether a member of <paramref name="containingType"/> called or read on <paramref name="instance"/> works on a
+    /// collection that is not thread-safe: the type is one (<see cref="KnownTypes.IsNonThreadSafeCollection"/>), or it
+    /// is a mutable collection interface (<c>IList&lt;T&gt;</c>, <c>ICollection&lt;T&gt;</c>,
+    /// <c>IDictionary&lt;TKey, TValue&gt;</c>, <c>ISet&lt;T&gt;</c>) and the instance is a field that only ever holds
+    /// such a collection (<see cref="HoldsOnlyNonThreadSafeCollections"/>).
+    /// </summary>
+    public bool IsNonThreadSafeCollectionMember(ITypeSymbol? containingType, IOperation? instance, CancellationToken cancellationToken)
+    {
+        if (KnownTypes.Instance.IsNonThreadSafeCollection(containingType?.OriginalDefinition))
+        {
+            return true;
+        }
+
+        if (!IsCollectionInterface(containingType?.OriginalDefinition))
+        {
+            return false;
+        }
+
+        while (instance is IConversionOperation conversion)
+        {
+            instance = conversion.Operand;
+        }
+
+        return instance is IFieldReferenceOperation field && HoldsOnlyNonThreadSafeCollections(field.Field, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether a field typed by a mutable collection interface (<c>IList&lt;T&gt;</c>, <c>ICollection&lt;T&gt;</c>,
+    /// <c>IDictionary&lt;TKey, TValue&gt;</c>, <c>ISet&lt;T&gt;</c>; not the read-only views) holds only collections that
+    /// are not thread-safe: every assignment to it (its initializer, and the writes in its type, which are all its
+    /// writes since it is private or readonly) stores a <c>new List&lt;T&gt;()</c>, <c>new Dictionary&lt;,&gt;()</c>,
+    /// <c>new HashSet&lt;T&gt;()</c>, ... or null, and at least one stores a collection. A concurrent collection, a call
+    /// result, a parameter or a <c>ref</c> use makes it unknown: not treated as such a collection.
+    /// </summary>
+    public bool HoldsOnlyNonThreadSafeCollections(ISymbol? symbol, CancellationToken cancellationToken)
+    {
+        if (symbol is not IFieldSymbol field
+            || !IsCollectionInterface(field.Type.OriginalDefinition)
+            || !field.IsReadOnly && field.DeclaredAccessibility != Accessibility.Private)
+        {
+            return false;
+        }
+
+        field = field.OriginalDefinition;
+        if (_holdsNonThreadSafeCollection.TryGetValue(field, out bool known))
+        {
+            return known;
+        }
+
+        bool holds = ComputeHoldsOnlyNonThreadSafeCollections(field, cancellationToken);
+        _holdsNonThreadSafeCollection.TryAdd(field, holds);
+        return holds;
+    }
+
+    /// <summary>
+    /// Whether an extension method of this compilation mutates the collection passed as its <c>this</c> argument
+    /// without a lock: a mutating call (<c>Add</c>, <c>Remove</c>, ...) or an indexer set on the parameter, or the
+    /// parameter passed as <c>this</c> to another such extension method (up to three deep). <c>list.AddTwice(v)</c>
+    /// then mutates <c>list</c> at the call site.
+    /// </summary>
+    public bool MutatesThisArgument(IMethodSymbol method, CancellationToken cancellationToken, int depth = 0)
+    {
+        method = method.ReducedFrom ?? method;
+        method = method.OriginalDefinition;
+        if (!method.IsExtensionMethod || method.Parameters.Length == 0 || method.DeclaringSyntaxReferences.Length != 1 || depth > 3)
+        {
+            return false;
+        }
+
+        if (_mutatesThisArgument.TryGetValue(method, out bool known))
+        {
+            return known;
+        }
+
+        bool mutates = ComputeMutatesThisArgument(method, cancellationToken, depth);
+        _mutatesThisArgument.TryAdd(method, mutates);
+        return mutates;
+    }
+
+    private bool ComputeMutatesThisArgument(IMethodSymbol method, CancellationToken cancellationToken, int depth)
+    {
+        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        if (!IsInCompilation(syntax.SyntaxTree) || ModelFor(syntax.SyntaxTree).GetOperation(syntax, cancellationToken) is not { } body)
+        {
+            return false;
+        }
+
+        var list = method.Parameters[0];
+        foreach (var operation in body.Descendants())
+        {
+            bool mutation = operation switch
+            {
+                IInvocationOperation { Instance: { } instance } call
+                    => IsParameter(instance, list)
+                        && CallbackWalker.IsMutatingName(call.TargetMethod.Name)
+                        && KnownTypes.Instance.IsNonThreadSafeCollection(call.TargetMethod.ContainingType?.OriginalDefinition),
+                IInvocationOperation { Instance: null, TargetMethod.IsExtensionMethod: true, Arguments.Length: > 0 } call
+                    => IsParameter(call.Arguments[0].Value, list) && MutatesThisArgument(call.TargetMethod, cancellationToken, depth + 1),
+                IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Parent: ISimpleAssignmentOperation assignment } indexer
+                    => assignment.Target == indexer && IsParameter(instance, list)
+                        && KnownTypes.Instance.IsNonThreadSafeCollection(indexer.Property.ContainingType?.OriginalDefinition),
+                _ => false,
+            };
+
+            if (mutation && LockRegions.GetCoverage(operation, null, KnownTypes.Instance) == LockCoverage.None)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsParameter(IOperation operation, IParameterSymbol parameter)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter.OriginalDefinition, parameter);
+    }
+
+    private static bool IsCollectionInterface(ITypeSymbol? type)
+        => type is INamedTypeSymbol { TypeKind: TypeKind.Interface, ContainingType: null } named
+            && System.Array.IndexOf(CollectionInterfaceNames, named.MetadataName) >= 0
+            && KnownType.IsNamespace(named.ContainingNamespace, SystemCollectionsGeneric);
+
+    private bool ComputeHoldsOnlyNonThreadSafeCollections(IFieldSymbol field, CancellationToken cancellationToken)
+    {
+        bool stored = false;
+        foreach (var reference in field.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } initial })
+            {
+                if (!IsNonThreadSafeCollectionOrNull(initial, ref stored, cancellationToken))
+                {
+                    return false;
+                }
+            }
+        }
+
+        foreach (var reference in field.ContainingType.DeclaringSyntaxReferences)
+        {
+            var declaration = reference.GetSyntax(cancellationToken);
+            if (!_writesByScope.GetOrAdd(declaration, IndexWrites).TryGetValue(field.Name, out var writes))
+            {
+                continue;
+            }
+
+            var model = ModelFor(declaration.SyntaxTree);
+            foreach (var name in writes)
+            {
+                if (!SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, field))
+                {
+                    continue;
+                }
+
+                SyntaxNode target = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                if (target.Parent is not AssignmentExpressionSyntax assignment
+                    || !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression)
+                    || assignment.Left != target
+                    || !IsNonThreadSafeCollectionOrNull(assignment.Right, ref stored, cancellationToken))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return stored;
+    }
+
+    private bool IsNonThreadSafeCollectionOrNull(ExpressionSyntax value, ref bool stored, CancellationToken cancellationToken)
+    {
+        while (value is ParenthesizedExpressionSyntax or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression })
+        {
+            value = value is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((PostfixUnaryExpressionSyntax)value).Operand;
+        }
+
+        var operation = ModelFor(value.SyntaxTree).GetOperation(value, cancellationToken);
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        if (operation is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } })
+        {
+            return true;
+        }
+
+        if (operation is IObjectCreationOperation creation && KnownTypes.Instance.IsNonThreadSafeCollection(creation.Type?.OriginalDefinition))
+        {
+            stored = true;
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Whether a captured local or parameter is written after <paramref name="position"/> or inside any lambda or local function of <paramref name="scope"/>.</summary>

@@ -65,6 +65,13 @@ internal sealed class StateAccess
     public string Verb { get; }
 
     public bool Writes => Mode != AccessMode.Read;
+
+    /// <summary>
+    /// An atomic store of a value computed from a read of the same storage (<c>Volatile.Write(ref x, Volatile.Read(ref x) + n)</c>):
+    /// like any atomic access it does not race with a plain read, but a plain store that lands between its read and its
+    /// write is lost, so it races with lone stores too.
+    /// </summary>
+    public bool ReadModifyWrite { get; set; }
 }
 
 /// <summary>The other side of a race: what the message says and where it is.</summary>

@@ -2025,4 +2025,551 @@ public class EXEC001IssueCoverageTests
             }
             """);
     }
+
+
+    // ---- 5. reach: state paths the walker follows (G11-G16, G1, G10, X2) ------------------------------------------
+
+    [Fact]
+    public async Task CallbackEnumeratesWhileAnotherMemberAdds_Reports()
+    {
+        // G14: the reverse of RM.OtherMember_EnumeratesWhileCallbackAdds_ReportsWithItsLocation.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.Linq;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<string> _names = new();
+                private readonly Dictionary<int, string> _byId = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    foreach (var name in {|#0:_names|}) Console.WriteLine(name);
+                    Console.WriteLine({|#1:_byId.Values.ToList()|}.Count);
+                    Console.WriteLine({|#2:_names.Where(n => n.Length > f.Result())|}.Count());
+                });
+
+                public void Add(string name) => {|#3:_names.Add(name)|};
+
+                public void Put(int id, string name) => {|#4:_byId[id] = name|};
+            }
+            """,
+            Race(0, Api, "enumerates", "field 'Registry._names'", "'Add' calls 'Add' on it without a lock").WithLocation(3),
+            Race(1, Api, "enumerates", "field 'Registry._byId'", "'Put' writes an element of it without a lock").WithLocation(4),
+            Race(2, Api, "enumerates", "field 'Registry._names'", "'Add' calls 'Add' on it without a lock").WithLocation(3));
+    }
+
+    [Fact]
+    public async Task CallbackEnumeratesAConcurrentCollectionOrACollectionNoOneMutates_DoesNotReport()
+    {
+        // G14, the other way: a concurrent collection, and a list filled only by the constructor.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using System.Linq;
+            using Executor;
+
+            class Registry
+            {
+                private readonly ConcurrentQueue<string> _names = new();
+                private readonly List<int> _fixed = new();
+
+                public Registry(ThreadPoolExecutor pool)
+                {
+                    _fixed.Add(1);
+                    pool.Submit(() => 1).AddDoneCallback(f =>
+                    {
+                        foreach (var name in _names) Console.WriteLine(name);
+                        Console.WriteLine(_fixed.Sum() + _names.ToList().Count);
+                    });
+                }
+
+                public void Add(string name) => _names.Enqueue(name);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task InterfaceTypedCollectionFieldsHoldingNonThreadSafeCollections_Report()
+    {
+        // G12: every assignment of the field is a List, HashSet or Dictionary.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly IList<int> _items = new List<int>();
+                private readonly ICollection<string> _names;
+                private IDictionary<int, int> _map = new Dictionary<int, int>();
+
+                public Registry() => _names = new HashSet<string>();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    {|#0:_items.Add(f.Result())|};
+                    {|#1:_names.Add(f.Result().ToString())|};
+                    {|#2:_map[f.Result()] = f.Result()|};
+                });
+
+                public void Reset() => {|#3:_map = null!|};
+
+                public void Drop(int x) => {|#4:_items.Remove(x)|};
+            }
+            """,
+            Race(0, Api, "calls 'ICollection<int>.Add' on", "field 'Registry._items'", "'Drop' calls 'Remove' on it without a lock").WithLocation(4),
+            Race(1, Api, "calls 'ICollection<string>.Add' on", "field 'Registry._names'", EachCall("Run")),
+            Race(2, Api, "writes an element of", "field 'Registry._map'", "'Reset' writes it without a lock").WithLocation(3));
+    }
+
+    [Fact]
+    public async Task InterfaceTypedCollectionFieldsWithAConcurrentOrUnknownAssignment_DoNotReport()
+    {
+        // G12, the other way: one assignment is a concurrent collection, a parameter or a call result.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private IDictionary<int, int> _map = new Dictionary<int, int>();
+                private readonly ICollection<int> _given;
+                private readonly IList<int> _made = Make();
+                private readonly IReadOnlyList<int> _view = new List<int>();
+
+                public Registry(ICollection<int> given) => _given = given;
+
+                public void Swap() => _map = new ConcurrentDictionary<int, int>();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    _map[f.Result()] = 1;
+                    _given.Add(f.Result());
+                    _made.Add(f.Result() + _view.Count);
+                });
+
+                private static IList<int> Make() => new SynchronizedList();
+            }
+
+            class SynchronizedList : List<int>, IList<int> { }
+            """);
+    }
+
+    [Fact]
+    public async Task LockOnTheCollectionItself_IsNotAReadOfIt_DoesNotReport()
+    {
+        // 'lock (_items)' takes the list's monitor: the other side's lock statement does not read the list.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<int> _items = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_items) { _items.Add(f.Result()); } });
+
+                public void Add(int x) { lock (_items) { _items.Add(x); } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task LockOnTheCollectionOnOneSideOnly_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<int> _items = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_items) { {|#0:_items.Add(f.Result())|}; } });
+
+                public void Add(int x) => {|#1:_items.Add(x)|};
+            }
+            """,
+            Race(0, Api, "calls 'List<int>.Add' on", "field 'Registry._items'", "'Add' calls 'Add' on it without a lock", "under lock '_items'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task LocalAliasesOfFields_Report()
+    {
+        // G11: a local the callback declares from a field, never reassigned, is the field's storage.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using System.Text;
+            using Executor;
+
+            class Reporter
+            {
+                private readonly StringBuilder _report = new();
+                private readonly List<int> _items = new();
+                private readonly Dictionary<int, int> _map = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    var sb = _report;
+                    {|#0:sb.Append(f.Result())|};
+                    var items = _items;
+                    {|#1:items.Add(f.Result())|};
+                    var map = this._map;
+                    {|#2:map[f.Result()] = f.Result()|};
+                });
+            }
+            """,
+            Race(0, Api, "calls 'StringBuilder.Append' on", "field 'Reporter._report'", EachCall("Run")),
+            Race(1, Api, "calls 'List<int>.Add' on", "field 'Reporter._items'", EachCall("Run")),
+            Race(2, Api, "writes an element of", "field 'Reporter._map'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task LocalsThatAreNotAliasesOfAField_DoNotReport()
+    {
+        // G11, the other way: reassigned before the call, a copy, a per-call object, and an alias under the field's lock.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using System.Text;
+            using Executor;
+
+            class Reporter
+            {
+                private readonly StringBuilder _report = new();
+                private readonly List<int> _items = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    var sb = _report;
+                    sb = new StringBuilder();
+                    sb.Append(f.Result());
+                    var copy = new List<int>(_items);
+                    copy.Add(f.Result());
+                    var items = _items;
+                    lock (_items) { items.Add(f.Result()); }
+                });
+
+                public void Add(int x) { lock (_items) { _items.Add(x); } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task VolatileOrExchangeOfAValueReadFromTheSameField_Reports()
+    {
+        // G16: each half is atomic; the pair is a read-modify-write.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+                private long _total;
+                private int _last;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    {|#0:Volatile.Write(ref _count, Volatile.Read(ref _count) + f.Result())|};
+                    {|#1:Interlocked.Exchange(ref _total, _total + f.Result())|};
+                    {|#4:_last = f.Result()|};
+                });
+
+                public void Reset() => {|#2:_count = 0|};
+
+                public void Bump() => {|#3:Volatile.Write(ref _last, Volatile.Read(ref {|#5:_last|}) + 1)|};
+            }
+            """,
+            Race(0, Api, "updates (a read, then Volatile.Write)", "field 'Counter._count'", "'Reset' writes it without a lock").WithLocation(2),
+            Race(1, Api, "updates (a read, then Interlocked.Exchange)", "field 'Counter._total'", EachCall("Run")),
+            VerifyCS.Diagnostic().WithLocation(4).WithLocation(3).WithLocation(5).WithArguments(Api, "writes", "field 'Counter._last'", "without a lock", "'Bump' updates (a read, then Volatile.Write) it without a lock"));
+    }
+
+    [Fact]
+    public async Task VolatileWriteOfAnotherValueOrInterlockedAdd_DoesNotReport()
+    {
+        // G16, the other way: the stored value does not read the field, the update is Interlocked.Add, or it is locked.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _gate = new();
+                private int _count;
+                private int _latest;
+                private int _seen;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    Interlocked.Add(ref _count, f.Result());
+                    Volatile.Write(ref _latest, f.Result());
+                    Interlocked.Exchange(ref _latest, f.Result() + 1);
+                    lock (_gate) { Volatile.Write(ref _seen, Volatile.Read(ref _seen) + 1); }
+                });
+
+                public int Read() => Volatile.Read(ref _count) + _latest;
+
+                public void Bump() { lock (_gate) { _seen++; } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task CompoundUpdatesThroughARefLocal_Report()
+    {
+        // G15: 'slot' is '_count'.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private int _count;
+                private static long s_total;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    ref int slot = ref _count;
+                    {|#0:slot++|};
+                    ref long total = ref s_total;
+                    {|#1:total += f.Result()|};
+                });
+            }
+            """,
+            Race(0, Api, "increments", "field 'Counter._count'", EachCall("Run")),
+            Race(1, Api, "updates", "static field 'Counter.s_total'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task RefLocalsToOwnedOrLockedStorage_DoNotReport()
+    {
+        // G15, the other way: a ref to a local of the callback, a ref local under the lock, a ref re-pointed at owned storage.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Counter
+            {
+                private readonly object _gate = new();
+                private int _count;
+                private int _other;
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    int mine = 0;
+                    ref int own = ref mine;
+                    own++;
+                    ref int slot = ref _count;
+                    lock (_gate) { slot++; }
+                    scoped ref int moved = ref _other;
+                    moved = ref mine;
+                    moved++;
+                });
+
+                public void Reset() { lock (_gate) { _count = 0; } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task StaticStateUnderAnInstanceLock_Reports()
+    {
+        // G1: each object has its own '_gate', so it does not order two objects' accesses to the static.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Meter
+            {
+                private static int s_total;
+                private static int s_hits;
+                private readonly object _gate = new();
+
+                public void Track(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    lock (_gate) { {|#0:s_total += f.Result()|}; }
+                    lock (this) { {|#2:s_hits++|}; }
+                });
+
+                public void Reset() { lock (_gate) { {|#1:s_total = 0|}; } }
+            }
+            """,
+            Race(0, Api, "updates", "static field 'Meter.s_total'", "'Reset' writes it under lock '_gate'", "under lock '_gate'").WithLocation(1),
+            Race(2, Api, "increments", "static field 'Meter.s_hits'", EachCall("Track"), "under lock 'this'"));
+    }
+
+    [Fact]
+    public async Task StaticStateUpdatedByACallbackRegisteredInAConstructor_Reports()
+    {
+        // X2: the constructor runs once per object; every object's callback updates the same static.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Gauge
+            {
+                private static int s_count;
+
+                public Gauge(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => {|#0:s_count += f.Result()|});
+            }
+            """,
+            Race(0, Api, "updates", "static field 'Gauge.s_count'", "another run of the same callback can do the same (each new object registers it, and the state is static)"));
+    }
+
+    [Fact]
+    public async Task InstanceStateUnderAnInstanceLockOrStaticStateFromAStaticConstructor_DoesNotReport()
+    {
+        // G1/X2, the other way: the object's own state under its own lock; a static registered once by the static constructor.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Executor;
+
+            class Meter
+            {
+                private int _total;
+                private readonly object _gate = new();
+
+                public void Track(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f => { lock (_gate) { _total += f.Result(); } });
+
+                public void Reset() { lock (_gate) { _total = 0; } }
+            }
+
+            class Gauge
+            {
+                private static readonly ThreadPoolExecutor s_pool = new(2);
+                private static int s_count;
+                private int _mine;
+
+                static Gauge() => s_pool.Submit(() => 1).AddDoneCallback(f => s_count += f.Result());
+
+                public Gauge() => s_pool.Submit(() => 1).AddDoneCallback(f => _mine += f.Result());
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ExtensionMethodThatMutatesTheCollection_Reports()
+    {
+        // G13: 'AddTwice' adds to the list passed as 'this': the call mutates '_items', in the callback and in 'Fill'.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            static class ListExtensions
+            {
+                public static void AddTwice(this List<int> list, int v) { list.Add(v); list.Add(v); }
+
+                public static void Put(this Dictionary<int, int> map, int k) => map[k] = k;
+            }
+
+            class Registry
+            {
+                private readonly List<int> _items = new();
+                private readonly Dictionary<int, int> _map = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    {|#0:_items.AddTwice(f.Result())|};
+                    {|#1:_map.Put(f.Result())|};
+                });
+
+                public void Fill() => {|#2:_items.AddTwice(3)|};
+            }
+            """,
+            Race(0, Api, "calls 'ListExtensions.AddTwice' on", "field 'Registry._items'", "'Fill' calls 'AddTwice' on it without a lock").WithLocation(2),
+            Race(1, Api, "calls 'ListExtensions.Put' on", "field 'Registry._map'", EachCall("Run")));
+    }
+
+    [Fact]
+    public async Task ExtensionMethodThatMutatesUnderALockOrAnOwnedCollection_DoesNotReport()
+    {
+        // G13, the other way: the extension locks the list; the callback passes its own list; the call is under the lock.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            static class ListExtensions
+            {
+                public static void AddLocked(this List<int> list, int v) { lock (list) { list.Add(v); } }
+
+                public static void AddTwice(this List<int> list, int v) { list.Add(v); list.Add(v); }
+            }
+
+            class Registry
+            {
+                private readonly object _gate = new();
+                private readonly List<int> _items = new();
+                private readonly List<int> _guarded = new();
+
+                void Run(ThreadPoolExecutor pool) => pool.Submit(() => 1).AddDoneCallback(f =>
+                {
+                    _items.AddLocked(f.Result());
+                    var mine = new List<int>();
+                    mine.AddTwice(f.Result());
+                    lock (_gate) { _guarded.AddTwice(f.Result()); }
+                });
+
+                public void Fill() { lock (_gate) { _guarded.AddTwice(3); } }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task OneStateObjectPassedToSeveralRegistrations_Reports()
+    {
+        // G10: 'shared' is one object for every registration of the loop, and for both registrations of 'Twice'.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Box { public int Value; public int Other; }
+
+            class Runner
+            {
+                void Run()
+                {
+                    var shared = new Box();
+                    for (int i = 0; i < 4; i++)
+                    {
+                        ThreadPool.QueueUserWorkItem(static s => {|#0:((Box)s!).Value--|}, shared);
+                    }
+                }
+
+                void Twice()
+                {
+                    var shared = new Box();
+                    ThreadPool.QueueUserWorkItem(static s => {|#1:((Box)s!).Other++|}, shared);
+                    ThreadPool.QueueUserWorkItem(static s => {|#2:((Box)s!).Other--|}, shared);
+                }
+            }
+            """,
+            Race(0, "ThreadPool.QueueUserWorkItem", "decrements", "field 'Box.Value'", InLoop),
+            Race(1, "ThreadPool.QueueUserWorkItem", "increments", "field 'Box.Other'", "a callback in 'Twice' decrements it without a lock").WithLocation(2),
+            Race(2, "ThreadPool.QueueUserWorkItem", "decrements", "field 'Box.Other'", "a callback in 'Twice' increments it without a lock").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task StateObjectCreatedPerIterationOrPassedOnce_DoesNotReport()
+    {
+        // G10, the other way: a new object in each iteration, and one object for one registration.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+
+            class Box { public int Value; }
+
+            class Runner
+            {
+                void Run()
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        var mine = new Box();
+                        ThreadPool.QueueUserWorkItem(static s => ((Box)s!).Value--, mine);
+                    }
+
+                    var once = new Box();
+                    ThreadPool.QueueUserWorkItem(static s => ((Box)s!).Value++, once);
+                }
+            }
+            """);
+    }
 }
