@@ -286,9 +286,15 @@ internal sealed partial class ConflictFinder
             : "'" + Registration.NameOf(access.Member) + "'";
         string locks = LockText(access.Locks);
         return kind == ConflictKind.AfterRegistration
-            ? who + " " + access.Verb + " it " + locks + (registration.Work is null ? " after registering the callback" : " after starting the work") + ", with no join in between"
+            ? who + " " + access.Verb + " it " + locks + AfterWhat(registration) + ", with no join in between"
             : who + " " + access.Verb + " it " + locks;
     }
+
+    /// <summary>" after registering the callback", " after starting the timer" (a timer created stopped), or " after starting the work".</summary>
+    private string AfterWhat(Registration registration)
+        => registration.Work is not null ? " after starting the work"
+            : OrderingPoint(registration, CancellationToken.None) != registration.Operation.Syntax ? " after starting the timer"
+            : " after registering the callback";
 
     /// <summary>What another concurrently running delegate is: another delegate of the same parallel call, work, or a callback.</summary>
     private string OtherDelegate(StateAccess access, Registration registration)
