@@ -201,7 +201,7 @@ public class EXEC001IssueCoverageTests
                 }
             }
             """,
-            Race(0, "Timer.Elapsed", "reads", "captured local 'limit'", "'Run' writes it without a lock after registering the callback, with no join in between").WithLocation(1));
+            Race(0, "Timer.Elapsed", "reads", "captured local 'limit'", "'Run' writes it without a lock after starting the timer, with no join in between").WithLocation(1));
     }
 
     // ---- 2. construction ----------------------------------------------------------------------------------------
@@ -1357,8 +1357,8 @@ public class EXEC001IssueCoverageTests
                 }
             }
             """,
-            Race(0, "Timer.Elapsed", "reads", "captured local 'limit'", RunWritesAfter).WithLocation(1),
-            Race(2, "new Timer", "reads", "captured local 'limit'", "'Arm' writes it without a lock after registering the callback, with no join in between").WithLocation(3));
+            Race(0, "Timer.Elapsed", "reads", "captured local 'limit'", "'Run' writes it without a lock after starting the timer, with no join in between").WithLocation(1),
+            Race(2, "new Timer", "reads", "captured local 'limit'", "'Arm' writes it without a lock after starting the timer, with no join in between").WithLocation(3));
     }
 
     [Fact]
