@@ -82,7 +82,7 @@ internal static class VolatileRewriter
         }
 
         var result = new List<(SyntaxNode Original, SyntaxNode Replacement)>();
-        if (RewriteSide(main, symbol, model, cancellationToken) is not { } first)
+        if (StopsThenDrains(main) || RewriteSide(main, symbol, model, cancellationToken) is not { } first)
         {
             return null;
         }
@@ -99,7 +99,7 @@ internal static class VolatileRewriter
                 return null;
             }
 
-            if (RewriteSide(other, symbol, model, cancellationToken) is not { } side)
+            if (StopsThenDrains(other) || RewriteSide(other, symbol, model, cancellationToken) is not { } side)
             {
                 return null;
             }
@@ -134,6 +134,48 @@ internal static class VolatileRewriter
 
         return result;
     }
+
+    /// <summary>
+    /// A store of a flag followed, in its function, by a wait for work already under way: a polling loop
+    /// (<c>while (_scheduler.IsRunning) await Task.Delay(50);</c>, <c>Thread.Sleep</c>, <c>SpinWait</c>) or a blocking
+    /// wait (<c>Wait</c>, <c>WaitOne</c>, <c>Join</c>). That is a stop-then-drain protocol: the reader must check the flag
+    /// and register its work as one step, or the drain can miss a run that read the old value. <c>volatile</c> makes the
+    /// read fresh but does not close that window, so the fix is not offered.
+    /// </summary>
+    private static bool StopsThenDrains(ExpressionSyntax side)
+    {
+        if (side.FirstAncestorOrSelf<AssignmentExpressionSyntax>() is not { } store || store != side && !store.Left.Span.Contains(side.Span)
+            || store.Ancestors().FirstOrDefault(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax) is not { } function)
+        {
+            return false;
+        }
+
+        foreach (var node in function.DescendantNodes())
+        {
+            if (node.SpanStart <= store.Span.End)
+            {
+                continue;
+            }
+
+            switch (node)
+            {
+                case WhileStatementSyntax or DoStatementSyntax
+                    when node.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(call => CalledName(call) is "Delay" or "Sleep" or "SpinOnce" or "Yield" or "Wait" or "WaitAsync"):
+                    return true;
+                case InvocationExpressionSyntax call when CalledName(call) is "Wait" or "WaitOne" or "WaitAll" or "Join" or "SignalAndWait":
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? CalledName(InvocationExpressionSyntax call) => call.Expression switch
+    {
+        MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+        IdentifierNameSyntax name => name.Identifier.ValueText,
+        _ => null,
+    };
 
     /// <summary>
     /// The declaration of a private field that C# lets be <c>volatile</c> (a reference, <c>bool</c>, <c>char</c>, an

@@ -352,4 +352,102 @@ public class EXEC001UseVolatileCodeFixTests
         var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task StopFlagThenDrain_NotOffered()
+    {
+        // Stop sets the flag, then waits for the ticks under way: a tick that read 'true' just before, and has not yet
+        // counted itself, is missed by the wait. 'volatile' makes the read fresh but does not close that window.
+        const string Source = """
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Scheduler
+                {
+                    private bool _enabled = true;
+                    private int _running;
+                    private Timer? _timer;
+
+                    public void Start() => _timer = new Timer(Tick, null, 0, 1000);
+
+                    private void Tick(object? state)
+                    {
+                        if ([|_enabled|])
+                        {
+                            Interlocked.Increment(ref _running);
+                            Console.WriteLine("tick");
+                            Interlocked.Decrement(ref _running);
+                        }
+                    }
+
+                    public async Task StopAsync()
+                    {
+                        _enabled = false;
+                        while (Volatile.Read(ref _running) > 0)
+                        {
+                            await Task.Delay(50);
+                        }
+                    }
+                }
+                """;
+        var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task StopFlagWithoutADrain_StillOffered()
+    {
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System;
+            using System.Threading;
+
+            class Scheduler
+            {
+                private bool _enabled = true;
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(Tick, null, 0, 1000);
+
+                private void Tick(object? state)
+                {
+                    if ([|_enabled|])
+                    {
+                        Console.WriteLine("tick");
+                    }
+                }
+
+                public void Stop()
+                {
+                    _enabled = false;
+                    Console.WriteLine("stopping");
+                }
+            }
+            """, """
+            using System;
+            using System.Threading;
+
+            class Scheduler
+            {
+                private volatile bool _enabled = true;
+                private Timer? _timer;
+
+                public void Start() => _timer = new Timer(Tick, null, 0, 1000);
+
+                private void Tick(object? state)
+                {
+                    if (_enabled)
+                    {
+                        Console.WriteLine("tick");
+                    }
+                }
+
+                public void Stop()
+                {
+                    _enabled = false;
+                    Console.WriteLine("stopping");
+                }
+            }
+            """, Key);
+    }
 }
