@@ -35,7 +35,7 @@ internal static class FixCleanup
         // A using that makes a name the file already uses ambiguous ('using System.Threading;' next to
         // 'using System.Timers;' and 'Timer') is not added: the new code keeps its qualified names instead.
         var withImports = await ImportAdder.AddImportsAsync(document, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        bool keptQualified = withImports != document
+        bool keptQualified = await AddsTextAsync(document, withImports, cancellationToken).ConfigureAwait(false)
             && await AmbiguousNamesAsync(withImports, cancellationToken).ConfigureAwait(false) > await AmbiguousNamesAsync(document, cancellationToken).ConfigureAwait(false);
         if (!keptQualified)
         {
@@ -65,6 +65,11 @@ internal static class FixCleanup
         var final = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
         return document.WithText(SourceText.From(final.ToString(), final.Encoding, final.ChecksumAlgorithm));
     }
+
+    /// <summary>Whether the import step added anything (the semantic check below is needed only then: once per fix that adds a using, not per fix).</summary>
+    private static async Task<bool> AddsTextAsync(Document before, Document after, CancellationToken cancellationToken)
+        => after != before
+            && (await after.GetTextAsync(cancellationToken).ConfigureAwait(false)).Length != (await before.GetTextAsync(cancellationToken).ConfigureAwait(false)).Length;
 
     /// <summary>How many ambiguous-reference errors (CS0104) the document has.</summary>
     private static async Task<int> AmbiguousNamesAsync(Document document, CancellationToken cancellationToken)

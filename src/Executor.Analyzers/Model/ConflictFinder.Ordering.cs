@@ -588,7 +588,8 @@ internal sealed partial class ConflictFinder
         => access.Function switch
         {
             AnonymousFunctionExpressionSyntax lambda => StoredWorkOf(lambda, cancellationToken),
-            null when access.Member is MethodDeclarationSyntax method => StoredWorkCalling(method, depth: 0, cancellationToken),
+            // Asked for every other access a work finding meets: once per member.
+            null when access.Member is MethodDeclarationSyntax method => _storedWorkCalling.GetOrAdd(method, m => StoredWorkCalling((MethodDeclarationSyntax)m, depth: 0, cancellationToken)),
             _ => null,
         };
 
