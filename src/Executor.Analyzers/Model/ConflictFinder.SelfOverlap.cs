@@ -103,6 +103,12 @@ internal sealed partial class ConflictFinder
             return null;
         }
 
+        if (!IsStaticState(finding) && IsStartedOnceByExchange(registration, cancellationToken))
+        {
+            // 'if (Interlocked.CompareExchange(ref _state, 1, 0) == 0) Task.Run(Run);' and nothing sets 0 again.
+            return null;
+        }
+
         if (registration.Work is not null && IsStartedOncePerFreshObject(finding, registration, cancellationToken))
         {
             // 'var w = new Worker(); w.Start();' is the only way Start runs: once per object, so per object one run.

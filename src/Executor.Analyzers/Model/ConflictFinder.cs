@@ -130,6 +130,18 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (finding.Writes && IsDefaultCheckBeforeJoin(access, registration, cancellationToken))
+            {
+                // 'if (_start == 0) _ready.Task.Wait();' with '_ready' signalled after the write: the reader waits for it.
+                continue;
+            }
+
+            if (RefusesOnceRegistered(access, registration, cancellationToken))
+            {
+                // 'if (_provider is not null) throw …;' before the access, and the callback exists only with a provider.
+                continue;
+            }
+
             if (registration.Work is not null && IsInCallback(access, cancellationToken))
             {
                 // Work racing with a callback: EXEC001 reports that pair at the callback's access (it reports reads
@@ -171,6 +183,19 @@ internal sealed partial class ConflictFinder
         else if (!finding.Writes && conflicting.Count > 0)
         {
             conflicting.RemoveAll(c => c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+        }
+
+        // Text published by a lone store of a computed string, racing only with reads: a reader gets the old text or
+        // the new one (a password refreshed by a timer against the code that reads it to open a connection).
+        bool textStore = finding.Writes && (finding.OriginAccess ?? finding.Access)?.Syntax is { } textSyntax
+            && IsLoneTextStore(textSyntax, finding.Symbol, cancellationToken);
+        if (textStore)
+        {
+            conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read && !IsReadInLoopCondition(c.Access.Syntax));
+        }
+        else if (!finding.Writes && conflicting.Count > 0 && (finding.OriginAccess ?? finding.Access)?.Syntax is { } readSyntax && !IsReadInLoopCondition(readSyntax))
+        {
+            conflicting.RemoveAll(c => c.Access.Writes && IsLoneTextStore(c.Access.Syntax, finding.Symbol, cancellationToken));
         }
 
         // Dispose-or-clear of a disposable field ('_timer?.Dispose(); _timer = null;' against 'Dispose' doing

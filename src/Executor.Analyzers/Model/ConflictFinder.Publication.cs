@@ -1,0 +1,147 @@
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Executor.Analyzers;
+
+/// <summary>Text published by a plain store: a reader sees the old or the new string, each complete.</summary>
+internal sealed partial class ConflictFinder
+{
+    /// <summary>
+    /// A lone store of a computed, non-null <c>string</c> (<c>_password = await provider();</c>,
+    /// <c>_status = $"…"</c>): strings are immutable and a reference store is atomic, and the runtime publishes a new
+    /// object's contents with its reference, so a racing reader gets the old text or the new one, never a torn or
+    /// half-built value. Stores of constants are not counted (a string used as a state: <c>"open"</c>/<c>"closed"</c>
+    /// is decided on, as a flag is), nor stores that may write null (a reader that checks and then reads again could
+    /// see null).
+    /// </summary>
+    private bool IsLoneTextStore(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        if (symbol switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, ILocalSymbol l => l.Type, _ => null } is not { SpecialType: SpecialType.System_String })
+        {
+            return false;
+        }
+
+        var store = access as AssignmentExpressionSyntax
+            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        if (store is null || !store.IsKind(SyntaxKind.SimpleAssignmentExpression))
+        {
+            return false;
+        }
+
+        var model = Facts.ModelFor(store.SyntaxTree);
+        var value = store.Right;
+        while (value is ParenthesizedExpressionSyntax parenthesized)
+        {
+            value = parenthesized.Expression;
+        }
+
+        if (model.GetConstantValue(value, cancellationToken).HasValue)
+        {
+            return false;
+        }
+
+        bool notNull = value is InterpolatedStringExpressionSyntax
+            || value.IsKind(SyntaxKind.AddExpression)
+            || model.GetTypeInfo(value, cancellationToken).Nullability.FlowState == NullableFlowState.NotNull;
+        return notNull && IsLoneStoreAt(store, symbol, cancellationToken);
+    }
+
+    /// <summary>A read that a loop waits on (<c>while (_name == null) …</c>): without a volatile read the loop may never see the store.</summary>
+    private static bool IsReadInLoopCondition(SyntaxNode read)
+    {
+        foreach (var ancestor in read.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case WhileStatementSyntax loop:
+                    return loop.Condition.Span.Contains(read.Span);
+                case DoStatementSyntax loop:
+                    return loop.Condition.Span.Contains(read.Span);
+                case ForStatementSyntax { Condition: { } condition }:
+                    return condition.Span.Contains(read.Span);
+                case StatementSyntax or AnonymousFunctionExpressionSyntax:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A read that only decides whether to wait for the writer: <c>if (_start == 0) _ready.Task.Wait();</c> (or
+    /// <c>while (_start == 0) _ready.Wait();</c>), where the callback or work signals <c>_ready</c> after its write. A
+    /// reader that sees the default waits until the value is published; one that sees another value has it. (Akka's
+    /// timer wheel publishes its start time this way.)
+    /// </summary>
+    private bool IsDefaultCheckBeforeJoin(StateAccess access, Registration registration, CancellationToken cancellationToken)
+    {
+        if (access.Mode != AccessMode.Read || access.Syntax is not ExpressionSyntax read)
+        {
+            return false;
+        }
+
+        SyntaxNode node = read;
+        while (node.Parent is ParenthesizedExpressionSyntax || node.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } member && member.Name == node)
+        {
+            node = node.Parent;
+        }
+
+        var model = Facts.ModelFor(read.SyntaxTree);
+        SyntaxNode? test = null;
+        if (node.Parent is BinaryExpressionSyntax equals && equals.IsKind(SyntaxKind.EqualsExpression))
+        {
+            var other = equals.Left == node ? equals.Right : equals.Left;
+            if (model.GetConstantValue(other, cancellationToken) is { HasValue: true, Value: var value } && IsDefaultValue(value)
+                || other.IsKind(SyntaxKind.DefaultLiteralExpression))
+            {
+                test = equals;
+            }
+        }
+        else if (node.Parent is IsPatternExpressionSyntax { Pattern: ConstantPatternSyntax { Expression: { } constant } } pattern
+            && model.GetConstantValue(constant, cancellationToken) is { HasValue: true, Value: var value } && IsDefaultValue(value))
+        {
+            test = pattern;
+        }
+
+        var body = test?.Parent switch
+        {
+            IfStatementSyntax { Else: null } branch when branch.Condition == test => branch.Statement,
+            WhileStatementSyntax loop when loop.Condition == test => loop.Statement,
+            _ => null,
+        };
+        while (body is BlockSyntax { Statements.Count: 1 } block)
+        {
+            body = block.Statements[0];
+        }
+
+        if (body is not ExpressionStatementSyntax { Expression: { } wait } || model.GetOperation(wait, cancellationToken) is not { } operation)
+        {
+            return false;
+        }
+
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return registration.JoinRoot is not null && JoinVerdict(operation, registration) == true;
+    }
+
+    private static bool IsDefaultValue(object? value) => value switch
+    {
+        null => true,
+        int i => i == 0,
+        long l => l == 0,
+        uint u => u == 0,
+        ulong u => u == 0,
+        short s => s == 0,
+        ushort u => u == 0,
+        byte b => b == 0,
+        bool b => !b,
+        _ => false,
+    };
+}
