@@ -77,7 +77,7 @@ internal sealed partial class ConflictFinder
     /// reader that sees the default waits until the value is published; one that sees another value has it. (Akka's
     /// timer wheel publishes its start time this way.)
     /// </summary>
-    private bool IsDefaultCheckBeforeJoin(StateAccess access, Registration registration, CancellationToken cancellationToken)
+    private bool IsDefaultCheckBeforeJoin(StateAccess access, CallbackFinding finding, CancellationToken cancellationToken)
     {
         if (access.Mode != AccessMode.Read || access.Syntax is not ExpressionSyntax read)
         {
@@ -128,7 +128,50 @@ internal sealed partial class ConflictFinder
             operation = conversion.Operand;
         }
 
-        return registration.JoinRoot is not null && JoinVerdict(operation, registration) == true;
+        return WaitedSignal(operation) is { } waited && SignalledAfter(finding, waited);
+    }
+
+    /// <summary>The event, countdown, barrier or completion source a wait blocks on (<c>_ready.Wait()</c>, <c>_ready.Task.Wait()</c>, <c>await _ready.Task</c>), or null.</summary>
+    private ISymbol? WaitedSignal(IOperation wait)
+    {
+        var target = wait switch
+        {
+            IAwaitOperation awaited => Awaited(awaited.Operation),
+            IInvocationOperation { TargetMethod.Name: "Wait" or "WaitOne", Instance: { } instance } => instance,
+            _ => null,
+        };
+        if (target is IPropertyReferenceOperation { Property.Name: "Task", Instance: { } source } completion
+            && (s_taskCompletionSource.Matches(completion.Property.ContainingType) || s_taskCompletionSourceOfT.Matches(completion.Property.ContainingType)))
+        {
+            return Identify(source);
+        }
+
+        return target is not null && (Types.ManualResetEventSlim.Matches(target.Type) || Types.CountdownEvent.Matches(target.Type) || Types.Barrier.Matches(target.Type)
+            || DerivesFrom(target.Type, Types.WaitHandle))
+            ? Identify(target)
+            : null;
+    }
+
+    /// <summary>Whether the function that makes the finding's write (the callback, or the callee it reaches) signals <paramref name="waited"/> after the write.</summary>
+    private bool SignalledAfter(CallbackFinding finding, ISymbol waited)
+    {
+        if ((finding.OriginAccess ?? finding.Access)?.Syntax is not { } write || SharedStateFacts.EnclosingFunction(write) is not { } function)
+        {
+            return false;
+        }
+
+        var signals = _signals.GetOrAdd((function, waited), key => SignalsIn(key.Root, key.Symbol));
+        var graph = FunctionGraph(function);
+        foreach (var signal in signals)
+        {
+            if (signal.SpanStart >= write.Span.End
+                && (graph is null || ExecutionOrder.RunsAfter(graph, write, signal, null, _ => false, CancellationToken.None) != false))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsDefaultValue(object? value) => value switch

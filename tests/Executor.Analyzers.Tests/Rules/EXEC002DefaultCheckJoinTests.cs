@@ -148,4 +148,55 @@ public class EXEC002DefaultCheckJoinTests
         => await Verify002.VerifyAnalyzerAsync(
             Starter("if (Interlocked.CompareExchange(ref _state, Running, Idle) != Idle) { Task.Run(Run); }"),
             Verify002.Diagnostic().WithLocation(0).WithArguments("Task.Run", "writes", "field 'Pump._count'", "without a lock", "another run of the same work can do the same ('Start' registers it each time it runs)"));
+
+    [Fact]
+    public async Task AsyncWorkInACalleeSignalsAfterItsWrite_ReaderWaitsWhenItSeesZero_NoReport()
+        => await Verify002.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            public sealed class Wheel
+            {
+                private long _start;
+                private volatile int _state;
+                private readonly TaskCompletionSource _ready = new();
+                private readonly CancellationTokenSource _cts = new();
+
+                public void Schedule() => Start();
+
+                private void Start()
+                {
+                    var state = _state;
+                    if (state == 0)
+                    {
+                        if (Interlocked.CompareExchange(ref _state, 1, 0) == 0)
+                        {
+                            Task.Run(() => RunAsync(_cts.Token).ConfigureAwait(false));
+                        }
+                    }
+                    else if (state == 2)
+                    {
+                        throw new InvalidOperationException();
+                    }
+
+                    if (_start == 0)
+                        _ready.Task.Wait();
+                }
+
+                private static long Now() => DateTime.UtcNow.Ticks % 1000;
+
+                private async Task RunAsync(CancellationToken token)
+                {
+                    _start = Now();
+                    if (_start == 0)
+                    {
+                        _start = 1;
+                    }
+
+                    _ready.SetResult();
+                    await Task.Delay(10, token);
+                }
+            }
+            """);
 }
