@@ -316,6 +316,13 @@ internal static class AsyncDelegates
             parent = access.Parent;
         }
 
+        if (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Parent: IExpressionStatementOperation or ISimpleAssignmentOperation { Target: IDiscardOperation } or IDiscardOperation } discarded
+            && discarded.Instance == use)
+        {
+            // '_ = t.ContinueWith(async …).ConfigureAwait(false);': the awaitable is discarded, never awaited.
+            return false;
+        }
+
         switch (parent)
         {
             case null:

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
@@ -749,7 +750,121 @@ internal sealed class CallbackWalker
         return _analysis.Facts.IsWrittenAfter(variable, scope, declaration.Span.End, model, _cancellationToken);
     }
 
-    private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared);
+    private readonly Dictionary<ISymbol, AssignmentExpressionSyntax?> _replacements = new(SymbolEqualityComparer.Default);
+
+    private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared) && !IsReplacedByFreshObject(instance);
+
+    /// <summary>
+    /// A captured variable that the function making the access replaced with a new object before it, as a statement of
+    /// an enclosing block (<c>settings = settings.Copy(); settings.Enabled = false;</c>): the access goes to that copy,
+    /// which no other thread holds yet. Only the variable's own members count (a shallow copy shares what it points to),
+    /// and only when that statement is the one assignment of the variable in the whole member.
+    /// </summary>
+    private bool IsReplacedByFreshObject(IOperation? instance)
+    {
+        var variable = Unwrap(instance) switch
+        {
+            ILocalReferenceOperation local => (ISymbol)local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
+        if (variable is null || instance!.Syntax is not { } at || SharedStateFacts.EnclosingFunction(at) is not { } function
+            || SharedStateFacts.EnclosingMember(at) is not { } member)
+        {
+            return false;
+        }
+
+        var model = _analysis.Facts.ModelFor(at.SyntaxTree);
+        if (!_replacements.TryGetValue(variable, out var replacement))
+        {
+            replacement = OnlyAssignment(variable, member, model);
+            _replacements[variable] = replacement;
+        }
+
+        if (replacement?.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
+            || SharedStateFacts.EnclosingFunction(replacement) != function
+            || !block.Span.Contains(at.Span)
+            || at.FirstAncestorOrSelf<StatementSyntax>(s => s.Parent == block) is not { } accessStatement
+            || block.Statements.IndexOf(statement) >= block.Statements.IndexOf(accessStatement))
+        {
+            return false;
+        }
+
+        return IsFreshObject(model.GetOperation(replacement.Right, _cancellationToken), depth: 0);
+    }
+
+    /// <summary>The one simple assignment of <paramref name="variable"/> in <paramref name="member"/>, or null (none, several, or another kind of write).</summary>
+    private AssignmentExpressionSyntax? OnlyAssignment(ISymbol variable, SyntaxNode member, SemanticModel model)
+    {
+        AssignmentExpressionSyntax? replacement = null;
+        foreach (var name in member.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (name.Identifier.ValueText != variable.Name)
+            {
+                continue;
+            }
+
+            bool written = name.Parent switch
+            {
+                AssignmentExpressionSyntax assignment => assignment.Left == name,
+                PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax => true,
+                ArgumentSyntax argument => !argument.RefKindKeyword.IsKind(SyntaxKind.None),
+                _ => false,
+            };
+            if (!written)
+            {
+                continue;
+            }
+
+            if (replacement is not null || name.Parent is not AssignmentExpressionSyntax found || !found.IsKind(SyntaxKind.SimpleAssignmentExpression)
+                || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, _cancellationToken).Symbol, variable))
+            {
+                return null;
+            }
+
+            replacement = found;
+        }
+
+        return replacement;
+    }
+
+    /// <summary>A new object: a creation, a <c>with</c> copy, or a call to a method of the compilation whose every return is one.</summary>
+    private bool IsFreshObject(IOperation? value, int depth)
+    {
+        value = Unwrap(value);
+        switch (value)
+        {
+            case IObjectCreationOperation or IAnonymousObjectCreationOperation or IArrayCreationOperation or IWithOperation:
+                return true;
+            case IInvocationOperation { TargetMethod: { } method } when depth < 2 && method.DeclaringSyntaxReferences.Length == 1:
+                var declaration = method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
+                var model = _analysis.Facts.ModelFor(declaration.SyntaxTree);
+                if (declaration is MethodDeclarationSyntax { ExpressionBody.Expression: { } body })
+                {
+                    return IsFreshObject(model.GetOperation(body, _cancellationToken), depth + 1);
+                }
+
+                if (declaration is MethodDeclarationSyntax { Body: { } block })
+                {
+                    bool any = false;
+                    foreach (var returned in block.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<ReturnStatementSyntax>())
+                    {
+                        if (returned.Expression is null || !IsFreshObject(model.GetOperation(returned.Expression, _cancellationToken), depth + 1))
+                        {
+                            return false;
+                        }
+
+                        any = true;
+                    }
+
+                    return any;
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>
     /// For a local alias of shared storage, the storage: a local the callback declares, initialized from a field or

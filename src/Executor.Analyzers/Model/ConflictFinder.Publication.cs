@@ -11,16 +11,18 @@ namespace Executor.Analyzers;
 internal sealed partial class ConflictFinder
 {
     /// <summary>
-    /// A lone store of a computed, non-null <c>string</c> (<c>_password = await provider();</c>,
-    /// <c>_status = $"…"</c>): strings are immutable and a reference store is atomic, and the runtime publishes a new
-    /// object's contents with its reference, so a racing reader gets the old text or the new one, never a torn or
-    /// half-built value. Stores of constants are not counted (a string used as a state: <c>"open"</c>/<c>"closed"</c>
-    /// is decided on, as a flag is), nor stores that may write null (a reader that checks and then reads again could
-    /// see null).
+    /// A lone store of an immutable value that a reader cannot see half-built: a computed, non-null <c>string</c>
+    /// (<c>_password = await provider();</c>, <c>_status = $"…"</c>), or a new object of a class of this compilation whose
+    /// instance fields are all <c>readonly</c> and whose properties have no setter but <c>init</c>
+    /// (<c>_last = new Optional&lt;Exception&gt;(e)</c>). A reference store is atomic and the runtime publishes a new
+    /// object's contents with its reference, so a racing reader gets the old value or the new one, each complete. Stores
+    /// of constants are not counted (a string used as a state, <c>"open"</c>/<c>"closed"</c>, is decided on, as a flag
+    /// is), nor stores that may write null (a reader that checks and then reads again could see null).
     /// </summary>
-    private bool IsLoneTextStore(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
+    private bool IsLonePublication(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
     {
-        if (symbol switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, ILocalSymbol l => l.Type, _ => null } is not { SpecialType: SpecialType.System_String })
+        var type = symbol switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, ILocalSymbol l => l.Type, _ => null };
+        if (type is null || type.IsValueType)
         {
             return false;
         }
@@ -39,15 +41,49 @@ internal sealed partial class ConflictFinder
             value = parenthesized.Expression;
         }
 
-        if (model.GetConstantValue(value, cancellationToken).HasValue)
+        bool immutable;
+        if (type.SpecialType == SpecialType.System_String)
         {
-            return false;
+            immutable = !model.GetConstantValue(value, cancellationToken).HasValue
+                && (value is InterpolatedStringExpressionSyntax
+                    || value.IsKind(SyntaxKind.AddExpression)
+                    || model.GetTypeInfo(value, cancellationToken).Nullability.FlowState == NullableFlowState.NotNull);
+        }
+        else
+        {
+            immutable = value is BaseObjectCreationExpressionSyntax
+                && model.GetTypeInfo(value, cancellationToken).Type is INamedTypeSymbol { TypeKind: TypeKind.Class } created
+                && IsShallowImmutable(created);
         }
 
-        bool notNull = value is InterpolatedStringExpressionSyntax
-            || value.IsKind(SyntaxKind.AddExpression)
-            || model.GetTypeInfo(value, cancellationToken).Nullability.FlowState == NullableFlowState.NotNull;
-        return notNull && IsLoneStoreAt(store, symbol, cancellationToken);
+        return immutable && IsLoneStoreAt(store, symbol, cancellationToken);
+    }
+
+    /// <summary>A class declared in this compilation whose instance fields (its bases' included, up to <c>object</c>) are all <c>readonly</c>, and whose properties have no setter but <c>init</c>.</summary>
+    private static bool IsShallowImmutable(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            if (current.DeclaringSyntaxReferences.IsEmpty)
+            {
+                return false;
+            }
+
+            foreach (var member in current.GetMembers())
+            {
+                switch (member)
+                {
+                    case IFieldSymbol { IsStatic: false, IsReadOnly: false, IsConst: false }:
+                        return false;
+                    case IPropertySymbol { IsStatic: false, SetMethod: { IsInitOnly: false } }:
+                        return false;
+                    case IEventSymbol { IsStatic: false }:
+                        return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A read that a loop waits on (<c>while (_name == null) …</c>): without a volatile read the loop may never see the store.</summary>

@@ -185,17 +185,18 @@ internal sealed partial class ConflictFinder
             conflicting.RemoveAll(c => c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
         }
 
-        // Text published by a lone store of a computed string, racing only with reads: a reader gets the old text or
-        // the new one (a password refreshed by a timer against the code that reads it to open a connection).
-        bool textStore = finding.Writes && (finding.OriginAccess ?? finding.Access)?.Syntax is { } textSyntax
-            && IsLoneTextStore(textSyntax, finding.Symbol, cancellationToken);
-        if (textStore)
+        // An immutable value published by a lone store (a computed string, a new object with readonly fields), racing only
+        // with reads and with other runs of itself: a reader gets the old value or the new one, each complete (a password
+        // refreshed by a timer against the code that reads it to open a connection; the last exception seen).
+        bool published = finding.Writes && (finding.OriginAccess ?? finding.Access)?.Syntax is { } publishedSyntax
+            && IsLonePublication(publishedSyntax, finding.Symbol, cancellationToken);
+        if (published)
         {
             conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read && !IsReadInLoopCondition(c.Access.Syntax));
         }
         else if (!finding.Writes && conflicting.Count > 0 && (finding.OriginAccess ?? finding.Access)?.Syntax is { } readSyntax && !IsReadInLoopCondition(readSyntax))
         {
-            conflicting.RemoveAll(c => c.Access.Writes && IsLoneTextStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+            conflicting.RemoveAll(c => c.Access.Writes && IsLonePublication(c.Access.Syntax, finding.Symbol, cancellationToken));
         }
 
         // Dispose-or-clear of a disposable field ('_timer?.Dispose(); _timer = null;' against 'Dispose' doing
@@ -225,7 +226,7 @@ internal sealed partial class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind, registration), locations);
         }
 
-        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && !disposeOrClear && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && !published && !disposeOrClear && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same " + registration.Noun + " can do the same (" + reason + ")", new List<Location>());
         }

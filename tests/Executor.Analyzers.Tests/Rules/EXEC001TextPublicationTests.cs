@@ -115,10 +115,68 @@ public class EXEC001TextPublicationTests
             Verify001.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
 
     [Fact]
-    public async Task PeriodicTimerStoresComputedText_AnotherRunCanOverlap_Reports()
+    public async Task PeriodicTimerStoresComputedText_AnotherRunOnlyStoresToo_NoReport()
+        => await Verify001.VerifyAnalyzerAsync(Source("_password = _provider();", "return _password;", period: "1000"));
+
+    [Fact]
+    public async Task PeriodicTimerUpdatesTextFromItself_Reports()
         => await Verify001.VerifyAnalyzerAsync(
-            Source("_password = _provider();", "return _password;", period: "1000"),
+            Source("_password = _password + _provider();", "return \"x\";", period: "1000"),
             Verify001.Diagnostic().WithLocation(0).WithArguments("new Timer", "calls 'Credentials.Refresh', which writes", "field 'Credentials._password'", "without a lock", "another run of the same callback can do the same (the timer is periodic)"));
+
+    // ---- a new object with readonly fields -----------------------------------------------------------------------
+
+    private static string Holder(string type, string store = "_last = new Box(t.Exception!)") => $$"""
+        #nullable enable
+        using System;
+        using System.Threading.Tasks;
+
+        {{type}}
+
+        public sealed class Scheduler
+        {
+            private Box _last = new Box(new Exception("none"));
+
+            public Box Last => _last;
+
+            public void Run(Action action)
+            {
+                Task.Run(action).ContinueWith(t => {|#0:{{store}}|}, TaskContinuationOptions.OnlyOnFaulted);
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task LastExceptionInANewImmutableObject_NoReport()
+        => await Verify001.VerifyAnalyzerAsync(Holder("public sealed class Box { private readonly Exception _e; public Box(Exception e) => _e = e; public Exception Value => _e; }"));
+
+    [Fact]
+    public async Task LastExceptionInANewRecordWithInitProperties_NoReport()
+        => await Verify001.VerifyAnalyzerAsync(Holder("public sealed record Box(Exception Value);"));
+
+    [Fact]
+    public async Task NewObjectWithAMutableField_Reports()
+        => await Verify001.VerifyAnalyzerAsync(
+            Holder("public sealed class Box { public Exception E; public Box(Exception e) => E = e; }"),
+            Verify001.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
+
+    [Fact]
+    public async Task NewObjectWithASettableProperty_Reports()
+        => await Verify001.VerifyAnalyzerAsync(
+            Holder("public sealed class Box { public Exception E { get; set; } public Box(Exception e) => E = e; }"),
+            Verify001.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
+
+    [Fact]
+    public async Task ImmutableStructStore_Reports()
+        => await Verify001.VerifyAnalyzerAsync(
+            Holder("public readonly struct Box { private readonly Exception _e; private readonly long _at; public Box(Exception e) { _e = e; _at = 1; } }"),
+            Verify001.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
+
+    [Fact]
+    public async Task ExistingObjectStored_Reports()
+        => await Verify001.VerifyAnalyzerAsync(
+            Holder("public sealed class Box { private readonly Exception _e; public Box(Exception e) => _e = e; public static readonly Box Failed = new(new Exception()); }", "_last = Box.Failed"),
+            Verify001.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
 
     [Fact]
     public async Task WorkStoresComputedText_ReaderUsesIt_EXEC002_NoReport()

@@ -766,6 +766,42 @@ public class EXEC005AsyncDelegateWhereSyncExpectedTests
     }
 
     [Fact]
+    public async Task ContinueWith_FireAndForgetThroughConfigureAwait_DoesNotReport()
+    {
+        // '.ConfigureAwait(false)' on a discarded task changes nothing: the awaitable is discarded too.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Jobs
+            {
+                void Run(Task download)
+                {
+                    _ = download.ContinueWith(async t => await Task.Delay(10)).ConfigureAwait(false);
+                    download.ContinueWith(async t => await Task.Delay(10)).ConfigureAwait(false);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ContinueWith_ConfigureAwaitAwaited_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+
+            class Jobs
+            {
+                async Task Run(Task download)
+                {
+                    var pending = download.ContinueWith({|#0:async t =>|} await Task.Delay(10)).ConfigureAwait(false);
+                    await pending;
+                }
+            }
+            """,
+            Diag(0, "Task.ContinueWith", "async lambda", ContinueWith));
+    }
+
+    [Fact]
     public async Task ContinueWith_SyncContinuation_DoesNotReport()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
