@@ -175,14 +175,14 @@ internal sealed partial class ConflictFinder
         // A last-activity timestamp: stores of the current time racing only with reads and other such stores (another
         // run of the same store included).
         bool timestamp = finding.Writes && (finding.OriginAccess ?? finding.Access)?.Syntax is { } findingSyntax
-            && IsLoneCurrentTimeStore(findingSyntax, finding.Symbol, cancellationToken);
+            && (IsLoneCurrentTimeStore(findingSyntax, finding.Symbol, cancellationToken) || IsThrottleOfConcurrentWork(findingSyntax, finding.Symbol, cancellationToken));
         if (timestamp)
         {
-            conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read || c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+            conflicting.RemoveAll(c => c.Access.Mode == AccessMode.Read || c.Access.Writes && (IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken) || IsThrottleOfConcurrentWork(c.Access.Syntax, finding.Symbol, cancellationToken)));
         }
         else if (!finding.Writes && conflicting.Count > 0)
         {
-            conflicting.RemoveAll(c => c.Access.Writes && IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken));
+            conflicting.RemoveAll(c => c.Access.Writes && (IsLoneCurrentTimeStore(c.Access.Syntax, finding.Symbol, cancellationToken) || IsThrottleOfConcurrentWork(c.Access.Syntax, finding.Symbol, cancellationToken)));
         }
 
         // An immutable value published by a lone store (a computed string, a new object with readonly fields), racing only
