@@ -797,27 +797,14 @@ internal sealed class CallbackWalker
     private AssignmentExpressionSyntax? OnlyAssignment(ISymbol variable, SyntaxNode member, SemanticModel model)
     {
         AssignmentExpressionSyntax? replacement = null;
-        foreach (var name in member.DescendantNodes().OfType<IdentifierNameSyntax>())
+        foreach (var name in _analysis.Facts.WritesNamed(variable.Name, member))
         {
-            if (name.Identifier.ValueText != variable.Name)
+            if (!SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, _cancellationToken).Symbol, variable))
             {
                 continue;
             }
 
-            bool written = name.Parent switch
-            {
-                AssignmentExpressionSyntax assignment => assignment.Left == name,
-                PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax => true,
-                ArgumentSyntax argument => !argument.RefKindKeyword.IsKind(SyntaxKind.None),
-                _ => false,
-            };
-            if (!written)
-            {
-                continue;
-            }
-
-            if (replacement is not null || name.Parent is not AssignmentExpressionSyntax found || !found.IsKind(SyntaxKind.SimpleAssignmentExpression)
-                || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, _cancellationToken).Symbol, variable))
+            if (replacement is not null || name.Parent is not AssignmentExpressionSyntax found || found.Left != name || !found.IsKind(SyntaxKind.SimpleAssignmentExpression))
             {
                 return null;
             }

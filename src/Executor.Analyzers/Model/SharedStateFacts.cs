@@ -290,6 +290,10 @@ internal sealed class SharedStateFacts
         return false;
     }
 
+    /// <summary>The names written in <paramref name="scope"/> (assignments, increments, <c>ref</c>/<c>out</c> arguments, deconstructions) that are spelled like <paramref name="name"/> (one scan per scope, cached).</summary>
+    public IReadOnlyList<IdentifierNameSyntax> WritesNamed(string name, SyntaxNode scope)
+        => _writesByScope.GetOrAdd(scope, IndexWrites).TryGetValue(name, out var names) ? names : System.Array.Empty<IdentifierNameSyntax>();
+
     private static Dictionary<string, List<IdentifierNameSyntax>> IndexWrites(SyntaxNode scope)
     {
         var index = new Dictionary<string, List<IdentifierNameSyntax>>();
