@@ -183,6 +183,14 @@ internal sealed partial class ConflictFinder
             conflicting.RemoveAll(c => IsDisposeOrClear(c.Access.Syntax));
         }
 
+        // A delegate hook raised through one copy ('_log?.Invoke(m)') against lone stores replacing it ('_log = log'):
+        // the reader invokes the old or the new delegate, both complete.
+        if (conflicting.Count > 0 && finding.Symbol is IFieldSymbol { Type.TypeKind: TypeKind.Delegate }
+            && ((finding.OriginAccess ?? finding.Access)?.Syntax ?? (finding.Origin is null ? AccessNode(finding, callbackRoot) : null)) is { } hookAccess)
+        {
+            conflicting.RemoveAll(c => IsDelegateHookPair(hookAccess, finding.Writes, c.Access.Syntax, c.Access.Writes, finding.Symbol, cancellationToken));
+        }
+
         if (conflicting.Count > 0)
         {
             // Name a writer first: "'Reset' writes it" says more than "'Get' reads it".
