@@ -130,6 +130,12 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (IsOrderedByHostLifecycle(registration, access, cancellationToken))
+            {
+                // ApplicationStarted callback registered in StartAsync: the host runs it before StopAsync and Dispose.
+                continue;
+            }
+
             if (registration.Work is not null && IsInCallback(access, cancellationToken))
             {
                 // Work racing with a callback: EXEC001 reports that pair at the callback's access (it reports reads
@@ -208,7 +214,7 @@ internal sealed partial class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind, registration), locations);
         }
 
-        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && !disposeOrClear && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && !disposeOrClear && !IsStartedByTheHost(registration, cancellationToken) && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same " + registration.Noun + " can do the same (" + reason + ")", new List<Location>());
         }
