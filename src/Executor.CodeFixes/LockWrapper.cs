@@ -249,6 +249,14 @@ internal static class LockWrapper
                 return;
             }
 
+            // A lone constant store that a loop repeats (a receive loop's '_heartbeatDetected = true;'): a new lock there is
+            // taken on every iteration to guard against a lost signal. Interlocked.Exchange, where offered, is the fix.
+            if (targetLock is null && SignalStores.IsRepeatedSignalStore(target.Node, _model, _cancellationToken)
+                || others.Exists(o => SignalStores.IsRepeatedSignalStore(o.Node, _model, _cancellationToken)))
+            {
+                return;
+            }
+
             ExpressionSyntax? lockExpression = null;
             if (othersLock is not null)
             {

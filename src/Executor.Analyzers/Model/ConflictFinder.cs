@@ -142,6 +142,12 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
+            if (IsOrderedByHostLifecycle(registration, access, cancellationToken))
+            {
+                // ApplicationStarted callback registered in StartAsync: the host runs it before StopAsync and Dispose.
+                continue;
+            }
+
             if (registration.Work is not null && IsInCallback(access, cancellationToken))
             {
                 // Work racing with a callback: EXEC001 reports that pair at the callback's access (it reports reads
@@ -209,6 +215,14 @@ internal sealed partial class ConflictFinder
             conflicting.RemoveAll(c => IsDisposeOrClear(c.Access.Syntax));
         }
 
+        // A delegate hook raised through one copy ('_log?.Invoke(m)') against lone stores replacing it ('_log = log'):
+        // the reader invokes the old or the new delegate, both complete.
+        if (conflicting.Count > 0 && finding.Symbol is IFieldSymbol { Type.TypeKind: TypeKind.Delegate }
+            && ((finding.OriginAccess ?? finding.Access)?.Syntax ?? (finding.Origin is null ? AccessNode(finding, callbackRoot) : null)) is { } hookAccess)
+        {
+            conflicting.RemoveAll(c => IsDelegateHookPair(hookAccess, finding.Writes, c.Access.Syntax, c.Access.Writes, finding.Symbol, cancellationToken));
+        }
+
         if (conflicting.Count > 0)
         {
             // Name a writer first: "'Reset' writes it" says more than "'Get' reads it".
@@ -226,7 +240,7 @@ internal sealed partial class ConflictFinder
             return new Conflict(firstKind, Describe(first, firstKind, registration), locations);
         }
 
-        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && !published && !disposeOrClear && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
+        if (finding.Writes && !constantStore && !lazyInit && !oneWorker && !timestamp && !published && !disposeOrClear && !IsStartedByTheHost(registration, cancellationToken) && CanOverlapItself(finding, registration, callbackRoot, cancellationToken) is { } reason)
         {
             return new Conflict(ConflictKind.Self, "another run of the same " + registration.Noun + " can do the same (" + reason + ")", new List<Location>());
         }
