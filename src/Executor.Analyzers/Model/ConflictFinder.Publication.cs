@@ -167,6 +167,65 @@ internal sealed partial class ConflictFinder
         return WaitedSignal(operation) is { } waited && SignalledAfter(finding, waited);
     }
 
+    /// <summary>
+    /// A read after a call, on this object, of a method of the type whose last statement is such a default check before
+    /// a wait on the same field (<c>Start(); var deadline = now - _start;</c> where <c>Start</c> ends with
+    /// <c>if (_start == 0) _ready.Task.Wait();</c>): when the call returns, the reader has seen the value or waited for it.
+    /// </summary>
+    private bool IsReadAfterWaitingCall(StateAccess access, CallbackFinding finding, ISymbol symbol, CancellationToken cancellationToken)
+    {
+        if (access.Mode != AccessMode.Read || access.Function is not null || access.Member is null)
+        {
+            return false;
+        }
+
+        var model = Facts.ModelFor(access.Syntax.SyntaxTree);
+        for (SyntaxNode? child = access.Syntax, parent = access.Syntax.Parent; parent is not null && child != access.Member; child = parent, parent = parent.Parent)
+        {
+            if (parent is not BlockSyntax block || child is not StatementSyntax statement)
+            {
+                continue;
+            }
+
+            foreach (var before in block.Statements)
+            {
+                if (before == statement)
+                {
+                    break;
+                }
+
+                if (before is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } } call }
+                    && model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol { IsStatic: false, DeclaringSyntaxReferences.Length: 1 } method
+                    && SymbolEqualityComparer.Default.Equals(method.ContainingType, symbol.ContainingType)
+                    && method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is MethodDeclarationSyntax { Body.Statements: { Count: > 0 } statements }
+                    && ((statements[statements.Count - 1] as IfStatementSyntax)?.Condition ?? (statements[statements.Count - 1] as WhileStatementSyntax)?.Condition) is { } condition
+                    && EndsWithDefaultCheck(condition, symbol, access, finding, cancellationToken))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="condition"/> reads <paramref name="symbol"/> in a default check that waits for the finding's signal.</summary>
+    private bool EndsWithDefaultCheck(ExpressionSyntax condition, ISymbol symbol, StateAccess access, CallbackFinding finding, CancellationToken cancellationToken)
+    {
+        var model = Facts.ModelFor(condition.SyntaxTree);
+        foreach (var name in condition.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        {
+            if (name.Identifier.ValueText == symbol.Name
+                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, symbol.OriginalDefinition))
+            {
+                var read = new StateAccess(name, name.GetLocation(), AccessMode.Read, access.Locks, access.Member, null, false, null, false, "reads");
+                return IsDefaultCheckBeforeJoin(read, finding, cancellationToken);
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The event, countdown, barrier or completion source a wait blocks on (<c>_ready.Wait()</c>, <c>_ready.Task.Wait()</c>, <c>await _ready.Task</c>), or null.</summary>
     private ISymbol? WaitedSignal(IOperation wait)
     {

@@ -130,7 +130,7 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
-            if (finding.Writes && IsDefaultCheckBeforeJoin(access, finding, cancellationToken))
+            if (finding.Writes && (IsDefaultCheckBeforeJoin(access, finding, cancellationToken) || IsReadAfterWaitingCall(access, finding, finding.Symbol, cancellationToken)))
             {
                 // 'if (_start == 0) _ready.Task.Wait();' with '_ready' signalled after the write: the reader waits for it.
                 continue;

@@ -199,4 +199,105 @@ public class EXEC002DefaultCheckJoinTests
                 }
             }
             """);
+
+    private const string WheelSource = """
+            using System;
+            using System.Collections.Concurrent;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            public abstract class SchedulerBase
+            {
+                public void ScheduleOnce(TimeSpan delay, Action action) => InternalScheduleOnce(delay, action);
+
+                protected abstract void InternalScheduleOnce(TimeSpan delay, Action action);
+            }
+
+            public sealed class Wheel : SchedulerBase
+            {
+                private const int Init = 0;
+                private const int Started = 1;
+                private const int Shutdown = 2;
+                private long _startTime;
+                private long _tick;
+                private volatile int _workerState = Init;
+                private PeriodicTimer? _timer;
+                private readonly TaskCompletionSource _workerInitialized = new();
+                private readonly CancellationTokenSource _cts = new();
+                private readonly ConcurrentQueue<long> _registrations = new();
+
+                private void Start()
+                {
+                    var workerStateRead = _workerState;
+                    if (workerStateRead == Started)
+                    {
+                    }
+                    else if (workerStateRead == Init)
+                    {
+                        if (Interlocked.CompareExchange(ref _workerState, Started, Init) == Init)
+                        {
+                            _timer ??= new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+                            Task.Run(() => RunAsync(_cts.Token).ConfigureAwait(false));
+                        }
+                    }
+                    else if (workerStateRead == Shutdown)
+                    {
+                        throw new InvalidOperationException("cannot enqueue after timer shutdown");
+                    }
+                    else
+                    {
+                        throw new InvalidOperationException($"Worker in invalid state: {workerStateRead}");
+                    }
+
+                    if(_startTime == 0)
+                        _workerInitialized.Task.Wait();
+                }
+
+                private static long Now() => DateTime.UtcNow.Ticks;
+
+                private async Task RunAsync(CancellationToken token)
+                {
+                    if (_timer is null)
+                        throw new Exception("Scheduler has not been initialized");
+
+                    _startTime = Now();
+                    if (_startTime == 0)
+                    {
+                        _startTime = 1;
+                    }
+
+                    _workerInitialized.SetResult();
+
+                    try
+                    {
+                        while (await _timer.WaitForNextTickAsync(token))
+                        {
+                            var deadline = Now() - _startTime;
+                            _tick++;
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }
+
+                protected override void InternalScheduleOnce(TimeSpan delay, Action action)
+                {
+                    Start();
+                    var deadline = Now() + delay.Ticks - _startTime;
+                    _registrations.Enqueue(deadline);
+                }
+            }
+            """;
+
+    [Fact]
+    public async Task ScheduleReadsAfterCallingTheStartThatWaits_NoReport()
+        => await Verify002.VerifyAnalyzerAsync(WheelSource);
+
+    [Fact]
+    public async Task StartDoesNotEndWithTheWait_Reports()
+        => await Verify002.VerifyAnalyzerAsync(
+            WheelSource.Replace("if(_startTime == 0)\n            _workerInitialized.Task.Wait();\n    }", "if(_startTime == 0)\n            _workerInitialized.Task.Wait();\n        _tick = 0;\n    }")
+                .Replace("Task.Run(() => RunAsync(_cts.Token).ConfigureAwait(false));", "Task.Run(() => {|#0:RunAsync(_cts.Token)|}.ConfigureAwait(false));"),
+            Reported());
 }
