@@ -263,14 +263,17 @@ internal sealed partial class ConflictFinder
     /// is not lone and stays reported.
     /// </summary>
     private bool IsLoneCurrentTimeStore(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
-    {
-        var store = access as AssignmentExpressionSyntax
-            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
-        if (store is null || !store.IsKind(SyntaxKind.SimpleAssignmentExpression))
-        {
-            return false;
-        }
+        => StoreAt(access) is { } store && store.IsKind(SyntaxKind.SimpleAssignmentExpression)
+            && IsCurrentTime(StoredValue(store, cancellationToken)) && IsLoneStoreAt(store, symbol, cancellationToken);
 
+    /// <summary>The assignment whose target is (or contains) <paramref name="access"/>, or null.</summary>
+    private static AssignmentExpressionSyntax? StoreAt(SyntaxNode access)
+        => access as AssignmentExpressionSyntax
+            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+
+    /// <summary>The value a store writes, conversions removed, seen through a local that is initialized once and never reassigned (<c>var now = …; _last = now;</c>).</summary>
+    private IOperation? StoredValue(AssignmentExpressionSyntax store, CancellationToken cancellationToken)
+    {
         var model = Facts.ModelFor(store.SyntaxTree);
         var value = model.GetOperation(store.Right, cancellationToken);
         while (value is IConversionOperation conversion)
@@ -289,7 +292,7 @@ internal sealed partial class ConflictFinder
             }
         }
 
-        return IsCurrentTime(value) && IsLoneStoreAt(store, symbol, cancellationToken);
+        return value;
     }
 
     /// <summary>
@@ -305,8 +308,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        var store = access as AssignmentExpressionSyntax
-            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        var store = StoreAt(access);
         if (store is not null)
         {
             return store.IsKind(SyntaxKind.SimpleAssignmentExpression)

@@ -32,8 +32,7 @@ internal sealed partial class ConflictFinder
     /// <summary>A plain store <c>f = v</c> in a function that reads <c>f</c> nowhere else (also not in <c>v</c>): no <c>+=</c>, no <c>Delegate.Combine(f, h)</c>.</summary>
     private bool IsLoneReplacingStore(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
     {
-        var store = access as AssignmentExpressionSyntax
-            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        var store = StoreAt(access);
         return store is not null && store.IsKind(SyntaxKind.SimpleAssignmentExpression) && IsLoneStoreAt(store, symbol, cancellationToken);
     }
 

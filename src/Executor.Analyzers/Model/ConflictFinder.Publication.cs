@@ -27,8 +27,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        var store = access as AssignmentExpressionSyntax
-            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        var store = StoreAt(access);
         if (store is null || !store.IsKind(SyntaxKind.SimpleAssignmentExpression))
         {
             return false;

@@ -20,8 +20,7 @@ internal sealed partial class ConflictFinder
     /// </summary>
     private bool IsThrottleOfConcurrentWork(SyntaxNode access, ISymbol symbol, CancellationToken cancellationToken)
     {
-        var store = access as AssignmentExpressionSyntax
-            ?? access.AncestorsAndSelf().TakeWhile(n => n is ExpressionSyntax).OfType<AssignmentExpressionSyntax>().FirstOrDefault(a => a.Left.Span.Contains(access.Span));
+        var store = StoreAt(access);
         if (store is null || !store.IsKind(SyntaxKind.SimpleAssignmentExpression)
             || store.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
             || SharedStateFacts.EnclosingFunction(store) is not { } function)
@@ -30,23 +29,7 @@ internal sealed partial class ConflictFinder
         }
 
         var model = Facts.ModelFor(store.SyntaxTree);
-        var value = model.GetOperation(store.Right, cancellationToken);
-        while (value is IConversionOperation conversion)
-        {
-            value = conversion.Operand;
-        }
-
-        if (value is ILocalReferenceOperation { Local: { DeclaringSyntaxReferences.Length: 1 } local }
-            && local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } initializer } declarator
-            && !IsReassigned(local, declarator))
-        {
-            value = model.GetOperation(initializer, cancellationToken);
-            while (value is IConversionOperation conversion)
-            {
-                value = conversion.Operand;
-            }
-        }
-
+        var value = StoredValue(store, cancellationToken);
         if (!IsCurrentTime(value))
         {
             return false;
