@@ -1,0 +1,321 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using VerifyCS = Executor.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<Executor.Analyzers.EXEC001UnsynchronizedCallbackAccessAnalyzer>;
+
+namespace Executor.Analyzers.Tests.Rules;
+
+/// <summary>
+/// EXEC001: an other side that runs only on other objects of the state's type is not a race. Two facts: the callback
+/// changes an object its owner holds in a private field nobody else sees (a member of that type is an other side only
+/// when something can call it on that very object), and a factory reads a field of the object it has just created
+/// (the callback can run on that object only once a registration was reached on it).
+/// </summary>
+public class EXEC001OwnershipAndFactoryTests
+{
+    private static DiagnosticResult Race(int marker, string verb, string target, string other)
+        => VerifyCS.Diagnostic().WithLocation(marker).WithArguments("new Timer", verb, target, "without a lock", other).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+
+    private const string Message = """
+        public sealed class Message
+        {
+            public bool Failed { get; private set; }
+            public void Clear() => Failed = false;
+            public void Parse(byte[] data) { if (data.Length == 0) Failed = true; }
+            internal bool IsPending() => !Failed;
+            internal bool Validate() => IsPending();
+        }
+
+        public sealed class Session
+        {
+            private readonly Message _request = new();
+            public void OnReceived(byte[] data) { if (_request.IsPending()) _request.Parse(data); }
+        }
+
+        """;
+
+    private const string ClearWritesFailed = "calls 'Message.Clear', which writes";
+
+    // ---- an object owned through a private field ------------------------------------------------------------------
+
+    [Fact]
+    public async Task OwnedMessage_OtherSideOnlyOnOtherOwnersObjects_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request = new();
+                private Timer? _timer;
+                public void Send() => _timer ??= new Timer(_ => _request.Clear(), null, 1000, Timeout.Infinite);
+                public void Dispose() => _timer?.Dispose();
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task OwnedMessage_ReachedThroughTheOwnersHelpers_DoesNotReport()
+    {
+        // The callback reaches the Message through the owner's own methods (on 'this'), as in a timeout handler that
+        // calls 'OnError' → 'Fail' → '_request.Clear()'; the owner itself only clears it.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request = new Message();
+                private Timer? _timer;
+                public void Send() => _timer ??= new Timer(OnTimeout, null, 1000, Timeout.Infinite);
+                public void Reset() => _request.Clear();
+                public void Dispose() => _timer?.Dispose();
+                private void OnTimeout(object? state) => OnError("timeout");
+                private void OnError(string error) { Console.WriteLine(error); Fail(); }
+                private void Fail() => _request.Clear();
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task OwnedMessage_OwnerCallsTheOtherSideOnIt_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request = new();
+                private Timer? _timer;
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite);
+                public bool Pending => _request.IsPending();
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task OwnedMessage_OtherSideCalledByAMessageMemberTheOwnerCalls_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request = new();
+                private Timer? _timer;
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite);
+                public bool Check() => _request.Validate();
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task MessageExposedByAProperty_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request = new();
+                private Timer? _timer;
+                public Message Request => _request;
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite);
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task MessagePassedToAMethod_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request = new();
+                private Timer? _timer;
+                public void Send() { Log(_request); _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite); }
+                public void Dispose() => _timer?.Dispose();
+                private static void Log(Message message) => Console.WriteLine(message);
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task MessageStoredInAnotherField_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request = new();
+                private Message? _last;
+                private Timer? _timer;
+                public void Send() { _last = _request; _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite); }
+                public Message? Last => _last;
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task MessageFromAConstructorParameter_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request;
+                private Timer? _timer;
+                public Client(Message request) => _request = request;
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite);
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task MessageFieldNotReadonly_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private Message _request = new();
+                private Timer? _timer;
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite);
+                public void Renew() => _request = new Message();
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    // ---- a factory reading the object it has just created ---------------------------------------------------------
+
+    [Fact]
+    public async Task FactoryReadsFieldOfItsNewObjectBeforeAnyRegistration_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                private string? _failure;
+                private Timer? _t;
+                public static GMux Connect() { var m = new GMux(); if (!m.Reconfigure()) throw new InvalidOperationException(m._failure); return m; }
+                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                public void OnConnectionFailed() => _t ??= new Timer(_ => Reconfigure(), null, 1000, Timeout.Infinite);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task FactoryRegistersOnItsNewObjectBeforeTheRead_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                private string? _failure;
+                private Timer? _t;
+                public static GMux Connect() { var m = new GMux(); m.Start(); if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
+                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private void Start() => OnConnectionFailed();
+                public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
+            }
+            """,
+            Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Connect' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task FactoryConstructorRegisters_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                private string? _failure;
+                private readonly Timer _t;
+                private GMux() => _t = new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
+                public static GMux Connect() { var m = new GMux(); if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
+                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+            }
+            """,
+            Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Connect' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task FactoryHandsOutItsNewObjectBeforeTheRead_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                public static GMux? Last;
+                private string? _failure;
+                private Timer? _t;
+                public static GMux Connect() { var m = new GMux(); Last = m; if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
+                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
+            }
+            """,
+            Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Connect' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task StaticMethodReadsFieldOfAnObjectItWasGiven_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                private string? _failure;
+                private Timer? _t;
+                public static string? Describe(GMux m) => {|#1:m._failure|};
+                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
+            }
+            """,
+            Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Describe' reads it without a lock"));
+    }
+}
