@@ -172,6 +172,19 @@ internal sealed partial class ConflictFinder
     /// <summary>The object a call or access on <paramref name="instance"/> runs on, from the caller's object <paramref name="state"/>.</summary>
     private RouteEnd Step(RouteEnd state, IOperation? instance)
     {
+        if (instance is IConditionalAccessInstanceOperation)
+        {
+            // '_request?.Clear()': the object tested for null.
+            for (var parent = instance.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is IConditionalAccessOperation conditional)
+                {
+                    instance = conditional.Operation;
+                    break;
+                }
+            }
+        }
+
         while (instance is IConversionOperation { IsImplicit: true } conversion)
         {
             instance = conversion.Operand;
@@ -387,13 +400,13 @@ internal sealed partial class ConflictFinder
             foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodes())
             {
                 if (node is not IdentifierNameSyntax name || name.Identifier.ValueText != field.Name
-                    || model.GetOperation(name.Parent is MemberAccessExpressionSyntax qualified && qualified.Name == name ? qualified : name, cancellationToken) is not IFieldReferenceOperation use
-                    || !SymbolEqualityComparer.Default.Equals(use.Field.OriginalDefinition, field))
+                    || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, field))
                 {
                     continue;
                 }
 
-                if (!AddReceiverTargets(use, entries))
+                if (model.GetOperation(name.Parent is MemberAccessExpressionSyntax qualified && qualified.Name == name ? qualified : name, cancellationToken) is not IFieldReferenceOperation use
+                    || !AddReceiverTargets(use, entries))
                 {
                     return null;
                 }

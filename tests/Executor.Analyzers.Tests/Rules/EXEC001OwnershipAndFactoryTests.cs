@@ -221,6 +221,62 @@ public class EXEC001OwnershipAndFactoryTests
             Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
     }
 
+    [Fact]
+    public async Task OwnedMessage_OwnerCallsTheOtherSideThroughConditionalAccess_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            """ + Message + """
+            public sealed class Client : IDisposable
+            {
+                private readonly Message? _request = new();
+                private Timer? _timer;
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request!.Clear()|}, null, 1000, Timeout.Infinite);
+                public bool Pending => _request?.IsPending() ?? false;
+                public void Dispose() => _timer?.Dispose();
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task OwnedMessageThatHandsItselfOut_Reports()
+    {
+        // 'Attach' gives the Message to a registry: from there anyone may call 'IsPending' on it.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+
+            public sealed class Message
+            {
+                public bool Failed { get; private set; }
+                public void Clear() => Failed = false;
+                public void Parse(byte[] data) { if (data.Length == 0) Failed = true; }
+                public void Attach(List<Message> registry) => registry.Add(this);
+                internal bool IsPending() => !Failed;
+            }
+
+            public sealed class Client : IDisposable
+            {
+                public static readonly List<Message> Registry = new();
+                private readonly Message _request = new();
+                private Timer? _timer;
+                public Client() => _request.Attach(Registry);
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite);
+                public void Dispose() => _timer?.Dispose();
+            }
+
+            public static class Monitor
+            {
+                public static int Pending() { int n = 0; foreach (var m in Client.Registry) if (m.IsPending()) n++; return n; }
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
     // ---- a factory reading the object it has just created ---------------------------------------------------------
 
     [Fact]
@@ -239,6 +295,56 @@ public class EXEC001OwnershipAndFactoryTests
                 public void OnConnectionFailed() => _t ??= new Timer(_ => Reconfigure(), null, 1000, Timeout.Infinite);
             }
             """);
+    }
+
+    [Fact]
+    public async Task FactoryRegistersOnItsNewObjectOnlyAfterTheRead_DoesNotReport()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                private string? _failure;
+                private Timer? _t;
+                public static GMux Connect() { var m = new GMux(); if (!m.Reconfigure()) throw new InvalidOperationException(m._failure); m.OnConnectionFailed(); return m; }
+                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                public void OnConnectionFailed() => _t ??= new Timer(_ => Reconfigure(), null, 1000, Timeout.Infinite);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task FactoryRegistersInALoopAroundTheRead_Reports()
+    {
+        // The registration is after the read in the text, but the loop runs the read again once it has registered.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                private string? _failure;
+                private Timer? _t;
+                public static GMux Connect()
+                {
+                    var m = new GMux();
+                    for (int i = 0; i < 3; i++)
+                    {
+                        if (m.Reconfigure()) return m;
+                        Console.WriteLine({|#1:m._failure|});
+                        m.OnConnectionFailed();
+                    }
+
+                    return m;
+                }
+
+                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
+            }
+            """,
+            Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Connect' reads it without a lock"));
     }
 
     [Fact]
