@@ -424,4 +424,43 @@ public class EXEC001OwnershipAndFactoryTests
             """,
             Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Describe' reads it without a lock"));
     }
+
+    // ---- the same fact for work (EXEC002 shares the model) --------------------------------------------------------
+
+    private const string OwnedStats = """
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        public sealed class Stats
+        {
+            private long _received;
+            public long Received { get => _received; set => _received = value; }
+            internal void OnMessage() => _received = Interlocked.Increment(ref _received);
+        }
+
+        public sealed class Server
+        {
+            private readonly Stats _stats = new();
+            EXPOSE
+            public void Accept(int clients) { for (int i = 0; i < clients; i++) Task.Run(() => {|#0:Receive()|}); }
+            private void Receive() => _stats.OnMessage();
+        }
+        """;
+
+    private static DiagnosticResult WorkRace(string other)
+        => Verifiers.CSharpAnalyzerVerifier<EXEC002UnsynchronizedWorkAccessAnalyzer>.Diagnostic().WithLocation(0)
+            .WithArguments("Task.Run", "calls 'Server.Receive', which calls 'Stats.OnMessage', which writes", "field 'Stats._received'", "without a lock", other)
+            .WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+
+    [Fact]
+    public Task Work_OwnedStatsNobodyElseReaches_NamesOnlyTheWorksOtherRuns()
+        => Verifiers.CSharpAnalyzerVerifier<EXEC002UnsynchronizedWorkAccessAnalyzer>.VerifyAnalyzerAsync(
+            OwnedStats.Replace("EXPOSE", string.Empty),
+            WorkRace("another run of the same work can do the same (it is registered in a loop)"));
+
+    [Fact]
+    public Task Work_StatsHandedOut_NamesItsPublicSetter()
+        => Verifiers.CSharpAnalyzerVerifier<EXEC002UnsynchronizedWorkAccessAnalyzer>.VerifyAnalyzerAsync(
+            OwnedStats.Replace("EXPOSE", "public Stats Statistics => _stats;"),
+            WorkRace("'Received' writes it without a lock"));
 }
