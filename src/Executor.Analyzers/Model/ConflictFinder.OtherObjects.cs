@@ -32,6 +32,7 @@ internal sealed partial class ConflictFinder
     private const int MaxMembersRunOn = 256;
 
     private readonly ConcurrentDictionary<IFieldSymbol, HashSet<IMethodSymbol>?> _runOnOwned = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IFieldSymbol, bool> _ownedObjectFields = new(SymbolEqualityComparer.Default);
 
     /// <summary>Where the object a callback's access touches comes from, followed from the callback's body to the access.</summary>
     private readonly struct RouteEnd
@@ -67,6 +68,17 @@ internal sealed partial class ConflictFinder
         if (finding.Symbol is not (IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false })
             || finding.ReceiverRoot is not null
             || Facts.ModelFor(access.Syntax.SyntaxTree).GetOperation(access.Syntax, cancellationToken) is not IMemberReferenceOperation reference)
+        {
+            return false;
+        }
+
+        // Cheap first: an owned object is of another type than the callback's (state of the callback's own type is
+        // reached on 'this'), and a fresh object is reached through a local.
+        var receiver = ReceiverOf(reference);
+        if (receiver is not ILocalReferenceOperation
+            && (callbackRoot.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } callbackType
+                || Facts.ModelFor(callbackType.SyntaxTree).GetDeclaredSymbol(callbackType, cancellationToken) is not INamedTypeSymbol callbackSymbol
+                || InChain(callbackSymbol, finding.Symbol.ContainingType) || InChain(finding.Symbol.ContainingType, callbackSymbol)))
         {
             return false;
         }
@@ -110,7 +122,7 @@ internal sealed partial class ConflictFinder
         if (finding.OriginAccess is null)
         {
             // A direct access in the callback: '_request.Count++'.
-            return ReferenceTo(at, finding.Symbol) is { } direct ? new List<RouteEnd> { Step(RouteEnd.This, direct.Instance) } : null;
+            return ReferenceTo(at, finding.Symbol) is { } direct ? new List<RouteEnd> { Step(RouteEnd.This, direct.Instance, cancellationToken) } : null;
         }
 
         if (ReferenceTo(finding.OriginAccess, finding.Symbol) is not { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } }
@@ -125,7 +137,7 @@ internal sealed partial class ConflictFinder
         int budget = MaxRouteVisits;
         foreach (var (target, instance) in Calls(at))
         {
-            Follow(target, Step(RouteEnd.This, instance), origin.OriginalDefinition, 1, ends, visited, ref budget, cancellationToken);
+            Follow(target, Step(RouteEnd.This, instance, cancellationToken), origin.OriginalDefinition, 1, ends, visited, ref budget, cancellationToken);
         }
 
         return ends;
@@ -163,14 +175,14 @@ internal sealed partial class ConflictFinder
             {
                 foreach (var (target, instance) in CallsAt(operation))
                 {
-                    Follow(target, Step(state, instance), origin, depth + 1, ends, visited, ref budget, cancellationToken);
+                    Follow(target, Step(state, instance, cancellationToken), origin, depth + 1, ends, visited, ref budget, cancellationToken);
                 }
             }
         }
     }
 
     /// <summary>The object a call or access on <paramref name="instance"/> runs on, from the caller's object <paramref name="state"/>.</summary>
-    private RouteEnd Step(RouteEnd state, IOperation? instance)
+    private RouteEnd Step(RouteEnd state, IOperation? instance, CancellationToken cancellationToken)
     {
         if (instance is IConditionalAccessInstanceOperation)
         {
@@ -194,7 +206,7 @@ internal sealed partial class ConflictFinder
         {
             IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => state,
             IFieldReferenceOperation { Field: var field, Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } }
-                when IsOwnedObjectField(field.OriginalDefinition, CancellationToken.None) => RouteEnd.Owned(field.OriginalDefinition),
+                when IsOwnedObjectField(field.OriginalDefinition, cancellationToken) => RouteEnd.Owned(field.OriginalDefinition),
             _ => RouteEnd.Unknown,
         };
     }
@@ -315,6 +327,10 @@ internal sealed partial class ConflictFinder
     /// <c>this</c> inside them dispatch to members of that type and its bases, and whose owner is not of that type.
     /// </summary>
     private bool IsOwnedObjectField(IFieldSymbol field, CancellationToken cancellationToken)
+        => !field.IsStatic && field.IsReadOnly && field.DeclaredAccessibility == Accessibility.Private
+            && _ownedObjectFields.GetOrAdd(field, f => IsOwnedObjectFieldUncached(f, cancellationToken));
+
+    private bool IsOwnedObjectFieldUncached(IFieldSymbol field, CancellationToken cancellationToken)
     {
         if (field.Type is not INamedTypeSymbol type
             || InChain(type, field.ContainingType) || InChain(field.ContainingType, type)
@@ -363,9 +379,13 @@ internal sealed partial class ConflictFinder
     /// </summary>
     private bool MayTouchOwnedObject(IMemberReferenceOperation reference, StateAccess access, IFieldSymbol field, CancellationToken cancellationToken)
     {
-        var instance = ReceiverOf(reference);
+        if (_runOnOwned.GetOrAdd(field, f => MembersRunOn((INamedTypeSymbol)f.Type, EntriesThrough(f, cancellationToken), cancellationToken)) is not { } runOn)
+        {
+            // 'this' escapes from a member that runs on it (or an entry cannot be named): others may hold it.
+            return true;
+        }
 
-        switch (instance)
+        switch (ReceiverOf(reference))
         {
             case IFieldReferenceOperation { Field: var through, Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } }
                 when SymbolEqualityComparer.Default.Equals(through.OriginalDefinition, field):
@@ -376,16 +396,11 @@ internal sealed partial class ConflictFinder
                     return true;
                 }
 
-                if (!InChain((INamedTypeSymbol)field.Type, method.ContainingType))
-                {
-                    // 'this' of another type: not an object of exactly the field's type.
-                    return false;
-                }
-
-                return _runOnOwned.GetOrAdd(field, f => MembersRunOn((INamedTypeSymbol)f.Type, EntriesThrough(f, cancellationToken), cancellationToken)) is not { } runOn
-                    || method.MethodKind == MethodKind.Constructor
-                    || runOn.Contains(method.OriginalDefinition);
+                // 'this' of a type outside the field's type and its bases is never an object of exactly the field's type.
+                return InChain((INamedTypeSymbol)field.Type, method.ContainingType)
+                    && (method.MethodKind == MethodKind.Constructor || runOn.Contains(method.OriginalDefinition));
             default:
+                // Another variable, parameter or field: nobody but the owner's field and the object itself holds it.
                 return false;
         }
     }
