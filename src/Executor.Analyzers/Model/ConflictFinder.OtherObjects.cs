@@ -184,19 +184,7 @@ internal sealed partial class ConflictFinder
     /// <summary>The object a call or access on <paramref name="instance"/> runs on, from the caller's object <paramref name="state"/>.</summary>
     private RouteEnd Step(RouteEnd state, IOperation? instance, CancellationToken cancellationToken)
     {
-        if (instance is IConditionalAccessInstanceOperation)
-        {
-            // '_request?.Clear()': the object tested for null.
-            for (var parent = instance.Parent; parent is not null; parent = parent.Parent)
-            {
-                if (parent is IConditionalAccessOperation conditional)
-                {
-                    instance = conditional.Operation;
-                    break;
-                }
-            }
-        }
-
+        // ('_request?.Clear()' is not followed: the callback walk does not report calls through '?.' either.)
         while (instance is IConversionOperation { IsImplicit: true } conversion)
         {
             instance = conversion.Operand;

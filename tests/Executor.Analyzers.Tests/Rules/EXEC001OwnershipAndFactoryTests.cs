@@ -231,9 +231,9 @@ public class EXEC001OwnershipAndFactoryTests
             """ + Message + """
             public sealed class Client : IDisposable
             {
-                private readonly Message? _request = new();
+                private readonly Message _request = new();
                 private Timer? _timer;
-                public void Send() => _timer ??= new Timer(_ => {|#0:_request!.Clear()|}, null, 1000, Timeout.Infinite);
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite);
                 public bool Pending => _request?.IsPending() ?? false;
                 public void Dispose() => _timer?.Dispose();
             }
@@ -272,6 +272,38 @@ public class EXEC001OwnershipAndFactoryTests
             public static class Monitor
             {
                 public static int Pending() { int n = 0; foreach (var m in Client.Registry) if (m.IsPending()) n++; return n; }
+            }
+            """,
+            Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task OwnedFieldHoldingADerivedObject_Reports()
+    {
+        // The field is a Message, the object a SpecialMessage whose 'Clear' override calls 'IsPending' on it.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            public class Message
+            {
+                public bool Failed { get; private set; }
+                public virtual void Clear() => Failed = false;
+                public void Parse(byte[] data) { if (data.Length == 0) Failed = true; }
+                internal bool IsPending() => !Failed;
+            }
+
+            public sealed class SpecialMessage : Message
+            {
+                public override void Clear() { if (IsPending()) base.Clear(); }
+            }
+
+            public sealed class Client : IDisposable
+            {
+                private readonly Message _request = new SpecialMessage();
+                private Timer? _timer;
+                public void Send() => _timer ??= new Timer(_ => {|#0:_request.Clear()|}, null, 1000, Timeout.Infinite);
+                public void Dispose() => _timer?.Dispose();
             }
             """,
             Race(0, ClearWritesFailed, "property 'Message.Failed'", "'IsPending' reads it without a lock"));
@@ -399,6 +431,30 @@ public class EXEC001OwnershipAndFactoryTests
                 private string? _failure;
                 private Timer? _t;
                 public static GMux Connect() { var m = new GMux(); Last = m; if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
+                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
+            }
+            """,
+            Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Connect' reads it without a lock"));
+    }
+
+    [Fact]
+    public async Task FactoryObjectWhoseConstructorHandsOutThis_Reports()
+    {
+        // The constructor publishes the object: 'FailAll' can register the timer on it before 'Connect' reads.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                private static readonly ConcurrentBag<GMux> s_all = new();
+                private string? _failure;
+                private Timer? _t;
+                private GMux() => s_all.Add(this);
+                public static GMux Connect() { var m = new GMux(); if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
+                public static void FailAll() { foreach (var m in s_all) m.OnConnectionFailed(); }
                 private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
                 public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
             }
