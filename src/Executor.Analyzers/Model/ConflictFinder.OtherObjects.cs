@@ -65,20 +65,24 @@ internal sealed partial class ConflictFinder
     /// </summary>
     private bool TouchesOnlyOtherObjects(CallbackFinding finding, StateAccess access, Registration registration, SyntaxNode callbackRoot, ref List<RouteEnd>? route, CancellationToken cancellationToken)
     {
-        if (finding.Symbol is not (IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false })
-            || finding.ReceiverRoot is not null
+        if (finding.Symbol is not (IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false }) || finding.ReceiverRoot is not null)
+        {
+            return false;
+        }
+
+        // Cheap first. An owned object is of another type than the callback's (state of the callback's own type is
+        // reached on 'this'); a fresh object is reached through a local ('m._failure').
+        bool otherType = callbackRoot.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } callbackType
+            && Facts.ModelFor(callbackType.SyntaxTree).GetDeclaredSymbol(callbackType, cancellationToken) is INamedTypeSymbol callbackSymbol
+            && !InChain(callbackSymbol, finding.Symbol.ContainingType) && !InChain(finding.Symbol.ContainingType, callbackSymbol);
+        if (!otherType && access.Syntax is not MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax }
             || Facts.ModelFor(access.Syntax.SyntaxTree).GetOperation(access.Syntax, cancellationToken) is not IMemberReferenceOperation reference)
         {
             return false;
         }
 
-        // Cheap first: an owned object is of another type than the callback's (state of the callback's own type is
-        // reached on 'this'), and a fresh object is reached through a local.
-        var receiver = ReceiverOf(reference);
-        if (receiver is not ILocalReferenceOperation
-            && (callbackRoot.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } callbackType
-                || Facts.ModelFor(callbackType.SyntaxTree).GetDeclaredSymbol(callbackType, cancellationToken) is not INamedTypeSymbol callbackSymbol
-                || InChain(callbackSymbol, finding.Symbol.ContainingType) || InChain(finding.Symbol.ContainingType, callbackSymbol)))
+        bool fresh = ReceiverOf(reference) is ILocalReferenceOperation { Local: var local } && MayHoldNewObject(local, cancellationToken);
+        if (!otherType && !fresh)
         {
             return false;
         }
@@ -89,7 +93,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        if (route.TrueForAll(end => end.Field is not null))
+        if (otherType && route.TrueForAll(end => end.Field is not null))
         {
             foreach (var end in route)
             {
@@ -102,9 +106,17 @@ internal sealed partial class ConflictFinder
             return true;
         }
 
-        return route.TrueForAll(end => end.Field is null)
+        return fresh
+            && route.TrueForAll(end => end.Field is null)
             && ReadsFreshObjectBeforeRegistration(reference, access, registration, callbackRoot, cancellationToken);
     }
+
+    /// <summary>A local declared with a new object, with null, or with nothing (by syntax: the cheap part of <see cref="ReadsFreshObjectBeforeRegistration"/>).</summary>
+    private static bool MayHoldNewObject(ILocalSymbol local, CancellationToken cancellationToken)
+        => local.DeclaringSyntaxReferences.Length == 1
+            && local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax declarator
+            && declarator.Initializer?.Value is null or ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax
+                or LiteralExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.NullLiteralExpression };
 
     // ---- the callback's side: which object its access touches ------------------------------------------------------
 
