@@ -33,6 +33,19 @@ internal sealed partial class ConflictFinder
 
     private readonly ConcurrentDictionary<IFieldSymbol, HashSet<IMethodSymbol>?> _runOnOwned = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IFieldSymbol, bool> _ownedObjectFields = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, List<(IMethodSymbol Target, RouteEnd Hop)>> _hops = new(SymbolEqualityComparer.Default);
+
+    /// <summary>What <see cref="TouchesOnlyOtherObjects"/> works out once per finding, on first use.</summary>
+    private sealed class OtherObjectsQuery
+    {
+        public OtherObjectsQuery(bool otherType) => OtherType = otherType;
+
+        /// <summary>Whether the state's type is unrelated to the callback's type (neither is the other or its base).</summary>
+        public bool OtherType { get; }
+
+        /// <summary>Whose object the callback's access touches, along each way to it.</summary>
+        public List<RouteEnd>? Route { get; set; }
+    }
 
     /// <summary>Where the object a callback's access touches comes from, followed from the callback's body to the access.</summary>
     private readonly struct RouteEnd
@@ -60,10 +73,10 @@ internal sealed partial class ConflictFinder
 
     /// <summary>
     /// Whether <paramref name="access"/>, an access of the finding's instance field or property, can only touch another
-    /// object than the one the callback touches (see the type's summary). <paramref name="route"/> caches the callback's
-    /// side, computed on first use.
+    /// object than the one the callback touches (see the type's summary). <paramref name="query"/> caches what does
+    /// not depend on the access (the callback's side), computed on first use.
     /// </summary>
-    private bool TouchesOnlyOtherObjects(CallbackFinding finding, StateAccess access, Registration registration, SyntaxNode callbackRoot, ref List<RouteEnd>? route, CancellationToken cancellationToken)
+    private bool TouchesOnlyOtherObjects(CallbackFinding finding, StateAccess access, Registration registration, SyntaxNode callbackRoot, ref OtherObjectsQuery? query, CancellationToken cancellationToken)
     {
         if (finding.Symbol is not (IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false }) || finding.ReceiverRoot is not null)
         {
@@ -72,9 +85,10 @@ internal sealed partial class ConflictFinder
 
         // Cheap first. An owned object is of another type than the callback's (state of the callback's own type is
         // reached on 'this'); a fresh object is reached through a local ('m._failure').
-        bool otherType = callbackRoot.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } callbackType
+        query ??= new OtherObjectsQuery(callbackRoot.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } callbackType
             && Facts.ModelFor(callbackType.SyntaxTree).GetDeclaredSymbol(callbackType, cancellationToken) is INamedTypeSymbol callbackSymbol
-            && !InChain(callbackSymbol, finding.Symbol.ContainingType) && !InChain(finding.Symbol.ContainingType, callbackSymbol);
+            && !InChain(callbackSymbol, finding.Symbol.ContainingType) && !InChain(finding.Symbol.ContainingType, callbackSymbol));
+        bool otherType = query.OtherType;
         if (!otherType && access.Syntax is not MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax }
             || Facts.ModelFor(access.Syntax.SyntaxTree).GetOperation(access.Syntax, cancellationToken) is not IMemberReferenceOperation reference)
         {
@@ -87,7 +101,7 @@ internal sealed partial class ConflictFinder
             return false;
         }
 
-        route ??= RouteEnds(finding, cancellationToken) ?? new List<RouteEnd> { RouteEnd.Unknown };
+        var route = query.Route ??= RouteEnds(finding, cancellationToken) ?? new List<RouteEnd> { RouteEnd.Unknown };
         if (route.Count == 0 || route.Exists(end => !end.Known))
         {
             return false;
@@ -181,17 +195,33 @@ internal sealed partial class ConflictFinder
             return;
         }
 
-        foreach (var body in Bodies(method, cancellationToken))
+        foreach (var (target, hop) in HopsIn(method, cancellationToken))
         {
-            foreach (var operation in body.DescendantsAndSelf())
-            {
-                foreach (var (target, instance) in CallsAt(operation))
-                {
-                    Follow(target, Step(state, instance, cancellationToken), origin, depth + 1, ends, visited, ref budget, cancellationToken);
-                }
-            }
+            Follow(target, hop.Known && hop.Field is null ? state : hop, origin, depth + 1, ends, visited, ref budget, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The calls a method makes, each with the object it runs on relative to the method's own (<see cref="RouteEnd.This"/>:
+    /// the same object). Computed once per method: every finding that reaches into another type follows them again.
+    /// </summary>
+    private List<(IMethodSymbol Target, RouteEnd Hop)> HopsIn(IMethodSymbol method, CancellationToken cancellationToken)
+        => _hops.GetOrAdd(method, m =>
+        {
+            var hops = new List<(IMethodSymbol, RouteEnd)>();
+            foreach (var body in Bodies(m, cancellationToken))
+            {
+                foreach (var operation in body.DescendantsAndSelf())
+                {
+                    foreach (var (target, instance) in CallsAt(operation))
+                    {
+                        hops.Add((target.OriginalDefinition, Step(RouteEnd.This, instance, cancellationToken)));
+                    }
+                }
+            }
+
+            return hops;
+        });
 
     /// <summary>The object a call or access on <paramref name="instance"/> runs on, from the caller's object <paramref name="state"/>.</summary>
     private RouteEnd Step(RouteEnd state, IOperation? instance, CancellationToken cancellationToken)

@@ -82,7 +82,7 @@ internal sealed partial class ConflictFinder
         var conflicting = new List<(StateAccess Access, ConflictKind Kind)>();
         SyntaxNode? sameRunCallee = null;
         bool? loneStore = null;
-        List<RouteEnd>? route = null;
+        OtherObjectsQuery? otherObjects = null;
         foreach (var candidate in candidates)
         {
             if (HoldsFindingLock(candidate, locks) || candidate.Access(cancellationToken) is not { } access)
@@ -138,7 +138,7 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
-            if (TouchesOnlyOtherObjects(finding, access, registration, callbackRoot, ref route, cancellationToken))
+            if (TouchesOnlyOtherObjects(finding, access, registration, callbackRoot, ref otherObjects, cancellationToken))
             {
                 // Another object of the same type: one its owner never shares, or a new one the callback cannot be on yet.
                 continue;
