@@ -704,8 +704,10 @@ internal sealed partial class ConflictFinder
                 return false;
             }
 
-            // Before: earlier in the text, or the access can run after it (a loop around both).
+            // Before: earlier in the text, in the same statement ('m._failure = m.Describe()' calls first), or the
+            // access can run after it (a loop around both).
             bool before = use.Syntax.SpanStart < access.Syntax.SpanStart
+                || use.Syntax.FirstAncestorOrSelf<StatementSyntax>() == access.Syntax.FirstAncestorOrSelf<StatementSyntax>()
                 || ExecutionOrder.RunsAfter(graph, use.Syntax, access.Syntax, null, _ => false, cancellationToken) != false;
             var uses = new List<IMethodSymbol>();
             if (use.Parent is ISimpleAssignmentOperation { Target: var assigned } && assigned == use

@@ -400,6 +400,27 @@ public class EXEC001OwnershipAndFactoryTests
     }
 
     [Fact]
+    public async Task FactoryWritesWithAValueFromACallThatRegisters_Reports()
+    {
+        // 'm.Arm()' runs before the store it feeds, though it comes later in the text.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+
+            sealed class GMux
+            {
+                private string? _failure;
+                private Timer? _t;
+                public static GMux Connect() { var m = new GMux(); {|#1:m._failure|} = m.Arm(); return m; }
+                private string Arm() { OnConnectionFailed(); return "armed"; }
+                private void Reconfigure() => _failure = "failed at " + Environment.TickCount;
+                public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
+            }
+            """,
+            Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Connect' writes it without a lock"));
+    }
+
+    [Fact]
     public async Task FactoryConstructorRegisters_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
