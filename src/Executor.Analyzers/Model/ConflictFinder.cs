@@ -82,6 +82,7 @@ internal sealed partial class ConflictFinder
         var conflicting = new List<(StateAccess Access, ConflictKind Kind)>();
         SyntaxNode? sameRunCallee = null;
         bool? loneStore = null;
+        OtherObjectsQuery? otherObjects = null;
         foreach (var candidate in candidates)
         {
             if (HoldsFindingLock(candidate, locks) || candidate.Access(cancellationToken) is not { } access)
@@ -152,6 +153,12 @@ internal sealed partial class ConflictFinder
             {
                 // Work racing with a callback: EXEC001 reports that pair at the callback's access (it reports reads
                 // and writes), so one race gets one warning.
+                continue;
+            }
+
+            if (TouchesOnlyOtherObjects(finding, access, registration, callbackRoot, ref otherObjects, cancellationToken))
+            {
+                // Another object of the same type: one its owner never shares, or a new one the callback cannot be on yet.
                 continue;
             }
 

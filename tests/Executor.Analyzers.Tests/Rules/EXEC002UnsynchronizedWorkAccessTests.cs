@@ -2059,6 +2059,10 @@ public class EXEC002UnsynchronizedWorkAccessTests
         {
             private readonly Stats _stats = new();
 
+            // Handed out: 'Received' can run on the same Stats object as the work (a Stats nobody else could reach
+            // would have no other side but the work's own other runs).
+            public Stats Statistics => _stats;
+
             public void Accept(int clients)
             {
                 for (int i = 0; i < clients; i++)
