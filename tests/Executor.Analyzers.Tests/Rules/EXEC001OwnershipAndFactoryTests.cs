@@ -323,7 +323,7 @@ public class EXEC001OwnershipAndFactoryTests
                 private string? _failure;
                 private Timer? _t;
                 public static GMux Connect() { var m = new GMux(); if (!m.Reconfigure()) throw new InvalidOperationException(m._failure); return m; }
-                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private bool Reconfigure() { _failure = Environment.TickCount > 0 ? "failed" : null; return Environment.TickCount > 0; }
                 public void OnConnectionFailed() => _t ??= new Timer(_ => Reconfigure(), null, 1000, Timeout.Infinite);
             }
             """);
@@ -341,7 +341,7 @@ public class EXEC001OwnershipAndFactoryTests
                 private string? _failure;
                 private Timer? _t;
                 public static GMux Connect() { var m = new GMux(); if (!m.Reconfigure()) throw new InvalidOperationException(m._failure); m.OnConnectionFailed(); return m; }
-                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private bool Reconfigure() { _failure = Environment.TickCount > 0 ? "failed" : null; return Environment.TickCount > 0; }
                 public void OnConnectionFailed() => _t ??= new Timer(_ => Reconfigure(), null, 1000, Timeout.Infinite);
             }
             """);
@@ -372,7 +372,7 @@ public class EXEC001OwnershipAndFactoryTests
                     return m;
                 }
 
-                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private bool Reconfigure() { _failure = Environment.TickCount > 0 ? "failed" : null; return Environment.TickCount > 0; }
                 public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
             }
             """,
@@ -391,7 +391,7 @@ public class EXEC001OwnershipAndFactoryTests
                 private string? _failure;
                 private Timer? _t;
                 public static GMux Connect() { var m = new GMux(); m.Start(); if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
-                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private bool Reconfigure() { _failure = Environment.TickCount > 0 ? "failed" : null; return Environment.TickCount > 0; }
                 private void Start() => OnConnectionFailed();
                 public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
             }
@@ -413,7 +413,7 @@ public class EXEC001OwnershipAndFactoryTests
                 private Timer? _t;
                 public static GMux Connect() { var m = new GMux(); {|#1:m._failure|} = m.Arm(); return m; }
                 private string Arm() { OnConnectionFailed(); return "armed"; }
-                private void Reconfigure() => _failure = "failed at " + Environment.TickCount;
+                private void Reconfigure() => _failure = Environment.TickCount > 0 ? "failed" : null;
                 public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
             }
             """,
@@ -433,7 +433,7 @@ public class EXEC001OwnershipAndFactoryTests
                 private readonly Timer _t;
                 private GMux() => _t = new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
                 public static GMux Connect() { var m = new GMux(); if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
-                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private bool Reconfigure() { _failure = Environment.TickCount > 0 ? "failed" : null; return Environment.TickCount > 0; }
             }
             """,
             Race(0, "calls 'GMux.Reconfigure', which writes", "field 'GMux._failure'", "'Connect' reads it without a lock"));
@@ -452,7 +452,7 @@ public class EXEC001OwnershipAndFactoryTests
                 private string? _failure;
                 private Timer? _t;
                 public static GMux Connect() { var m = new GMux(); Last = m; if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
-                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private bool Reconfigure() { _failure = Environment.TickCount > 0 ? "failed" : null; return Environment.TickCount > 0; }
                 public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
             }
             """,
@@ -476,7 +476,7 @@ public class EXEC001OwnershipAndFactoryTests
                 private GMux() => s_all.Add(this);
                 public static GMux Connect() { var m = new GMux(); if (!m.Reconfigure()) throw new InvalidOperationException({|#1:m._failure|}); return m; }
                 public static void FailAll() { foreach (var m in s_all) m.OnConnectionFailed(); }
-                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private bool Reconfigure() { _failure = Environment.TickCount > 0 ? "failed" : null; return Environment.TickCount > 0; }
                 public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
             }
             """,
@@ -495,7 +495,7 @@ public class EXEC001OwnershipAndFactoryTests
                 private string? _failure;
                 private Timer? _t;
                 public static string? Describe(GMux m) => {|#1:m._failure|};
-                private bool Reconfigure() { _failure = "failed at " + Environment.TickCount; return Environment.TickCount > 0; }
+                private bool Reconfigure() { _failure = Environment.TickCount > 0 ? "failed" : null; return Environment.TickCount > 0; }
                 public void OnConnectionFailed() => _t ??= new Timer(_ => {|#0:Reconfigure()|}, null, 1000, Timeout.Infinite);
             }
             """,
