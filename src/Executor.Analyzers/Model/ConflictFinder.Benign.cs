@@ -378,6 +378,11 @@ internal sealed partial class ConflictFinder
     {
         switch (value)
         {
+            case IPropertyReferenceOperation { Property: { IsStatic: false, Name: "UtcDateTime" or "DateTime" or "LocalDateTime" or "UtcTicks" or "Ticks" } }
+                when value is IPropertyReferenceOperation { Instance: { } instance, Property.ContainingType: var owner }
+                    && owner.ToDisplayString() is "System.DateTime" or "System.DateTimeOffset":
+                // '_clock.GetUtcNow().UtcDateTime', 'DateTimeOffset.UtcNow.UtcTicks': the same instant in another form.
+                return IsCurrentTime(instance);
             case IPropertyReferenceOperation { Property: { IsStatic: true } property }:
                 string type = property.ContainingType.ToDisplayString();
                 return property.Name is "UtcNow" or "Now" && type is "System.DateTime" or "System.DateTimeOffset"

@@ -66,6 +66,28 @@ public class EXEC002ThrottleTests
             """));
 
     [Fact]
+    public async Task ThrottleOnATimeProviderInstant_NoReport()
+        => await Verify002.VerifyAnalyzerAsync(Source("""
+                if (TimeSpan.FromMilliseconds(250) < _clock.GetUtcNow().UtcDateTime - _lastMaintenance)
+                {
+                    _lastMaintenance = now;
+                    _ = Task.Run(MaintainAsync);
+                }
+            """).Replace("var utcNow = DateTime.UtcNow;", "var now = _clock.GetUtcNow().UtcDateTime;").Replace("private int _runs;", "private int _runs;\n    private readonly TimeProvider _clock = TimeProvider.System;"));
+
+    [Fact]
+    public async Task ThrottleStoringADayOfTheInstant_Reports()
+        => await Verify002.VerifyAnalyzerAsync(
+            Source("""
+                if (TimeSpan.FromMilliseconds(250) < utcNow - _lastMaintenance)
+                {
+                    _lastMaintenance = utcNow.Date;
+                    _ = Task.Run(MaintainAsync);
+                }
+            """).Replace("await StartMaintenanceAsync();", "await {|#0:StartMaintenanceAsync()|};"),
+            Reported());
+
+    [Fact]
     public async Task EarlyExitThrottleBeforeQueuedWork_NoReport()
         => await Verify002.VerifyAnalyzerAsync(Source("""
                 if (utcNow - _lastMaintenance < TimeSpan.FromSeconds(1))
