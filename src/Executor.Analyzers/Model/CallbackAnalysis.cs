@@ -999,7 +999,7 @@ internal sealed class CallbackAnalysis
     private List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax> CandidateIdentifiers(SyntaxNode declaration, HashSet<string> names, CancellationToken cancellationToken)
     {
         var found = new List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>();
-        foreach (var token in TextSearch.TokensNamedAny(declaration, Facts.TextOf(declaration.SyntaxTree, cancellationToken), names))
+        foreach (var token in TextSearch.TokensNamedAny(declaration, Facts.TextOf(declaration.SyntaxTree, cancellationToken), names, skipCalls: true))
         {
             if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
                 && !token.GetNextToken().IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.OpenParenToken))

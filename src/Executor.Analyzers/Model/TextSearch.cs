@@ -43,9 +43,10 @@ internal static class TextSearch
     /// The identifier tokens of <paramref name="node"/> whose text is one of <paramref name="words"/>, in source
     /// order, found in one pass over <paramref name="treeText"/> (the tree's text, <see cref="SharedStateFacts.TextOf"/>; only
     /// <paramref name="node"/>'s span is read) instead of one search per word: a type with hundreds of method names
-    /// is scanned once.
+    /// is scanned once. With <paramref name="skipCalls"/>, a word followed by <c>(</c> after nothing but blanks is
+    /// left out: its next token is that parenthesis, so it is the name of a call (or a declaration).
     /// </summary>
-    public static List<SyntaxToken> TokensNamedAny(SyntaxNode node, string treeText, HashSet<string> words)
+    public static List<SyntaxToken> TokensNamedAny(SyntaxNode node, string treeText, HashSet<string> words, bool skipCalls = false)
     {
         // Each identifier is filtered by its length and first character before a string is made (bench/AnalyzerScale:
         // appending every identifier to a StringBuilder was most of this method's cost, and of its allocations).
@@ -87,6 +88,12 @@ internal static class TextSearch
                 continue;
             }
 
+            if (skipCalls && NextNonBlankIs(treeText, at, end, '('))
+            {
+                // 'Name(' or 'Name (': the next token is '(' (nothing but blanks between), so the caller would drop it.
+                continue;
+            }
+
             string word = treeText.Substring(start, length);
             if (!words.Contains(word))
             {
@@ -102,6 +109,16 @@ internal static class TextSearch
         }
 
         return found;
+    }
+
+    private static bool NextNonBlankIs(string text, int at, int end, char expected)
+    {
+        while (at < end && text[at] is ' ' or '\t' or '\r' or '\n')
+        {
+            at++;
+        }
+
+        return at < end && text[at] == expected;
     }
 
     private static bool IsIdentifierStart(char c) => c == '_' || char.IsLetter(c);
