@@ -180,37 +180,23 @@ internal static class LockRegions
 
     /// <summary>
     /// Whether a block has any statement that can take or release a lock by itself (a using declaration, an
-    /// acquire or release call, a guard on a taken flag): computed once per long block, so the thousands of accesses of
-    /// one long block do not each scan the statements before them.
+    /// acquire or release call, a guard on a taken flag): computed once per block, so the thousands of accesses of one
+    /// long block do not each scan the statements before them.
     /// </summary>
     private static bool MayTakeLocks(IBlockOperation block, KnownTypes types)
-    {
-        // A short block is scanned on each call: that costs a few type tests per statement, less than adding it to the
-        // table (a global lock and a dependent handle per block; bench/AnalyzerScale measured threads waiting on that
-        // lock). The table keeps long blocks, whose thousands of accesses would each rescan them.
-        if (block.Operations.Length <= ScannedBlockLength)
+        => s_plainBlocks.GetValue(block, b =>
         {
-            return HasLockStatement(block, types);
-        }
-
-        return s_plainBlocks.GetValue(block, b => HasLockStatement(b, types) ? s_withLocks : s_plain) == s_withLocks;
-    }
-
-    private const int ScannedBlockLength = 8;
-
-    private static bool HasLockStatement(IBlockOperation block, KnownTypes types)
-    {
-        foreach (var statement in block.Operations)
-        {
-            if (statement is IUsingDeclarationOperation || IsGuardOnTakenFlag(statement, out _)
-                || StatementInvocation(statement) is { } invocation && (AcquireKind(invocation, types) != LockCoverage.None || ReleaseKind(invocation, types) != LockCoverage.None || PassesRefBool(invocation)))
+            foreach (var statement in b.Operations)
             {
-                return true;
+                if (statement is IUsingDeclarationOperation || IsGuardOnTakenFlag(statement, out _)
+                    || StatementInvocation(statement) is { } invocation && (AcquireKind(invocation, types) != LockCoverage.None || ReleaseKind(invocation, types) != LockCoverage.None || PassesRefBool(invocation)))
+                {
+                    return s_withLocks;
+                }
             }
-        }
 
-        return false;
-    }
+            return s_plain;
+        }) == s_withLocks;
 
     private static void AddAcquiredEarlierInBlock(List<HeldLock> held, IBlockOperation block, IOperation child, KnownTypes types, LockHelpers? helpers)
     {
