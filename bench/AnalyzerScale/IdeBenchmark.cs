@@ -246,9 +246,13 @@ internal static class IdeBenchmark
                 var cwa = compilation.WithAnalyzers(
                     set.Analyzers,
                     new CompilationWithAnalyzersOptions(new AnalyzerOptions(set.AdditionalFiles), null, concurrentAnalysis: true, logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false));
+                long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var stopwatch = Stopwatch.StartNew();
                 var diagnostics = await cwa.GetAnalyzerDiagnosticsAsync(CancellationToken.None).ConfigureAwait(false);
                 double wallMs = stopwatch.Elapsed.TotalMilliseconds;
+                double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
+                double allocatedMb = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0;
                 double analyzerMs = 0;
                 foreach (var analyzer in set.Analyzers)
                 {
@@ -256,7 +260,7 @@ internal static class IdeBenchmark
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}: {set.Name}: whole compilation {wallMs:F0} ms wall (binding included), analyzer execution time {analyzerMs:F0} ms, {diagnostics.Length} diagnostics"));
+                    $"round {round}: {set.Name}: whole compilation {wallMs:F0} ms wall (binding included), {cpuMs:F0} ms CPU of the process, {allocatedMb:F0} MB allocated, analyzer execution time {analyzerMs:F0} ms, {diagnostics.Length} diagnostics"));
             }
         }
 

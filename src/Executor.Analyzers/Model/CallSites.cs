@@ -139,7 +139,7 @@ internal sealed class CallSites
                     continue;
                 }
 
-                string text = scope.SyntaxTree.GetText(cancellationToken).ToString(scope.Span);
+                string text = _facts.TextOf(scope.SyntaxTree, cancellationToken);
                 SemanticModel? model = null;
                 foreach (var token in TextSearch.TokensNamed(scope, text, declared.Name))
                 {

@@ -93,7 +93,7 @@ internal sealed class CallbackAnalysis
         }
 
         var model = Facts.ModelFor(declaration.SyntaxTree);
-        string text = declaration.SyntaxTree.GetText(cancellationToken).ToString(declaration.Span);
+        string text = Facts.TextOf(declaration.SyntaxTree, cancellationToken);
         bool any = false;
         foreach (var token in TextSearch.TokensNamed(declaration, text, parameter.Name))
         {
@@ -996,11 +996,10 @@ internal sealed class CallbackAnalysis
     /// The identifiers in <paramref name="declaration"/> named like one of <paramref name="names"/> that are not the
     /// name of a call, in source order (found by searching the text: the node walk was most of this method's cost).
     /// </summary>
-    private static List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax> CandidateIdentifiers(SyntaxNode declaration, HashSet<string> names, CancellationToken cancellationToken)
+    private List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax> CandidateIdentifiers(SyntaxNode declaration, HashSet<string> names, CancellationToken cancellationToken)
     {
         var found = new List<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>();
-        var text = declaration.SyntaxTree.GetText(cancellationToken);
-        foreach (var token in TextSearch.TokensNamedAny(declaration, text, names))
+        foreach (var token in TextSearch.TokensNamedAny(declaration, Facts.TextOf(declaration.SyntaxTree, cancellationToken), names, skipCalls: true))
         {
             if (token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
                 && !token.GetNextToken().IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.OpenParenToken))

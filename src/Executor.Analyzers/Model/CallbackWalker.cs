@@ -200,7 +200,8 @@ internal sealed class CallbackWalker
 
     private void WalkFrom(IOperation start, IOperation lockRoot)
     {
-        var pending = new Stack<IOperation>();
+        // Sized for a typical callback body: growing from the default capacity was a visible share of the walk.
+        var pending = new Stack<IOperation>(32);
         pending.Push(start);
         while (pending.Count > 0)
         {
@@ -731,24 +732,9 @@ internal sealed class CallbackWalker
             && _analysis.Facts.IsWrittenAfterConstruction(member, _cancellationToken);
 
     private bool IsCapturedAndWrittenAfterCapture(ISymbol variable)
-    {
-        if (variable.DeclaringSyntaxReferences.Length == 0)
-        {
-            return false;
-        }
-
-        var declaration = variable.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
-        var scope = SharedStateFacts.EnclosingMember(declaration);
-        if (scope is null || scope.SyntaxTree != _root.Syntax.SyntaxTree)
-        {
-            return false;
-        }
-
-        var model = _analysis.Facts.ModelFor(scope.SyntaxTree);
         // Any write after the declaration is a candidate (a loop's 'i++' comes earlier in the text but runs after the
         // registration); the conflict finder decides from the control flow graph whether it can run concurrently.
-        return _analysis.Facts.IsWrittenAfter(variable, scope, declaration.Span.End, model, _cancellationToken);
-    }
+        => _analysis.Facts.IsCapturedVariableWrittenAfterDeclaration(variable, _root.Syntax.SyntaxTree, _cancellationToken);
 
     private readonly Dictionary<ISymbol, AssignmentExpressionSyntax?> _replacements = new(SymbolEqualityComparer.Default);
 
@@ -970,7 +956,7 @@ internal sealed class CallbackWalker
         }
 
         bool owned = false;
-        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        foreach (var reference in _analysis.Facts.DeclarationsOf(symbol))
         {
             foreach (var (tree, span) in _owned)
             {

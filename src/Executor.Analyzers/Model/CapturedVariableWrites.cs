@@ -213,8 +213,14 @@ internal sealed class CapturedVariableWrites
                 IParameterReferenceOperation { Parameter: { RefKind: RefKind.None } parameter } => parameter,
                 _ => null,
             };
-            if (symbol is null || symbol.DeclaringSyntaxReferences.Length == 0 || span.Contains(symbol.DeclaringSyntaxReferences[0].Span)
-                || symbol.DeclaringSyntaxReferences[0].SyntaxTree != function.Syntax.SyntaxTree)
+            if (symbol is null)
+            {
+                continue;
+            }
+
+            // Asked once: for a parameter, Roslyn finds the declaration from the tree's root on every call.
+            var declarations = symbol.DeclaringSyntaxReferences;
+            if (declarations.Length == 0 || span.Contains(declarations[0].Span) || declarations[0].SyntaxTree != function.Syntax.SyntaxTree)
             {
                 continue;
             }

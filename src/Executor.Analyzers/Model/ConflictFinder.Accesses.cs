@@ -81,7 +81,7 @@ internal sealed partial class ConflictFinder
     private List<AccessCandidate> Collect(ISymbol symbol, SyntaxNode scope, ILocalSymbol? throughLocal, CancellationToken cancellationToken)
     {
         var result = new List<AccessCandidate>();
-        string text = scope.SyntaxTree.GetText(cancellationToken).ToString(scope.Span);
+        string text = Facts.TextOf(scope.SyntaxTree, cancellationToken);
         foreach (var token in TextSearch.TokensNamed(scope, text, symbol.Name))
         {
             if (token.Parent is not IdentifierNameSyntax name)

@@ -356,7 +356,7 @@ internal sealed partial class ConflictFinder
         }
 
         bool completed = false;
-        string text = member.SyntaxTree.GetText(cancellationToken).ToString(member.Span);
+        string text = Facts.TextOf(member.SyntaxTree, cancellationToken);
         foreach (var token in TextSearch.TokensNamed(member, text, local.Name))
         {
             if (token.Parent is not IdentifierNameSyntax name || name.Parent == declarator)
@@ -526,7 +526,7 @@ internal sealed partial class ConflictFinder
             foreach (var reference in m.ContainingType.DeclaringSyntaxReferences)
             {
                 var type = reference.GetSyntax(cancellationToken);
-                string text = type.SyntaxTree.GetText(cancellationToken).ToString(type.Span);
+                string text = Facts.TextOf(type.SyntaxTree, cancellationToken);
                 foreach (var token in TextSearch.TokensNamed(type, text, m.Name))
                 {
                     if (token.Parent == declaration)

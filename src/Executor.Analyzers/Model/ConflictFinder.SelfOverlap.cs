@@ -437,7 +437,7 @@ internal sealed partial class ConflictFinder
                 return true;
             }
 
-            string text = type.SyntaxTree.GetText(cancellationToken).ToString(type.Span);
+            string text = Facts.TextOf(type.SyntaxTree, cancellationToken);
             foreach (var token in TextSearch.TokensNamed(type, text, "AutoReset"))
             {
                 if (token.Parent?.Parent is AssignmentExpressionSyntax { Right: LiteralExpressionSyntax literal } && literal.IsKind(SyntaxKind.FalseLiteralExpression)

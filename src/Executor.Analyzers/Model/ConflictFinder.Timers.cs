@@ -135,7 +135,7 @@ internal sealed partial class ConflictFinder
     /// </summary>
     private IEnumerable<(SyntaxNode Start, ISymbol? Timer)> TimerStarts(SyntaxNode node, CancellationToken cancellationToken)
     {
-        string text = node.SyntaxTree.GetText(cancellationToken).ToString(node.Span);
+        string text = Facts.TextOf(node.SyntaxTree, cancellationToken);
         var model = Facts.ModelFor(node.SyntaxTree);
         foreach (string word in new[] { "Start", "Enabled", "Change" })
         {
@@ -274,7 +274,7 @@ internal sealed partial class ConflictFinder
                 : t.ContainingType.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).Where(s => Facts.IsInCompilation(s.SyntaxTree));
             foreach (var scope in scopes)
             {
-                string text = scope.SyntaxTree.GetText(cancellationToken).ToString(scope.Span);
+                string text = Facts.TextOf(scope.SyntaxTree, cancellationToken);
                 var model = Facts.ModelFor(scope.SyntaxTree);
                 foreach (var token in TextSearch.TokensNamed(scope, text, "Change"))
                 {

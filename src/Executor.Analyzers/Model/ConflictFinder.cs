@@ -85,16 +85,19 @@ internal sealed partial class ConflictFinder
         OtherObjectsQuery? otherObjects = null;
         foreach (var candidate in candidates)
         {
-            if (HoldsFindingLock(candidate, locks) || candidate.Access(cancellationToken) is not { } access)
+            // Inside the callback itself (or the callee making the finding): not another side. Judged from the
+            // candidate's syntax, which is the access's (StateAccess.Syntax), before binding it.
+            var syntax = candidate.Syntax;
+            if (callbackRoot.SyntaxTree == syntax.SyntaxTree && callbackRoot.Span.Contains(syntax.Span)
+                || finding.Origin is { } origin && origin.SourceTree == syntax.SyntaxTree && origin.SourceSpan.IntersectsWith(syntax.Span)
+                || IsIn(alsoInCallback, syntax))
             {
-                // Under a lock the finding holds (ShareLock below would skip it), or not an access of the symbol.
                 continue;
             }
 
-            if (callbackRoot.SyntaxTree == access.Syntax.SyntaxTree && callbackRoot.Span.Contains(access.Syntax.Span)
-                || finding.Origin is { } origin && origin.SourceTree == access.Syntax.SyntaxTree && origin.SourceSpan.IntersectsWith(access.Syntax.Span)
-                || IsIn(alsoInCallback, access.Syntax))
+            if (HoldsFindingLock(candidate, locks) || candidate.Access(cancellationToken) is not { } access)
             {
+                // Under a lock the finding holds (ShareLock below would skip it), or not an access of the symbol.
                 continue;
             }
 

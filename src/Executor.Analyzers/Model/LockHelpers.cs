@@ -147,7 +147,7 @@ internal sealed class LockHelpers
         }
 
         var model = _facts.ModelFor(declaration.SyntaxTree);
-        string text = declaration.SyntaxTree.GetText(cancellationToken).ToString(declaration.Span);
+        string text = _facts.TextOf(declaration.SyntaxTree, cancellationToken);
         HeldLock? common = null;
         foreach (var token in TextSearch.TokensNamed(declaration, text, parameter.Name))
         {

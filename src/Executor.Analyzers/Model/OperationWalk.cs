@@ -14,7 +14,7 @@ internal static class OperationWalk
     /// </summary>
     public static IEnumerable<IOperation> OutsideNestedFunctions(IOperation body, CancellationToken cancellationToken)
     {
-        var pending = new Stack<IOperation>();
+        var pending = new Stack<IOperation>(32);
         pending.Push(body);
         while (pending.Count > 0)
         {

@@ -25,11 +25,24 @@ internal sealed class SharedStateFacts
     private readonly ConcurrentDictionary<ISymbol, bool> _holdsNonThreadSafeCollection = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _mutatesThisArgument = new(SymbolEqualityComparer.Default);
 
+    private readonly ConcurrentDictionary<SyntaxTree, string> _texts = new();
+    private readonly ConcurrentDictionary<ISymbol, System.Collections.Immutable.ImmutableArray<SyntaxReference>> _declarations = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol, (SyntaxTree? Tree, bool Written)> _capturedWrittenAfter = new(SymbolEqualityComparer.Default);
+
     private static readonly string[] CollectionInterfaceNames = { "IList`1", "ICollection`1", "IDictionary`2", "ISet`1" };
 
     private static readonly string[] SystemCollectionsGeneric = { "System", "Collections", "Generic" };
 
     public SharedStateFacts(Compilation compilation) => _compilation = compilation;
+
+    /// <summary>
+    /// The whole text of <paramref name="tree"/> as one string, for <see cref="TextSearch"/> to search nodes' spans in
+    /// without copying each span (a copy of the whole type per searched symbol was a visible share of the allocations).
+    /// For the usual <c>StringText</c> this is the text's own string, not a copy; a text kept in chunks (a file of more
+    /// than 40K characters) is copied once per compilation. A tree's text never changes.
+    /// </summary>
+    public string TextOf(SyntaxTree tree, CancellationToken cancellationToken = default)
+        => _texts.TryGetValue(tree, out var text) ? text : _texts.GetOrAdd(tree, tree.GetText(cancellationToken).ToString());
 
     /// <summary>Gets a semantic model for a tree of this compilation (cached: the callee analysis reads other files).</summary>
     public SemanticModel ModelFor(SyntaxTree tree)
@@ -263,6 +276,42 @@ internal sealed class SharedStateFacts
         return false;
     }
 
+    /// <summary>
+    /// <see cref="ISymbol.DeclaringSyntaxReferences"/>, cached per symbol: for a source parameter or field Roslyn finds
+    /// the declaration from the root of its tree and allocates a new array on every call, and the callback walker asks
+    /// for every variable it sees. Symbols equal under <see cref="SymbolEqualityComparer.Default"/> have the same
+    /// declarations, and a compilation's declarations never change.
+    /// </summary>
+    public System.Collections.Immutable.ImmutableArray<SyntaxReference> DeclarationsOf(ISymbol symbol)
+        => _declarations.GetOrAdd(symbol, static s => s.DeclaringSyntaxReferences);
+
+    /// <summary>
+    /// Whether a captured local or parameter is written after its declaration, or inside any lambda or local function
+    /// of its member (<see cref="IsWrittenAfter"/> from the end of its first declaration), or null when its member is
+    /// not in <paramref name="tree"/>. Cached per variable: everything it reads (the declaration, the member's writes
+    /// and their symbols) is fixed for the compilation; only the caller's tree varies, and it is compared on each call.
+    /// </summary>
+    public bool IsCapturedVariableWrittenAfterDeclaration(ISymbol variable, SyntaxTree tree, CancellationToken cancellationToken)
+    {
+        if (!_capturedWrittenAfter.TryGetValue(variable, out var known))
+        {
+            known = (null, false);
+            var declarations = DeclarationsOf(variable);
+            if (declarations.Length != 0)
+            {
+                var declaration = declarations[0].GetSyntax(cancellationToken);
+                if (EnclosingMember(declaration) is { } scope)
+                {
+                    known = (scope.SyntaxTree, IsWrittenAfter(variable, scope, declaration.Span.End, ModelFor(scope.SyntaxTree), cancellationToken));
+                }
+            }
+
+            _capturedWrittenAfter.TryAdd(variable, known);
+        }
+
+        return known.Tree == tree && known.Written;
+    }
+
     /// <summary>Whether a captured local or parameter is written after <paramref name="position"/> or inside any lambda or local function of <paramref name="scope"/>.</summary>
     public bool IsWrittenAfter(ISymbol variable, SyntaxNode scope, int position, SemanticModel model, CancellationToken cancellationToken)
     {
@@ -383,10 +432,10 @@ internal sealed class SharedStateFacts
     /// searching the scope's text for the two keywords, not by walking all its nodes: this runs for every type that
     /// gets a report, and the walk was a fifth of EXEC001's time in bench/AnalyzerScale.
     /// </summary>
-    private static List<LockSite> IndexLocks(SyntaxNode scope)
+    private List<LockSite> IndexLocks(SyntaxNode scope)
     {
         var found = new List<(int Start, ExpressionSyntax Lock, StatementSyntax Body)>();
-        string text = scope.SyntaxTree.GetText().ToString(scope.Span);
+        string text = TextOf(scope.SyntaxTree);
         foreach (var token in TextSearch.TokensNamed(scope, text, "lock"))
         {
             if (token.IsKind(SyntaxKind.LockKeyword) && token.Parent is LockStatementSyntax lockStatement)

@@ -11,11 +11,12 @@ internal static class TextSearch
 {
     /// <summary>
     /// The tokens of <paramref name="node"/> whose value text is <paramref name="word"/> (identifiers, <c>@word</c>
-    /// verbatim identifiers, and keywords), in source order. <paramref name="nodeText"/> is the text of
-    /// <paramref name="node"/>'s span. A hit inside a longer name, a comment or a string finds a token that does not
-    /// start there, or has another value, and is skipped.
+    /// verbatim identifiers, and keywords), in source order. <paramref name="treeText"/> is the text of
+    /// <paramref name="node"/>'s tree (<see cref="SharedStateFacts.TextOf"/>); only the node's span is searched. A hit inside a
+    /// longer name, a comment or a string finds a token that does not start there, or has another value, and is
+    /// skipped.
     /// </summary>
-    public static IEnumerable<SyntaxToken> TokensNamed(SyntaxNode node, string nodeText, string word)
+    public static IEnumerable<SyntaxToken> TokensNamed(SyntaxNode node, string treeText, string word)
     {
         if (word.Length == 0)
         {
@@ -23,9 +24,13 @@ internal static class TextSearch
             yield break;
         }
 
-        for (int at = nodeText.IndexOf(word, System.StringComparison.Ordinal); at >= 0; at = nodeText.IndexOf(word, at + word.Length, System.StringComparison.Ordinal))
+        int nodeStart = node.SpanStart;
+        int end = node.Span.End;
+        for (int at = treeText.IndexOf(word, nodeStart, end - nodeStart, System.StringComparison.Ordinal);
+             at >= 0;
+             at = at + word.Length <= end ? treeText.IndexOf(word, at + word.Length, end - at - word.Length, System.StringComparison.Ordinal) : -1)
         {
-            int start = node.SpanStart + (at > 0 && nodeText[at - 1] == '@' ? at - 1 : at);
+            int start = at > nodeStart && treeText[at - 1] == '@' ? at - 1 : at;
             var token = node.FindToken(start);
             if (token.SpanStart == start && token.ValueText == word)
             {
@@ -36,16 +41,17 @@ internal static class TextSearch
 
     /// <summary>
     /// The identifier tokens of <paramref name="node"/> whose text is one of <paramref name="words"/>, in source
-    /// order, found in one pass over <paramref name="text"/> (the tree's text; only <paramref name="node"/>'s span is
-    /// read, without copying it) instead of one search per word: a type with hundreds of method names is scanned once.
+    /// order, found in one pass over <paramref name="treeText"/> (the tree's text, <see cref="SharedStateFacts.TextOf"/>; only
+    /// <paramref name="node"/>'s span is read) instead of one search per word: a type with hundreds of method names
+    /// is scanned once. With <paramref name="skipCalls"/>, a word followed by <c>(</c> after nothing but blanks is
+    /// left out: its next token is that parenthesis, so it is the name of a call (or a declaration).
     /// </summary>
-    public static IEnumerable<SyntaxToken> TokensNamedAny(SyntaxNode node, Microsoft.CodeAnalysis.Text.SourceText text, HashSet<string> words)
+    public static List<SyntaxToken> TokensNamedAny(SyntaxNode node, string treeText, HashSet<string> words, bool skipCalls = false)
     {
+        // Each identifier is filtered by its length and first character before a string is made (bench/AnalyzerScale:
+        // appending every identifier to a StringBuilder was most of this method's cost, and of its allocations).
+        int nodeStart = node.SpanStart;
         int end = node.Span.End;
-        int at = node.SpanStart;
-        var buffer = new System.Text.StringBuilder();
-
-        // Most identifiers are not candidates: reject them by first character and length before making a string.
         var firsts = new HashSet<char>();
         int shortest = int.MaxValue, longest = 0;
         foreach (var word in words)
@@ -58,10 +64,11 @@ internal static class TextSearch
             }
         }
 
+        var found = new List<SyntaxToken>();
+        int at = nodeStart;
         while (at < end)
         {
-            char c = text[at];
-            if (!IsIdentifierStart(c))
+            if (!IsIdentifierStart(treeText[at]))
             {
                 at++;
                 continue;
@@ -69,25 +76,25 @@ internal static class TextSearch
 
             // A word starting inside a longer identifier (after a digit or a letter) is skipped with it.
             int start = at;
-            buffer.Clear();
-            while (at < end && IsIdentifierPart(text[at]))
+            while (at < end && IsIdentifierPart(treeText[at]))
             {
-                buffer.Append(text[at]);
                 at++;
             }
 
-            char before = start > node.SpanStart ? text[start - 1] : ' ';
-            if (start > node.SpanStart && IsIdentifierPart(before))
+            char before = start > nodeStart ? treeText[start - 1] : ' ';
+            int length = at - start;
+            if ((start > nodeStart && IsIdentifierPart(before)) || length < shortest || length > longest || !firsts.Contains(treeText[start]))
             {
                 continue;
             }
 
-            if (buffer.Length < shortest || buffer.Length > longest || !firsts.Contains(buffer[0]))
+            if (skipCalls && NextNonBlankIs(treeText, at, end, '('))
             {
+                // 'Name(' or 'Name (': the next token is '(' (nothing but blanks between), so the caller would drop it.
                 continue;
             }
 
-            string word = buffer.ToString();
+            string word = treeText.Substring(start, length);
             if (!words.Contains(word))
             {
                 continue;
@@ -97,9 +104,21 @@ internal static class TextSearch
             var token = node.FindToken(position);
             if (token.SpanStart == position && token.ValueText == word)
             {
-                yield return token;
+                found.Add(token);
             }
         }
+
+        return found;
+    }
+
+    private static bool NextNonBlankIs(string text, int at, int end, char expected)
+    {
+        while (at < end && text[at] is ' ' or '\t' or '\r' or '\n')
+        {
+            at++;
+        }
+
+        return at < end && text[at] == expected;
     }
 
     private static bool IsIdentifierStart(char c) => c == '_' || char.IsLetter(c);
