@@ -57,8 +57,8 @@ public class EXEC002FreshCopyTests
     [Fact]
     public async Task ParameterReplacedByACopyFromABlockBodiedMethod_NoReport()
         => await Verify002.VerifyAnalyzerAsync(Source(
-            "options = options.Copy(); options.Limit = 3;",
-            "public Options Copy() { var copy = new Options(); if (Limit > 0) return new Options { Limit = Limit }; return new Options { Retry = Retry }; }"));
+            "options = options.Copy(); options.Retry = false;",
+            "public Options Copy() { if (Limit > 0) return new Options { Limit = Limit }; return new Options { Retry = Retry }; }"));
 
     [Fact]
     public async Task WriteBeforeTheCopy_Reports()
