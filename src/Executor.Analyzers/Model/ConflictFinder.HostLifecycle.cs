@@ -44,7 +44,8 @@ internal sealed partial class ConflictFinder
     private INamedTypeSymbol? HostedServiceStartingIt(Registration registration, CancellationToken cancellationToken)
     {
         if (registration.Work is not null
-            || registration.Operation is not IInvocationOperation { TargetMethod: { Name: "Register", ContainingType.Name: "CancellationToken" }, Instance: { } token }
+            || registration.Operation is not IInvocationOperation { TargetMethod: { Name: "Register" } register, Instance: { } token }
+            || !Types.CancellationToken.Matches(register.ContainingType)
             || !IsApplicationStarted(token)
             || registration.Member is not MethodDeclarationSyntax { Identifier.ValueText: "StartAsync" } start
             || Facts.ModelFor(start.SyntaxTree).GetDeclaredSymbol(start, cancellationToken) is not IMethodSymbol { ContainingType: { } hosted } startMethod

@@ -97,8 +97,13 @@ internal sealed partial class ConflictFinder
         }
     }
 
-    /// <summary>Whether code outside constructors and initializers of the field's type stores <paramref name="initial"/> into it (a plain store or an <c>Interlocked</c> call).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(IFieldSymbol Field, object? Initial), bool> _storesAgain = new();
+
+    /// <summary>Whether code outside constructors and initializers of the field's type stores <paramref name="initial"/> into it (a plain store or an <c>Interlocked</c> call); one scan of the type per field and value.</summary>
     private bool StoresAgain(IFieldSymbol field, object? initial, CancellationToken cancellationToken)
+        => _storesAgain.GetOrAdd((field, initial), key => ScanStoresAgain(key.Field, key.Initial, cancellationToken));
+
+    private bool ScanStoresAgain(IFieldSymbol field, object? initial, CancellationToken cancellationToken)
     {
         foreach (var reference in field.ContainingType.DeclaringSyntaxReferences)
         {

@@ -134,7 +134,7 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
-            if (finding.Writes && (IsDefaultCheckBeforeJoin(access, finding, cancellationToken) || IsReadAfterWaitingCall(access, finding, finding.Symbol, cancellationToken)))
+            if (finding.Writes && IsDefaultCheckBeforeJoin(access, finding, cancellationToken))
             {
                 // 'if (_start == 0) _ready.Task.Wait();' with '_ready' signalled after the write: the reader waits for it.
                 continue;
@@ -165,8 +165,11 @@ internal sealed partial class ConflictFinder
                 continue;
             }
 
-            if (Order(access, registration, finding.Symbol, callbackRoot, cancellationToken) is { } kind && !(oneWorker && kind == ConflictKind.OtherCallback))
+            if (Order(access, registration, finding.Symbol, callbackRoot, cancellationToken) is { } kind && !(oneWorker && kind == ConflictKind.OtherCallback)
+                && !(finding.Writes && IsReadAfterWaitingCall(access, finding, finding.Symbol, cancellationToken)))
             {
+                // (A read after 'Start();' whose last statement waits for the writer's signal is checked only here, for
+                // reads that would otherwise conflict: it binds the calls before the read.)
                 conflicting.Add((access, kind));
             }
         }
