@@ -105,6 +105,18 @@ internal sealed class CallSites
                 scopes.Add(tree.GetRoot(cancellationToken));
             }
         }
+        else if (property is null && !method.IsOverride && method.ExplicitInterfaceImplementations.IsEmpty
+            && method.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal)
+        {
+            // A protected method (virtual or not) is the class hierarchy's own: its callers are the declaring type and
+            // types derived from it. Those in this compilation are searched (the whole compilation, within the budget);
+            // a derived class elsewhere is taken to keep the base's calling contract, as for protected overrides below.
+            scopes = new List<SyntaxNode>();
+            foreach (var tree in _facts.SyntaxTrees)
+            {
+                scopes.Add(tree.GetRoot(cancellationToken));
+            }
+        }
         else if (property is null && method.IsOverride && RootOf(method).DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal)
         {
             for (var type = method.ContainingType; type is not null && type.DeclaringSyntaxReferences.Length > 0; type = type.BaseType)

@@ -12,13 +12,15 @@ namespace Executor.Analyzers;
 /// <summary>Locks every caller holds when a private (or assembly-only) member runs ("caller must lock").</summary>
 internal sealed partial class ConflictFinder
 {
-    private const int MaxCallerDepth = 2;
+    // Four calls up: a base class's lock around a virtual call, the override, and two private helpers below it.
+    private const int MaxCallerDepth = 4;
 
     /// <summary>
     /// The locks every caller holds around the call of the method that contains <paramref name="node"/> ("the caller
-    /// must hold the lock" helpers), up to two calls up. Constructors do not count as callers (they run before the
+    /// must hold the lock" helpers), up to four calls up. Constructors do not count as callers (they run before the
     /// object is shared); a call inside a lambda, or a caller that is not visible, makes the set empty. An instance
-    /// lock counts only when the call is on the caller's own object.
+    /// lock counts only when the call is on the caller's own object. Cached per method and depth, so the answer does
+    /// not depend on which access asked first (a deeper query sees fewer callers' callers).
     /// </summary>
     private List<HeldLock> CallerLocks(SyntaxNode node, SyntaxNode member, int depth, CancellationToken cancellationToken)
     {
@@ -28,13 +30,13 @@ internal sealed partial class ConflictFinder
             return empty;
         }
 
-        if (_callerLocks.TryGetValue(method, out var cached))
+        var key = (method, depth);
+        if (_callerLocks.TryGetValue(key, out var cached))
         {
             return cached;
         }
 
-        // Seed the cache: a recursive call finds no lock rather than recursing forever.
-        _callerLocks.TryAdd(method, empty);
+        // A recursive call ends at the depth limit.
         List<HeldLock>? common = null;
         var sites = _callSites.Of(method, cancellationToken);
         if (sites is not null)
@@ -81,10 +83,21 @@ internal sealed partial class ConflictFinder
 
         var result = common ?? empty;
         result.RemoveAll(l => l.Kind == LockKind.Unknown || l.Kind == LockKind.Variable);
-        _callerLocks[method] = result;
+        _callerLocks[key] = result;
         return result;
     }
 
     private static bool IsStaticLock(HeldLock held)
         => held.Kind == LockKind.TypeOf || held.Kind == LockKind.Member && held.Symbol is { IsStatic: true };
+
+    private sealed class MethodAtDepthComparer : IEqualityComparer<(IMethodSymbol Method, int Depth)>
+    {
+        public static readonly MethodAtDepthComparer Instance = new();
+
+        public bool Equals((IMethodSymbol Method, int Depth) x, (IMethodSymbol Method, int Depth) y)
+            => x.Depth == y.Depth && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+        public int GetHashCode((IMethodSymbol Method, int Depth) obj)
+            => SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31 + obj.Depth;
+    }
 }

@@ -486,4 +486,101 @@ public class EXEC001LockEverySideCodeFixTests
         var test = new VerifyCS.Test { TestCode = Source, FixedCode = Source, CodeActionEquivalenceKey = Key };
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task SidesAlreadyUnderTheBaseClassLockFourCallsUp_AreLeftAlone()
+    {
+        // The write path runs under the base class's SyncRoot (four calls up, through a protected virtual call); only
+        // CloseTarget, reached from Dispose without the lock, gets the lock the callback already takes.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Collections.Generic;
+            using System.Threading;
+
+            public abstract class Target
+            {
+                protected object SyncRoot { get; } = new();
+
+                public void WriteEvent(string e) => WriteThreadSafe(e);
+
+                public void Close() { lock (SyncRoot) { CloseTarget(); } }
+
+                public void Dispose() => CloseTarget();
+
+                protected virtual void CloseTarget() { }
+
+                protected virtual void WriteThreadSafe(string e) { lock (SyncRoot) { Write(e, 1); } }
+
+                protected virtual void Write(string e, int count) => Write(e);
+
+                protected virtual void Write(string e) { }
+            }
+
+            public class FileTarget : Target
+            {
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+
+                public void Start() { lock (SyncRoot) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                protected override void Write(string e) => WriteBytes(e);
+
+                protected override void CloseTarget()
+                {
+                    _open.Clear();
+                }
+
+                private void WriteBytes(string e) => OpenFile(e);
+
+                private void OpenFile(string e) => _open[e] = 1;
+
+                private void OnTick(object? _) { lock (SyncRoot) { foreach (var f in [|_open|]) { } } }
+            }
+            """, """
+            using System.Collections.Generic;
+            using System.Threading;
+
+            public abstract class Target
+            {
+                protected object SyncRoot { get; } = new();
+
+                public void WriteEvent(string e) => WriteThreadSafe(e);
+
+                public void Close() { lock (SyncRoot) { CloseTarget(); } }
+
+                public void Dispose() => CloseTarget();
+
+                protected virtual void CloseTarget() { }
+
+                protected virtual void WriteThreadSafe(string e) { lock (SyncRoot) { Write(e, 1); } }
+
+                protected virtual void Write(string e, int count) => Write(e);
+
+                protected virtual void Write(string e) { }
+            }
+
+            public class FileTarget : Target
+            {
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+
+                public void Start() { lock (SyncRoot) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                protected override void Write(string e) => WriteBytes(e);
+
+                protected override void CloseTarget()
+                {
+                    lock (SyncRoot)
+                    {
+                        _open.Clear();
+                    }
+                }
+
+                private void WriteBytes(string e) => OpenFile(e);
+
+                private void OpenFile(string e) => _open[e] = 1;
+
+                private void OnTick(object? _) { lock (SyncRoot) { foreach (var f in _open) { } } }
+            }
+            """, Key);
+    }
 }

@@ -862,6 +862,90 @@ public class EXEC001RaceModelTests
     }
 
     [Fact]
+    public async Task PrivateHelperFourCallsBelowTheBaseLock_DoesNotReport()
+    {
+        // The base class takes the lock and calls a virtual Write; the override reaches the store through two
+        // private helpers: the store runs under SyncRoot four calls up, like the timer's enumeration.
+        await VerifyCS.VerifyAnalyzerAsync(DeepCallerLockSource("lock (SyncRoot) { Write(e, 1); }", closeWithoutLock: false));
+    }
+
+    [Fact]
+    public async Task PrivateHelperFourCallsBelowAnUnlockedBaseCall_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(
+            DeepCallerLockSource("Write(e, 1);", closeWithoutLock: false),
+            Race(0, "new Timer", "enumerates", "field 'FileTarget._open'", "'OpenFile' writes an element of it without a lock", "under lock 'SyncRoot'").WithLocation(1));
+    }
+
+    [Fact]
+    public async Task DeepLockedWritePath_AndAnUnlockedClose_NamesOnlyTheClose()
+    {
+        // Dispose reaches CloseTarget without the lock: that side races; the write path four calls below the base
+        // lock does not, so it is not among the other sides (the fix would lock it for nothing).
+        await VerifyCS.VerifyAnalyzerAsync(
+            DeepCallerLockSource("lock (SyncRoot) { Write(e, 1); }", closeWithoutLock: true),
+            Race(0, "new Timer", "enumerates", "field 'FileTarget._open'", "'CloseTarget' calls 'Clear' on it without a lock", "under lock 'SyncRoot'").WithLocation(2));
+    }
+
+    [Fact]
+    public async Task ProtectedMethodADerivedClassCallsWithoutTheLock_Reports()
+    {
+        // Write(string, int) is protected: its callers are the hierarchy's, and one of them, in a derived class of
+        // this compilation, calls it without the lock.
+        await VerifyCS.VerifyAnalyzerAsync(
+            DeepCallerLockSource("lock (SyncRoot) { Write(e, 1); }", closeWithoutLock: false).Replace(
+                "protected override void Write(string e) => WriteBytes(e);",
+                "protected override void Write(string e) => WriteBytes(e);\n\n    public void WriteNow(string e) => Write(e, 2);"),
+            Race(0, "new Timer", "enumerates", "field 'FileTarget._open'", "'OpenFile' writes an element of it without a lock", "under lock 'SyncRoot'").WithLocation(1));
+    }
+
+    private static string DeepCallerLockSource(string writeThreadSafeBody, bool closeWithoutLock)
+    {
+        string dispose = closeWithoutLock ? "public void Dispose() => CloseTarget();" : "";
+        return $$"""
+        using System.Collections.Generic;
+        using System.Threading;
+
+        public abstract class Target
+        {
+            protected object SyncRoot { get; } = new();
+
+            public void WriteEvent(string e) => WriteThreadSafe(e);
+
+            public void Close() { lock (SyncRoot) { CloseTarget(); } }
+
+            {{dispose}}
+
+            protected virtual void CloseTarget() { }
+
+            protected virtual void WriteThreadSafe(string e) { {{writeThreadSafeBody}} }
+
+            protected virtual void Write(string e, int count) => Write(e);
+
+            protected virtual void Write(string e) { }
+        }
+
+        public class FileTarget : Target
+        {
+            private readonly Dictionary<string, int> _open = new();
+            private Timer? _monitor;
+
+            public void Start() { lock (SyncRoot) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+            protected override void Write(string e) => WriteBytes(e);
+
+            protected override void CloseTarget() => {|#2:_open.Clear()|};
+
+            private void WriteBytes(string e) => OpenFile(e);
+
+            private void OpenFile(string e) => {|#1:_open[e] = 1|};
+
+            private void OnTick(object? _) { lock (SyncRoot) { foreach (var f in {|#0:_open|}) { } } }
+        }
+        """;
+    }
+
+    [Fact]
     public async Task PublicHelper_CallersUnknown_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
