@@ -34,7 +34,8 @@ internal readonly struct CallSite
 
 /// <summary>
 /// Every call of a method whose callers are all visible in source: a private method (or accessor of a private
-/// property), and an override of a protected method (called through the base types). Used to carry facts one call
+/// property), a protected method (called in its type and the types derived from it), and an override of a protected
+/// method (called through the base types and the derived ones). Used to carry facts one call
 /// up: a lock every caller holds ("caller must lock" helpers), and an access that every caller makes before it
 /// registers a callback. Null when a caller may be hidden: other accessibility, use as a method group, or no caller.
 /// </summary>
@@ -45,6 +46,7 @@ internal sealed class CallSites
     private readonly SharedStateFacts _facts;
     private readonly ConcurrentDictionary<IMethodSymbol, List<CallSite>?> _cache = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, byte> _uncalled = new(SymbolEqualityComparer.Default);
+    private List<INamedTypeSymbol>? _classesWithBase;
 
     public CallSites(SharedStateFacts facts) => _facts = facts;
 
@@ -109,13 +111,10 @@ internal sealed class CallSites
             && method.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal)
         {
             // A protected method (virtual or not) is the class hierarchy's own: its callers are the declaring type and
-            // types derived from it. Those in this compilation are searched (the whole compilation, within the budget);
-            // a derived class elsewhere is taken to keep the base's calling contract, as for protected overrides below.
-            scopes = new List<SyntaxNode>();
-            foreach (var tree in _facts.SyntaxTrees)
-            {
-                scopes.Add(tree.GetRoot(cancellationToken));
-            }
+            // the types derived from it. Those in this compilation are searched; a derived class elsewhere is taken to
+            // keep the base's calling contract, as for protected overrides below.
+            types.Add(method.ContainingType);
+            types.AddRange(DerivedTypes(method.ContainingType, cancellationToken));
         }
         else if (property is null && method.IsOverride && RootOf(method).DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal)
         {
@@ -123,6 +122,9 @@ internal sealed class CallSites
             {
                 types.Add(type);
             }
+
+            // A derived class can call it too ('base.Write(e)', or 'Write(e)' when it does not override it again).
+            types.AddRange(DerivedTypes(method.ContainingType, cancellationToken));
         }
         else
         {
@@ -222,6 +224,60 @@ internal sealed class CallSites
         }
 
         return result.Count > 0 ? result : null;
+    }
+
+    /// <summary>The source classes that derive from <paramref name="type"/>, directly or not.</summary>
+    private List<INamedTypeSymbol> DerivedTypes(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var derived = new List<INamedTypeSymbol>();
+        if (type.IsSealed || type.TypeKind != TypeKind.Class)
+        {
+            return derived;
+        }
+
+        foreach (var candidate in SourceClassesWithBase(cancellationToken))
+        {
+            for (var current = candidate.BaseType; current is not null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, type.OriginalDefinition))
+                {
+                    derived.Add(candidate);
+                    break;
+                }
+            }
+        }
+
+        return derived;
+    }
+
+    /// <summary>Every class of the compilation declared with a base list (found once: namespaces and types only, no bodies).</summary>
+    private List<INamedTypeSymbol> SourceClassesWithBase(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _classesWithBase) is { } known)
+        {
+            return known;
+        }
+
+        var found = new List<INamedTypeSymbol>();
+        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var tree in _facts.SyntaxTrees)
+        {
+            var root = tree.GetRoot(cancellationToken);
+            SemanticModel? model = null;
+            foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax))
+            {
+                if (node is ClassDeclarationSyntax { BaseList: not null } declaration)
+                {
+                    model ??= _facts.ModelFor(tree);
+                    if (model.GetDeclaredSymbol(declaration, cancellationToken) is { } symbol && seen.Add(symbol))
+                    {
+                        found.Add(symbol);
+                    }
+                }
+            }
+        }
+
+        return Interlocked.CompareExchange(ref _classesWithBase, found, null) ?? found;
     }
 
     /// <summary>

@@ -899,6 +899,16 @@ public class EXEC001RaceModelTests
             Race(0, "new Timer", "enumerates", "field 'FileTarget._open'", "'OpenFile' writes an element of it without a lock", "under lock 'SyncRoot'").WithLocation(1));
     }
 
+    [Fact]
+    public async Task ProtectedOverrideADerivedClassCallsThroughBaseWithoutTheLock_Reports()
+    {
+        // The override's callers include the classes derived from its type: RollingTarget calls it through 'base.'.
+        await VerifyCS.VerifyAnalyzerAsync(
+            DeepCallerLockSource("lock (SyncRoot) { Write(e, 1); }", closeWithoutLock: false)
+                + "\npublic class RollingTarget : FileTarget\n{\n    public void Roll(string e) => base.Write(e);\n}\n",
+            Race(0, "new Timer", "enumerates", "field 'FileTarget._open'", "'OpenFile' writes an element of it without a lock", "under lock 'SyncRoot'").WithLocation(1));
+    }
+
     private static string DeepCallerLockSource(string writeThreadSafeBody, bool closeWithoutLock)
     {
         string dispose = closeWithoutLock ? "public void Dispose() => CloseTarget();" : "";
