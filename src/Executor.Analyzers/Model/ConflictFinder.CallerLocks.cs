@@ -23,6 +23,13 @@ internal sealed partial class ConflictFinder
     /// not depend on which access asked first (a deeper query sees fewer callers' callers).
     /// </summary>
     private List<HeldLock> CallerLocks(SyntaxNode node, SyntaxNode member, int depth, CancellationToken cancellationToken)
+        => CallerLocks(node, member, depth, receiver: null, cancellationToken);
+
+    /// <param name="receiver">
+    /// The most derived type the object is known to have (the type whose code made the access, or a derived type a call
+    /// came from): a call site in a class that is neither its base nor derived from it (a sibling) cannot run on it.
+    /// </param>
+    private List<HeldLock> CallerLocks(SyntaxNode node, SyntaxNode member, int depth, INamedTypeSymbol? receiver, CancellationToken cancellationToken)
     {
         var empty = new List<HeldLock>();
         if (depth > MaxCallerDepth || _callSites.MethodAt(node, member, cancellationToken) is not { } method)
@@ -30,7 +37,12 @@ internal sealed partial class ConflictFinder
             return empty;
         }
 
-        var key = (method, depth);
+        if (!method.IsStatic)
+        {
+            receiver = MoreDerived(receiver, method.ContainingType);
+        }
+
+        var key = (method, depth, receiver);
         if (_callerLocks.TryGetValue(key, out var cached))
         {
             return cached;
@@ -48,6 +60,13 @@ internal sealed partial class ConflictFinder
                     continue;
                 }
 
+                var siteType = site.ThroughThis && !method.IsStatic ? site.Operation.SemanticModel?.GetEnclosingSymbol(site.Operation.Syntax.SpanStart, cancellationToken)?.ContainingType : null;
+                if (siteType is not null && receiver is not null && !IsSameOrBase(siteType, receiver) && !IsSameOrBase(receiver, siteType))
+                {
+                    // A sibling class's call on its own object: it never runs on an object of the receiver's type.
+                    continue;
+                }
+
                 if (site.InFunction)
                 {
                     common = null;
@@ -55,7 +74,8 @@ internal sealed partial class ConflictFinder
                 }
 
                 var held = LockRegions.GetHeldLocks(site.Operation, null, Types, _analysis.LockHelpers);
-                foreach (var outer in CallerLocks(site.Operation.Syntax, site.Member, depth + 1, cancellationToken))
+                var outerReceiver = site.ThroughThis && siteType is not null ? MoreDerived(receiver, siteType) : null;
+                foreach (var outer in CallerLocks(site.Operation.Syntax, site.Member, depth + 1, outerReceiver, cancellationToken))
                 {
                     held.Add(outer);
                 }
@@ -87,17 +107,34 @@ internal sealed partial class ConflictFinder
         return result;
     }
 
+    private static INamedTypeSymbol? MoreDerived(INamedTypeSymbol? known, INamedTypeSymbol type)
+        => known is null || IsSameOrBase(known, type) ? type : known;
+
+    /// <summary>Whether <paramref name="candidate"/> is <paramref name="type"/> or one of its base classes.</summary>
+    private static bool IsSameOrBase(INamedTypeSymbol candidate, INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, candidate.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool IsStaticLock(HeldLock held)
         => held.Kind == LockKind.TypeOf || held.Kind == LockKind.Member && held.Symbol is { IsStatic: true };
 
-    private sealed class MethodAtDepthComparer : IEqualityComparer<(IMethodSymbol Method, int Depth)>
+    private sealed class MethodAtDepthComparer : IEqualityComparer<(IMethodSymbol Method, int Depth, INamedTypeSymbol? Receiver)>
     {
         public static readonly MethodAtDepthComparer Instance = new();
 
-        public bool Equals((IMethodSymbol Method, int Depth) x, (IMethodSymbol Method, int Depth) y)
-            => x.Depth == y.Depth && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+        public bool Equals((IMethodSymbol Method, int Depth, INamedTypeSymbol? Receiver) x, (IMethodSymbol Method, int Depth, INamedTypeSymbol? Receiver) y)
+            => x.Depth == y.Depth && SymbolEqualityComparer.Default.Equals(x.Method, y.Method) && SymbolEqualityComparer.Default.Equals(x.Receiver, y.Receiver);
 
-        public int GetHashCode((IMethodSymbol Method, int Depth) obj)
-            => SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31 + obj.Depth;
+        public int GetHashCode((IMethodSymbol Method, int Depth, INamedTypeSymbol? Receiver) obj)
+            => (SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31 + obj.Depth) * 31 + SymbolEqualityComparer.Default.GetHashCode(obj.Receiver);
     }
 }

@@ -909,6 +909,16 @@ public class EXEC001RaceModelTests
             Race(0, "new Timer", "enumerates", "field 'FileTarget._open'", "'OpenFile' writes an element of it without a lock", "under lock 'SyncRoot'").WithLocation(1));
     }
 
+    [Fact]
+    public async Task ProtectedMethodASiblingClassCallsWithoutTheLock_DoesNotReport()
+    {
+        // ConsoleTarget calls Write(string, int) on its own object, never on a FileTarget: it is not a caller that
+        // can reach FileTarget's store.
+        await VerifyCS.VerifyAnalyzerAsync(
+            DeepCallerLockSource("lock (SyncRoot) { Write(e, 1); }", closeWithoutLock: false)
+                + "\npublic class ConsoleTarget : Target\n{\n    public void Flush(string e) => Write(e, 3);\n}\n");
+    }
+
     private static string DeepCallerLockSource(string writeThreadSafeBody, bool closeWithoutLock)
     {
         string dispose = closeWithoutLock ? "public void Dispose() => CloseTarget();" : "";
