@@ -12,12 +12,13 @@ namespace Executor.Analyzers;
 /// <summary>Locks every caller holds when a private (or assembly-only) member runs ("caller must lock").</summary>
 internal sealed partial class ConflictFinder
 {
-    // Four calls up: a base class's lock around a virtual call, the override, and two private helpers below it.
-    private const int MaxCallerDepth = 4;
+    // Six calls up: a base class's lock around a virtual call, the virtual methods it reaches, the override, and private
+    // helpers below it (NLog: WriteAsyncThreadSafe -> Write(IList) -> Write(event) -> Write(LogEventInfo) -> helpers).
+    private const int MaxCallerDepth = 6;
 
     /// <summary>
     /// The locks every caller holds around the call of the method that contains <paramref name="node"/> ("the caller
-    /// must hold the lock" helpers), up to four calls up. Constructors do not count as callers (they run before the
+    /// must hold the lock" helpers), up to six calls up. Constructors do not count as callers (they run before the
     /// object is shared); a call inside a lambda, or a caller that is not visible, makes the set empty. An instance
     /// lock counts only when the call is on the caller's own object. Cached per method and depth, so the answer does
     /// not depend on which access asked first (a deeper query sees fewer callers' callers).

@@ -919,6 +919,85 @@ public class EXEC001RaceModelTests
                 + "\npublic class ConsoleTarget : Target\n{\n    public void Flush(string e) => Write(e, 3);\n}\n");
     }
 
+    [Fact]
+    public async Task BaseLockSixCallsAboveAHelperThroughTwoVirtualPaths_OnlyTheUnlockedCloseIsNamed()
+    {
+        // The store in OpenFile runs under SyncRoot on every path: WriteThreadSafe(IList) -> Write(IList) (override)
+        // -> WriteMany -> WriteBytes -> Roll -> OpenFile, and WriteThreadSafe(string) -> Write(string, int) ->
+        // Write(string) (override) -> WriteBytes -> Roll -> OpenFile. Only Dispose's CloseTarget runs without it.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+
+            public abstract class Target
+            {
+                protected object SyncRoot { get; } = new();
+
+                public void WriteEvent(string e) => WriteThreadSafe(e);
+
+                public void WriteEvents(IList<string> e) => WriteThreadSafe(e);
+
+                public void Close() { lock (SyncRoot) { CloseTarget(); } }
+
+                public void Dispose() => CloseTarget();
+
+                protected virtual void CloseTarget() { }
+
+                protected virtual void WriteThreadSafe(string e) { lock (SyncRoot) { Write(e, 1); } }
+
+                protected virtual void WriteThreadSafe(IList<string> e) { lock (SyncRoot) { Write(e); } }
+
+                protected virtual void Write(IList<string> events)
+                {
+                    for (int i = 0; i < events.Count; i++) Write(events[i], 1);
+                }
+
+                protected virtual void Write(string e, int count)
+                {
+                    try { Write(e); } catch (Exception) { throw; }
+                }
+
+                protected virtual void Write(string e) { }
+            }
+
+            public class FileTarget : Target
+            {
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+
+                public void Start() { lock (SyncRoot) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                protected override void Write(string e) => WriteBytes(e);
+
+                protected override void Write(IList<string> events)
+                {
+                    foreach (var e in events) WriteMany(e);
+                }
+
+                private void WriteMany(string e) => WriteBytes(e);
+
+                protected override void CloseTarget()
+                {
+                    {|#1:_open.Clear()|};
+                }
+
+                private void WriteBytes(string e)
+                {
+                    if (!_open.TryGetValue(e, out var n)) n = OpenFile(e);
+                    if (n > 3) n = Roll(e);
+                }
+
+                private int Roll(string e) { _open.Remove(e); return OpenFile(e); }
+
+                private int OpenFile(string e) { _open[e] = 1; return 1; }
+
+                private void OnTick(object? _) { lock (SyncRoot) { foreach (var f in {|#0:_open|}) { } } }
+            }
+            """,
+            Race(0, "new Timer", "enumerates", "field 'FileTarget._open'", "'CloseTarget' calls 'Clear' on it without a lock", "under lock 'SyncRoot'").WithLocation(1));
+    }
+
     private static string DeepCallerLockSource(string writeThreadSafeBody, bool closeWithoutLock)
     {
         string dispose = closeWithoutLock ? "public void Dispose() => CloseTarget();" : "";
