@@ -23,6 +23,9 @@ internal static class LockWrapper
 {
     private const int CSharp13 = 1300;
 
+    /// <summary>At most this many statements after a wrapped run join its lock because they touch the same state.</summary>
+    private const int MaxExtension = 3;
+
     /// <summary>Whether the wrap is offered: the planner finds a lock that every side can take.</summary>
     public static bool CanFix(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
@@ -543,6 +546,22 @@ internal static class LockWrapper
                         run.Add(next);
                         consumed.Add(next);
                     }
+
+                    // Then the statements right after that read or write the same state ('_cache.Remove(k); if
+                    // (_cache.Count == 0) …'): a lock that stops mid-way leaves a half-locked collection.
+                    var state = StateFields(run);
+                    for (int i = index + run.Count; i < block.Statements.Count && i < index + run.Count + MaxExtension; i++)
+                    {
+                        var next = block.Statements[i];
+                        if (next is LocalDeclarationStatementSyntax || wraps.Any(w => w.Target.Node == next) || !TouchesAny(next, state)
+                            || ContainsAwait(next) || next.DescendantNodes().Any(n => n is YieldStatementSyntax or LockStatementSyntax) || RunsOtherCode(next))
+                        {
+                            break;
+                        }
+
+                        run.Add(next);
+                        consumed.Add(next);
+                    }
                 }
 
                 if (run.Any(r => r is LocalDeclarationStatementSyntax))
@@ -621,6 +640,29 @@ internal static class LockWrapper
                 }
             }
         }
+
+        /// <summary>The fields of the source's types that the statements of a run read or write.</summary>
+        private HashSet<ISymbol> StateFields(List<StatementSyntax> run)
+        {
+            var state = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var statement in run)
+            {
+                foreach (var name in statement.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+                {
+                    if (_model.GetSymbolInfo(name, _cancellationToken).Symbol is { } symbol
+                        && symbol is IFieldSymbol { IsConst: false } && !symbol.DeclaringSyntaxReferences.IsEmpty)
+                    {
+                        state.Add(symbol);
+                    }
+                }
+            }
+
+            return state;
+        }
+
+        private bool TouchesAny(StatementSyntax statement, HashSet<ISymbol> state)
+            => state.Count > 0 && statement.DescendantNodes().OfType<IdentifierNameSyntax>()
+                .Any(name => _model.GetSymbolInfo(name, _cancellationToken).Symbol is IFieldSymbol field && state.Contains(field));
 
         /// <summary>The <c>lock</c> statements on the same object directly before and after a run of statements, if any.</summary>
         private static (LockStatementSyntax? Before, LockStatementSyntax? After) AdjacentLock(BlockSyntax block, List<StatementSyntax> run, ExpressionSyntax lockExpression, HashSet<SyntaxNode> consumed)

@@ -583,4 +583,123 @@ public class EXEC001LockEverySideCodeFixTests
             }
             """, Key);
     }
+
+    [Fact]
+    public async Task NextStatementsTouchingTheSameState_JoinTheLock_OthersStayOutside()
+    {
+        // '_open.Remove(name); if (_open.Count == 0) …': a lock that stops after Remove would leave the Count read of the
+        // same dictionary outside. The statement after it touches nothing of the race and stays outside (I/O).
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class Cache
+            {
+                private readonly object _gate = new();
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+                private int _closed;
+
+                public void Start() { lock (_gate) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                public void Close(string name)
+                {
+                    _open.Remove(name);
+                    if (_open.Count == 0)
+                    {
+                        _closed++;
+                    }
+                    System.Console.WriteLine(name);
+                }
+
+                private void OnTick(object? _) { lock (_gate) { foreach (var f in [|_open|]) { } } }
+            }
+            """, """
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class Cache
+            {
+                private readonly object _gate = new();
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+                private int _closed;
+
+                public void Start() { lock (_gate) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                public void Close(string name)
+                {
+                    lock (_gate)
+                    {
+                        _open.Remove(name);
+                        if (_open.Count == 0)
+                        {
+                            _closed++;
+                        }
+                    }
+                    System.Console.WriteLine(name);
+                }
+
+                private void OnTick(object? _) { lock (_gate) { foreach (var f in _open) { } } }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task NextStatementTouchingTheStateButRaisingAnEvent_StaysOutsideTheLock()
+    {
+        // Raising an event under the lock would run subscribers' code while holding it: the run is not extended.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class Cache
+            {
+                private readonly object _gate = new();
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+                public event System.Action? Closed;
+
+                public void Start() { lock (_gate) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                public void Close(string name)
+                {
+                    _open.Remove(name);
+                    if (_open.Count == 0)
+                    {
+                        Closed?.Invoke();
+                    }
+                }
+
+                private void OnTick(object? _) { lock (_gate) { foreach (var f in [|_open|]) { } } }
+            }
+            """, """
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class Cache
+            {
+                private readonly object _gate = new();
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+                public event System.Action? Closed;
+
+                public void Start() { lock (_gate) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                public void Close(string name)
+                {
+                    lock (_gate)
+                    {
+                        _open.Remove(name);
+                    }
+                    if (_open.Count == 0)
+                    {
+                        Closed?.Invoke();
+                    }
+                }
+
+                private void OnTick(object? _) { lock (_gate) { foreach (var f in _open) { } } }
+            }
+            """, Key);
+    }
 }
