@@ -221,7 +221,9 @@ internal static class ConcurrentCollectionRewriter
                     var arguments = invocation.ArgumentList;
                     if (arguments.Arguments.Count == 1)
                     {
-                        arguments = arguments.AddArguments(Argument(IdentifierName("_")).WithRefKindKeyword(Token(SyntaxKind.OutKeyword)));
+                        // Parsed, so the token is the contextual '_' the compiler binds as a discard (IdentifierName("_")
+                        // binds as a variable named '_' until the document is parsed again: CS0103 in the fixed tree).
+                        arguments = arguments.AddArguments(Argument(ParseExpression("_")).WithRefKindKeyword(Token(SyntaxKind.OutKeyword)));
                     }
                     else if (arguments.Arguments.Count != 2)
                     {
