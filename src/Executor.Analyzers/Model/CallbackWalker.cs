@@ -107,6 +107,9 @@ internal sealed class CallbackWalker
                 case IArrayElementReferenceOperation element:
                     instance = element.ArrayReference;
                     continue;
+                case IConditionalAccessInstanceOperation conditional:
+                    instance = ConditionalReceiver(conditional);
+                    continue;
                 case ILocalReferenceOperation local:
                     return local.Local;
                 case IParameterReferenceOperation parameter:
@@ -115,6 +118,26 @@ internal sealed class CallbackWalker
                     return null;
             }
         }
+    }
+
+    /// <summary>
+    /// The object a <c>?.</c> access is made on: for the placeholder receiver of <c>.M()</c> in <c>x?.M()</c>, the
+    /// <c>x</c>; for <c>.c</c> in <c>a?.b?.c</c>, the <c>.b</c> (whose own receiver is <c>a</c>).
+    /// </summary>
+    public static IOperation? ConditionalReceiver(IConditionalAccessInstanceOperation instance)
+    {
+        IOperation child = instance;
+        for (var parent = instance.Parent; parent is not null; child = parent, parent = parent.Parent)
+        {
+            // The innermost conditional access whose 'when not null' part holds the placeholder (not one whose
+            // tested operand holds it: in 'a?.b?.c' the inner one tests '.b', itself made on 'a').
+            if (parent is IConditionalAccessOperation conditional && conditional.WhenNotNull == child)
+            {
+                return conditional.Operation;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether the object an access goes through is reachable from other threads: <c>this</c>, a static, or a variable the callback did not declare.</summary>
@@ -157,6 +180,15 @@ internal sealed class CallbackWalker
                     continue;
                 case IArrayElementReferenceOperation element:
                     instance = element.ArrayReference;
+                    continue;
+                case IConditionalAccessInstanceOperation conditional:
+                    // 'x?.M()' runs on x, as 'x.M()' does.
+                    instance = ConditionalReceiver(conditional);
+                    if (instance is null)
+                    {
+                        return false;
+                    }
+
                     continue;
                 default:
                     return false;
@@ -470,8 +502,10 @@ internal sealed class CallbackWalker
             return;
         }
 
-        // 'var sb = _report; sb.Append(…)': the call works on the field's collection.
-        var receiver = AliasSource(invocation.Instance) ?? invocation.Instance;
+        // 'var sb = _report; sb.Append(…)': the call works on the field's collection. '_report?.Append(…)' works on
+        // '_report', as '_report.Append(…)' does.
+        var instance = ThroughConditional(invocation.Instance);
+        var receiver = AliasSource(instance) ?? instance;
         if (_analysis.Facts.IsNonThreadSafeCollectionMember(method.ContainingType, receiver, _cancellationToken) && !IsThreadSafeSingleton(receiver))
         {
             // The lock check comes before the message text is built: most such calls in callbacks are under a lock.
@@ -505,7 +539,7 @@ internal sealed class CallbackWalker
         }
         else
         {
-            CheckCall(method, IsShared(invocation.Instance), invocation, lockRoot);
+            CheckCall(method, IsShared(instance), invocation, lockRoot);
         }
     }
 
@@ -606,7 +640,7 @@ internal sealed class CallbackWalker
         }
 
         var properties = summary.Properties.SetItem(CallbackDiagnosticProperties.AccessKind, AccessKinds.Call);
-        var finding = new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), summary.Symbol, "calls '" + _analysis.ApiName(method) + "', which " + summary.Verb, summary.Target, properties, isRead: false)
+        var finding = new CallbackFinding(LocationOf(at), StatementOf(at), summary.Symbol, "calls '" + _analysis.ApiName(method) + "', which " + summary.Verb, summary.Target, properties, isRead: false)
         {
             Access = at,
             Origin = summary.Origin ?? summary.Location,
@@ -705,7 +739,7 @@ internal sealed class CallbackWalker
         // GuardingLock is added when the finding is reported (CallbackAnalysis.WithGuardingLock): most findings of
         // summaries are never reported, and the lookup reads other members of the type.
         var constant = at is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true } value } ? value : default;
-        Record(new CallbackFinding(at.Syntax.GetLocation(), StatementOf(at), symbol, verb, Describe(symbol), properties.ToImmutable(), isRead)
+        Record(new CallbackFinding(LocationOf(at), StatementOf(at), symbol, verb, Describe(symbol), properties.ToImmutable(), isRead)
         {
             Access = at,
             Locks = locks,
@@ -713,6 +747,21 @@ internal sealed class CallbackWalker
             HasConstant = constant.HasValue,
             Constant = constant.HasValue ? constant.Value : null,
         });
+    }
+
+    /// <summary>Where an access is reported: a call through <c>?.</c> at the whole access (<c>_tally?.Add()</c>, not <c>.Add()</c>).</summary>
+    private static Location LocationOf(IOperation at)
+    {
+        var syntax = at.Syntax;
+        if (at is IInvocationOperation)
+        {
+            while (syntax.Parent is ConditionalAccessExpressionSyntax conditional && conditional.WhenNotNull == syntax)
+            {
+                syntax = conditional;
+            }
+        }
+
+        return syntax.GetLocation();
     }
 
     private void Record(CallbackFinding finding)
@@ -738,7 +787,15 @@ internal sealed class CallbackWalker
 
     private readonly Dictionary<ISymbol, AssignmentExpressionSyntax?> _replacements = new(SymbolEqualityComparer.Default);
 
-    private bool IsShared(IOperation? instance) => IsSharedReceiver(instance, IsOwned, _thisShared) && !IsReplacedByFreshObject(instance);
+    private bool IsShared(IOperation? instance)
+    {
+        instance = ThroughConditional(instance);
+        return IsSharedReceiver(instance, IsOwned, _thisShared) && !IsReplacedByFreshObject(instance);
+    }
+
+    /// <summary>For the placeholder receiver of a <c>?.</c> access, the object tested (<see cref="ConditionalReceiver"/>); otherwise the operation itself.</summary>
+    private static IOperation? ThroughConditional(IOperation? instance)
+        => instance is IConditionalAccessInstanceOperation conditional ? ConditionalReceiver(conditional) : instance;
 
     /// <summary>
     /// A captured variable that the function making the access replaced with a new object before it, as a statement of
@@ -845,6 +902,8 @@ internal sealed class CallbackWalker
     /// </summary>
     private IOperation? AliasSource(IOperation? instance)
     {
+        // 'var sb = _report; sb?.Append(…)' works on the field's object too.
+        instance = ThroughConditional(instance);
         while (instance is IConversionOperation conversion)
         {
             instance = conversion.Operand;
@@ -1018,6 +1077,9 @@ internal sealed class CallbackWalker
                     continue;
                 case IArrayElementReferenceOperation element:
                     instance = element.ArrayReference;
+                    continue;
+                case IConditionalAccessInstanceOperation conditional:
+                    instance = ConditionalReceiver(conditional);
                     continue;
                 default:
                     return null;

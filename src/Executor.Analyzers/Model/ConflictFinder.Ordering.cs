@@ -391,6 +391,8 @@ internal sealed partial class ConflictFinder
     /// that member comes before (never after) the registration in its caller, either the registering member itself
     /// or a member that then calls the (private) registering member; and the registering member has no other caller.
     /// The registration publishes what was written before it ("Open sets the heartbeat, then starts the timers").
+    /// Not through a call of a registering member that starts only once (<see cref="IsBehindStartGuard"/>): a second
+    /// call skips the registration, and what its caller wrote first goes to the run the first call started.
     /// </summary>
     private bool RunsBeforeEveryRegistration(SyntaxNode node, SyntaxNode member, Registration registration, ISymbol symbol, CancellationToken cancellationToken)
     {
@@ -400,10 +402,11 @@ internal sealed partial class ConflictFinder
         }
 
         // Made directly in a member that then calls the (private) registering member, its only caller:
-        // "Tune(h) { _heartbeat = h; StartTimers(); }".
+        // "Tune(h) { _heartbeat = h; StartTimers(); }". Not when that member starts only once: "Send(v) { _value = v;
+        // EnsureStarted(); }" with "if (_started) return; _started = true; Task.Run(Loop);".
         if (PrecedesEveryCallOfRegisteringMember(node, member, registration, cancellationToken))
         {
-            return true;
+            return !IsBehindStartGuard(registration, cancellationToken);
         }
 
         if (_callSites.MethodAt(node, member, cancellationToken) is not { } method
@@ -430,6 +433,12 @@ internal sealed partial class ConflictFinder
                 }
 
                 continue;
+            }
+
+            if (IsBehindStartGuard(registration, cancellationToken))
+            {
+                // Made in a helper its caller calls before the registering member, which starts only once.
+                return false;
             }
 
             if (registeringCalls is null)

@@ -226,7 +226,12 @@ internal sealed partial class ConflictFinder
     /// <summary>The object a call or access on <paramref name="instance"/> runs on, from the caller's object <paramref name="state"/>.</summary>
     private RouteEnd Step(RouteEnd state, IOperation? instance, CancellationToken cancellationToken)
     {
-        // ('_request?.Clear()' is not followed: the callback walk does not report calls through '?.' either.)
+        // '_request?.Clear()' runs on '_request', as '_request.Clear()' does.
+        if (instance is IConditionalAccessInstanceOperation conditional)
+        {
+            instance = CallbackWalker.ConditionalReceiver(conditional);
+        }
+
         while (instance is IConversionOperation { IsImplicit: true } conversion)
         {
             instance = conversion.Operand;

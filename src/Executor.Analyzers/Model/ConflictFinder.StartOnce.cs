@@ -57,6 +57,100 @@ internal sealed partial class ConflictFinder
     }
 
     /// <summary>
+    /// Whether a later call of the registering member can skip the registration because an earlier call started it,
+    /// so a write its caller made before calling it goes to work (or a callback) already running: the work's task kept
+    /// in a field tested first or assigned with <c>??=</c> (<see cref="IsStartedOnce"/>), or a guard on state the
+    /// member itself changes, tested before the registration: an <c>Interlocked</c> exchange the caller must win
+    /// (<c>if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) return;</c>) or a flag it sets
+    /// (<c>if (_started) return; _started = true;</c>, <c>if (!_started) { _started = true; … }</c>). Unlike
+    /// <see cref="IsStartedOnceByExchange"/>, a reset elsewhere does not matter: a call made while the work runs skips
+    /// the registration all the same.
+    /// </summary>
+    private bool IsBehindStartGuard(Registration registration, CancellationToken cancellationToken)
+        => _startGuarded.GetOrAdd(registration.Operation.Syntax, _ =>
+            registration.Work is not null && IsStartedOnce(registration, cancellationToken)
+                || IsBehindStartGuardUncached(registration, cancellationToken));
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxNode, bool> _startGuarded = new();
+
+    private bool IsBehindStartGuardUncached(Registration registration, CancellationToken cancellationToken)
+    {
+        if (registration.Member is not { } member)
+        {
+            return false;
+        }
+
+        var registrationSyntax = registration.Operation.Syntax;
+        var model = Facts.ModelFor(registrationSyntax.SyntaxTree);
+        for (SyntaxNode? child = registrationSyntax, parent = registrationSyntax.Parent; parent is not null && parent != member; child = parent, parent = parent.Parent)
+        {
+            if (parent is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return false;
+            }
+
+            if (parent is IfStatementSyntax { Else: null } test && child == test.Statement
+                && (WonExchange(test.Condition, won: true, model, cancellationToken) is not null
+                    || TestedFlag(test.Condition, whenSet: false, model, cancellationToken) is { } cleared && SetsFlag(member, cleared, model, cancellationToken)))
+            {
+                return true;
+            }
+
+            if (parent is BlockSyntax block && child is StatementSyntax statement)
+            {
+                foreach (var before in block.Statements)
+                {
+                    if (before == statement)
+                    {
+                        break;
+                    }
+
+                    if (before is IfStatementSyntax { Else: null } exit && AlwaysExits(exit.Statement)
+                        && (WonExchange(exit.Condition, won: false, model, cancellationToken) is not null
+                            || TestedFlag(exit.Condition, whenSet: true, model, cancellationToken) is { } set && SetsFlag(member, set, model, cancellationToken)))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The <c>bool</c> field of this object (or a static) that <paramref name="condition"/> is: <c>_started</c> when
+    /// <paramref name="whenSet"/>, <c>!_started</c> otherwise. Null for any other condition.
+    /// </summary>
+    private static IFieldSymbol? TestedFlag(ExpressionSyntax condition, bool whenSet, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var tested = model.GetOperation(condition, cancellationToken) is { } operation ? Strip(operation) : null;
+        if (!whenSet)
+        {
+            tested = tested is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not ? Strip(not.Operand) : null;
+        }
+
+        return tested is IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation, Field: { Type.SpecialType: SpecialType.System_Boolean } field }
+            ? field.OriginalDefinition
+            : null;
+    }
+
+    /// <summary>Whether <paramref name="member"/> stores <c>true</c> into <paramref name="flag"/> (outside lambdas and local functions).</summary>
+    private static bool SetsFlag(SyntaxNode member, IFieldSymbol flag, SemanticModel model, CancellationToken cancellationToken)
+    {
+        foreach (var assignment in member.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<AssignmentExpressionSyntax>())
+        {
+            if (assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) && assignment.Right.IsKind(SyntaxKind.TrueLiteralExpression)
+                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(assignment.Left, cancellationToken).Symbol?.OriginalDefinition, flag))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// The field and its initial value when <paramref name="condition"/> is true exactly for the thread that changed it
     /// (<paramref name="won"/>) or exactly for the others: <c>Interlocked.CompareExchange(ref f, next, initial) ==/!=
     /// initial</c>, <c>Interlocked.Exchange(ref f, next) ==/!= initial</c>, next and initial different constants.

@@ -150,7 +150,7 @@ public class EXEC001DelegateHookTests
 
                 protected void OnLog(string message)
                 {
-                    ThreadPool.QueueUserWorkItem(_ => {|#0:_log|}?.Add(message));
+                    ThreadPool.QueueUserWorkItem(_ => {|#0:_log?.Add(message)|});
                 }
             }
             """,

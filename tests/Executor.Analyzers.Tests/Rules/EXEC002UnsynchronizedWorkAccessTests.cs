@@ -2086,4 +2086,45 @@ public class EXEC002UnsynchronizedWorkAccessTests
         => Verify(
             StatisticsWithAnInternalSetter.Replace("FRIEND", "[assembly: System.Runtime.CompilerServices.InternalsVisibleTo(\"Tests\")]"),
             Diag(0, "Task.Run", "calls 'Server.Receive', which calls 'Stats.OnMessage', which writes", "field 'Stats._received'", "'Received' writes it without a lock"));
+
+    [Fact]
+    public Task ConditionalCallChain_IsFollowedLikeThePlainCall()
+        => Verify(
+            StatisticsWithAnInternalSetter.Replace("FRIEND", string.Empty).Replace("_stats.OnMessage();", "_stats?.OnMessage();"),
+            Diag(0, "Task.Run", "calls 'Server.Receive', which calls 'Stats.OnMessage', which writes", "field 'Stats._received'", "'Received' reads it without a lock"));
+
+    /// <summary>A tally whose Add the loop bodies call through '?.'.</summary>
+    private const string Tally = """
+        public sealed class Tally
+        {
+            private int _n;
+            public void Add() => _n++;
+        }
+
+        """;
+
+    [Fact]
+    public Task ParallelFor_ConditionalCallOnSharedField_Reports()
+        => Verify(Tally + """
+            class C
+            {
+                private Tally? _tally = new Tally();
+
+                void Run() => Parallel.For(0, 100, i => {|#0:_tally?.Add()|});
+            }
+            """,
+            Diag(0, "Parallel.For", "calls 'Tally.Add', which increments", "field 'Tally._n'", Loop("Parallel.For")));
+
+    [Fact]
+    public Task ParallelFor_ConditionalCallOnObjectCreatedInTheBody_DoesNotReport()
+        => Verify(Tally + """
+            class C
+            {
+                void Run() => Parallel.For(0, 100, i =>
+                {
+                    Tally? tally = i > 0 ? new Tally() : null;
+                    tally?.Add();
+                });
+            }
+            """);
 }
