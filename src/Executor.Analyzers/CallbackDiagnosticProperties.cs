@@ -27,6 +27,13 @@ public static class CallbackDiagnosticProperties
     /// are the diagnostic's additional locations.
     /// </summary>
     public const string ConflictKind = "ConflictKind";
+
+    /// <summary>
+    /// For a callback that reaches the state through a call: where the access itself is (<c>start:length</c> in the
+    /// diagnostic's file), when it is in that file. A fix that locks the other sides can see that one of them already
+    /// holds the access, so the call site needs no lock of its own.
+    /// </summary>
+    public const string OriginSpan = "OriginSpan";
 }
 
 /// <summary>Values of <see cref="CallbackDiagnosticProperties.AccessKind"/>.</summary>

@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Simplification;
+using Microsoft.CodeAnalysis.Text;
 using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 
 namespace Executor.CodeFixes;
@@ -23,7 +24,7 @@ internal static class LockWrapper
 {
     private const int CSharp13 = 1300;
 
-    /// <summary>At most this many statements after a wrapped run join its lock because they touch the same state.</summary>
+    /// <summary>How far past the last statement it wants a wrapped run looks for more of the same state or lock.</summary>
     private const int MaxExtension = 3;
 
     /// <summary>Whether the wrap is offered: the planner finds a lock that every side can take.</summary>
@@ -333,7 +334,11 @@ internal static class LockWrapper
                 return;
             }
 
-            if (targetLock is null)
+            // The callback reaches the state through a call ('t => this.Record(t)') whose access is inside a side that is
+            // wrapped anyway (the callee's own statement): that lock covers it, and a second one around the call would
+            // only nest (and hold the lock over the rest of the call).
+            bool coveredByASide = OriginSpan(properties) is { } origin && others.Exists(o => o.Node.Span.Contains(origin));
+            if (targetLock is null && !coveredByASide)
             {
                 _wraps.Add((target, lockExpression));
             }
@@ -342,6 +347,22 @@ internal static class LockWrapper
             {
                 _wraps.Add((other, lockExpression));
             }
+        }
+
+        private static TextSpan? OriginSpan(ImmutableDictionary<string, string?> properties)
+        {
+            if (properties.TryGetValue(CallbackDiagnosticProperties.OriginSpan, out var text) && text is not null)
+            {
+                int colon = text.IndexOf(':');
+                if (colon > 0
+                    && int.TryParse(text.Substring(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int start)
+                    && int.TryParse(text.Substring(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int length))
+                {
+                    return new TextSpan(start, length);
+                }
+            }
+
+            return null;
         }
 
         /// <summary>The lock statement around <paramref name="node"/> inside its own function, as written.</summary>
@@ -533,34 +554,41 @@ internal static class LockWrapper
                 var run = new List<StatementSyntax> { statement };
                 if (statement.Parent is BlockSyntax block)
                 {
-                    // Merge the following sibling statements that take the same lock.
+                    // Extend the run over what follows: the next flagged statements that take the same lock, the
+                    // statements that read or write the same fields ('_cache.Remove(k); if (_cache.Count == 0) …'), and
+                    // harmless statements between them ('var e = _last; if (e == null) return; _last = null;' becomes one
+                    // region, so the read and the clear stay atomic). A lock that stops mid-way leaves a half-locked
+                    // check-then-act. It stops at a declaration, an await, a lock, a yield, or code that blocks or runs
+                    // other code, and at most MaxExtension statements past the last one it wants.
                     int index = block.Statements.IndexOf(statement);
-                    for (int i = index + 1; i < block.Statements.Count; i++)
+                    var state = StateFields(run);
+                    int lastWanted = index;
+                    for (int i = index + 1; i < block.Statements.Count && i <= lastWanted + MaxExtension; i++)
                     {
                         var next = block.Statements[i];
-                        if (!wraps.Any(w => w.Target.Node == next && w.Lock.IsEquivalentTo(lockExpression)))
+                        if (wraps.Any(w => w.Target.Node == next && w.Lock.IsEquivalentTo(lockExpression)) && !consumed.Contains(next))
+                        {
+                            lastWanted = i;
+                            state.UnionWith(StateFields(new List<StatementSyntax> { next }));
+                            continue;
+                        }
+
+                        if (wraps.Any(w => w.Target.Node == next) || next is LocalDeclarationStatementSyntax || ContainsAwait(next)
+                            || next.DescendantNodes().Any(n => n is YieldStatementSyntax or LockStatementSyntax) || RunsOtherCode(next))
                         {
                             break;
                         }
 
-                        run.Add(next);
-                        consumed.Add(next);
+                        if (TouchesAny(next, state))
+                        {
+                            lastWanted = i;
+                        }
                     }
 
-                    // Then the statements right after that read or write the same state ('_cache.Remove(k); if
-                    // (_cache.Count == 0) …'): a lock that stops mid-way leaves a half-locked collection.
-                    var state = StateFields(run);
-                    for (int i = index + run.Count; i < block.Statements.Count && i < index + run.Count + MaxExtension; i++)
+                    for (int i = index + 1; i <= lastWanted; i++)
                     {
-                        var next = block.Statements[i];
-                        if (next is LocalDeclarationStatementSyntax || wraps.Any(w => w.Target.Node == next) || !TouchesAny(next, state)
-                            || ContainsAwait(next) || next.DescendantNodes().Any(n => n is YieldStatementSyntax or LockStatementSyntax) || RunsOtherCode(next))
-                        {
-                            break;
-                        }
-
-                        run.Add(next);
-                        consumed.Add(next);
+                        run.Add(block.Statements[i]);
+                        consumed.Add(block.Statements[i]);
                     }
                 }
 

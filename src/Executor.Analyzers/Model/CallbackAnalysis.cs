@@ -1323,7 +1323,7 @@ internal sealed class CallbackAnalysis
                 RuleFor(registration),
                 finding.Location,
                 conflict.Locations,
-                WithConflict(WithGuardingLock(finding, context.CancellationToken), conflict),
+                WithOrigin(WithConflict(WithGuardingLock(finding, context.CancellationToken), conflict), finding),
                 walker.Api is { } api ? ApiName(api) : string.Empty,
                 finding.Verb,
                 finding.Target,
@@ -1338,6 +1338,11 @@ internal sealed class CallbackAnalysis
 
     private static ImmutableDictionary<string, string?> WithConflict(ImmutableDictionary<string, string?> properties, Conflict conflict)
         => properties.SetItem(CallbackDiagnosticProperties.ConflictKind, conflict.Kind.ToString());
+
+    private static ImmutableDictionary<string, string?> WithOrigin(ImmutableDictionary<string, string?> properties, CallbackFinding finding)
+        => finding.Origin is { IsInSource: true } origin && origin.SourceTree == finding.Location.SourceTree
+            ? properties.SetItem(CallbackDiagnosticProperties.OriginSpan, origin.SourceSpan.Start.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + origin.SourceSpan.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : properties;
 
     /// <summary>Whether callbacks registered with an instance or argument of this type run one at a time (the <c>serial_types</c> option).</summary>
     public bool IsSerialType(ITypeSymbol? type, CallbackOptions options)

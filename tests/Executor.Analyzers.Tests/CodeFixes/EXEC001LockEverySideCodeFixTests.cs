@@ -702,4 +702,136 @@ public class EXEC001LockEverySideCodeFixTests
             }
             """, Key);
     }
+
+    [Fact]
+    public async Task ReadThenClearWithACheckBetween_IsOneLockRegion()
+    {
+        // 'var e = _last; if (e == null) return; _last = null;': two locks would let the callback store between the
+        // read and the clear (a lost exception); one region keeps the take atomic. The throw stays after the lock.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Channel
+            {
+                private Exception? _last;
+
+                public void Write(Task write) => write.ContinueWith(t => { [|_last = t.Exception|]; });
+
+                public void Check()
+                {
+                    Exception? e = _last;
+                    if (e == null)
+                    {
+                        return;
+                    }
+
+                    _last = null;
+                    throw e;
+                }
+            }
+            """, """
+            using System;
+            using System.Threading.Tasks;
+
+            class Channel
+            {
+                private readonly object _gate = new object();
+                private Exception? _last;
+
+                public void Write(Task write) => write.ContinueWith(t => {
+                    lock (_gate)
+                    {
+                        _last = t.Exception;
+                    }
+                });
+
+                public void Check()
+                {
+                    Exception? e;
+                    lock (_gate)
+                    {
+                        e = _last;
+                        if (e == null)
+                        {
+                            return;
+                        }
+
+                        _last = null;
+                    }
+                    throw e;
+                }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task CallbackAccessInsideACalleeStatementThatIsLockedAsASide_CallSiteIsNotWrappedAgain()
+    {
+        // The continuation's write is Record's own statement, which OnError also reaches: that statement gets the lock,
+        // so the call in the continuation needs none (a second lock would only nest around the whole call).
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System;
+            using System.Threading.Tasks;
+
+            class Channel
+            {
+                private Exception? _last;
+
+                public void Write(Task write) => write.ContinueWith(t => [|Record(t.Exception!)|]);
+
+                public void OnError(Exception error) => Record(error);
+
+                public Exception? Take()
+                {
+                    Exception? e = _last;
+                    _last = null;
+                    return e;
+                }
+
+                private void Record(Exception error)
+                {
+                    if (_last == null)
+                    {
+                        _last = error;
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.Threading.Tasks;
+
+            class Channel
+            {
+                private readonly object _gate = new object();
+                private Exception? _last;
+
+                public void Write(Task write) => write.ContinueWith(t => Record(t.Exception!));
+
+                public void OnError(Exception error) => Record(error);
+
+                public Exception? Take()
+                {
+                    Exception? e;
+                    lock (_gate)
+                    {
+                        e = _last;
+                        _last = null;
+                    }
+                    return e;
+                }
+
+                private void Record(Exception error)
+                {
+                    lock (_gate)
+                    {
+                        if (_last == null)
+                        {
+                            _last = error;
+                        }
+                    }
+                }
+            }
+            """, Key);
+    }
 }
