@@ -32,7 +32,7 @@ public class EXEC002NonEscapingWorkerTests
             public WheelTimer()
             {
                 _worker = new Worker(this);
-                _thread = new Thread(_ => _worker.Run()) { IsBackground = true };
+                _thread = new Thread(_ => {|#0:_worker.Run()|}) { IsBackground = true };
             }
 
             public void Start()
@@ -56,7 +56,7 @@ public class EXEC002NonEscapingWorkerTests
                     {
                         Console.WriteLine(_tick & 511);
                         Thread.Sleep(1);
-                        {|#0:_tick++|};
+                        _tick++;
                     }
                 }
                 {{worker}}
@@ -64,7 +64,7 @@ public class EXEC002NonEscapingWorkerTests
         }
         """;
 
-    private static string Unmarked(string source) => source.Replace("{|#0:_tick++|}", "_tick++");
+    private static string Unmarked(string source) => source.Replace("{|#0:_worker.Run()|}", "_worker.Run()");
 
     private static DiagnosticResult Reported()
         => Verify002.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null);
@@ -76,4 +76,50 @@ public class EXEC002NonEscapingWorkerTests
     [Fact]
     public async Task WorkerImplementingAnInterfaceNeverConvertedToIt_NoReport()
         => await Verify002.VerifyAnalyzerAsync(Unmarked(Timer()));
+
+    [Fact]
+    public async Task WorkerComparedWithNullAndKeptInAListOfItsOwnType_NoReport()
+        => await Verify002.VerifyAnalyzerAsync(Unmarked(Timer(outer: """
+            private readonly List<Worker> _workers = new();
+            public bool HasWorker => _worker != null && _workers.Count == 0;
+            private void Keep() => _workers.Add(_worker);
+            """)));
+
+    [Fact]
+    public async Task WorkerAssignedToAnInterfaceVariable_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(outer: "public IRunnable Runnable { get { IRunnable r = _worker; return r; } }"), Reported());
+
+    [Fact]
+    public async Task WorkerPassedAsAnInterfaceArgument_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(outer: "public void Schedule(Action<IRunnable> sink) => sink(_worker);"), Reported());
+
+    [Fact]
+    public async Task WorkerPassingItselfOutAsTheInterface_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(worker: "public void Register(List<IRunnable> all) => all.Add(this);"), Reported());
+
+    [Fact]
+    public async Task WorkerStoredInAListOfTheInterface_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(outer: """
+            private readonly List<IRunnable> _all = new();
+            public IReadOnlyList<IRunnable> All { get { if (_all.Count == 0) _all.Add(_worker); return _all; } }
+            """), Reported());
+
+    [Fact]
+    public async Task WorkerReturnedAsObject_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(outer: "public object Current => _worker;"), Reported());
+
+    [Fact]
+    public async Task WorkerPassedToASourceGenericConstrainedToTheInterface_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(outer: """
+            public void RunAll() => RunIt(_worker);
+            private static void RunIt<T>(T item) where T : IRunnable => item.Run();
+            """), Reported());
+
+    [Fact]
+    public async Task WorkerAlsoRunFromAPublicMethod_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(outer: "public void RunInline() => _worker.Run();"), Reported());
+
+    [Fact]
+    public async Task InternalNestedWorker_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(access: "internal"), Reported());
 }
