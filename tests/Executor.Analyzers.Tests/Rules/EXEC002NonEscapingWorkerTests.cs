@@ -9,7 +9,7 @@ namespace Executor.Analyzers.Tests.Rules;
 /// <summary>
 /// A member of a private nested type that implements an interface is reachable through that interface only if an
 /// instance of the type is converted to it (or to a base type) somewhere in the type around it. When none is, its
-/// callers are the visible calls, so the member is not another side of its own work.
+/// callers are the visible calls, so the member is not another side of its own work (EXEC002) or callback (EXEC001).
 /// </summary>
 public class EXEC002NonEscapingWorkerTests
 {
@@ -122,4 +122,43 @@ public class EXEC002NonEscapingWorkerTests
     [Fact]
     public async Task InternalNestedWorker_Reports()
         => await Verify002.VerifyAnalyzerAsync(Timer(access: "internal"), Reported());
+
+    private static string Callback(string baseList = " : IRunnable", string outer = "") => $$"""
+        using System;
+        using System.Threading.Tasks;
+
+        public interface IRunnable { void Run(); }
+
+        public sealed class Poller
+        {
+            private readonly Worker _worker = new();
+
+            public Poller(Task ready) => ready.ContinueWith(_ => {|#0:_worker.Run()|});
+            {{outer}}
+
+            private sealed class Worker{{baseList}}
+            {
+                private int _runs;
+
+                public void Run()
+                {
+                    Console.WriteLine(_runs);
+                    _runs++;
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task CallbackRunsWorkerWithoutInterface_NoReport()
+        => await Verify001.VerifyAnalyzerAsync(Callback(baseList: "").Replace("{|#0:_worker.Run()|}", "_worker.Run()"));
+
+    [Fact]
+    public async Task CallbackRunsWorkerImplementingAnInterfaceNeverConvertedToIt_NoReport()
+        => await Verify001.VerifyAnalyzerAsync(Callback().Replace("{|#0:_worker.Run()|}", "_worker.Run()"));
+
+    [Fact]
+    public async Task CallbackRunsWorkerThatIsHandedOutAsTheInterface_Reports()
+        => await Verify001.VerifyAnalyzerAsync(Callback(outer: "public IRunnable Runnable => _worker;"),
+            Verify001.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithMessage(null));
 }
