@@ -407,8 +407,9 @@ internal sealed class CallSites
     /// Whether code in <paramref name="outer"/> may hand an instance of <paramref name="nested"/> (or of a class derived
     /// from it) out as another type: a conversion (implicit or explicit: an argument, a return, a collection element,
     /// 'this' passed out) from a type that holds it (itself, an array or generic type over it) to a different type, a
-    /// generic method or type declared in source that takes it as a type argument (its constraints may be the
-    /// interface), or 'typeof'. A reference comparison ('_worker != null') converts to object without handing anything out.
+    /// pattern or 'foreach' variable of another type over it ('_worker is IRunnable r'), a generic method or type
+    /// declared in source that takes it as a type argument (its constraints may be the interface), or 'typeof' (also in
+    /// an attribute). A reference comparison ('_worker != null') converts to object without handing anything out.
     /// </summary>
     private bool IsConvertedAway(INamedTypeSymbol nested, INamedTypeSymbol outer, CancellationToken cancellationToken)
     {
@@ -421,6 +422,16 @@ internal sealed class CallSites
             }
 
             var model = _facts.ModelFor(declaration.SyntaxTree);
+            foreach (var node in declaration.DescendantNodes(n => n is not (BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax)))
+            {
+                // An attribute can hand the type to reflection ('[Job(typeof(Worker))]').
+                if (node is TypeOfExpressionSyntax typeOfInAttribute && typeOfInAttribute.FirstAncestorOrSelf<AttributeSyntax>() is not null
+                    && Holds(model.GetTypeInfo(typeOfInAttribute.Type, cancellationToken).Type, nested))
+                {
+                    return true;
+                }
+            }
+
             foreach (var node in declaration.DescendantNodesAndSelf(n => n == declaration || !IsOperationRoot(n)))
             {
                 if (node is PrimaryConstructorBaseTypeSyntax)
@@ -445,6 +456,10 @@ internal sealed class CallSites
                         case IMethodReferenceOperation methodReference when TakesAsTypeArgument(methodReference.Method, nested):
                         case IObjectCreationOperation { Constructor: { } constructor } when TakesAsTypeArgument(constructor, nested):
                         case ITypeOfOperation typeOf when Holds(typeOf.TypeOperand, nested):
+                        case IPatternOperation pattern when Holds(pattern.InputType, nested)
+                            && !SymbolEqualityComparer.Default.Equals(pattern.NarrowedType, pattern.InputType):
+                        case IForEachLoopOperation loop when Holds(WithoutConversions(loop.Collection).Type, nested)
+                            && (loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol.Type: var element } || !Holds(element, nested)):
                             return true;
                     }
                 }
@@ -452,6 +467,16 @@ internal sealed class CallSites
         }
 
         return false;
+    }
+
+    private static IOperation WithoutConversions(IOperation operation)
+    {
+        while (operation is IConversionOperation { IsImplicit: true } conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation;
     }
 
     /// <summary>A declaration whose operation tree is walked whole: a method, constructor, accessor, expression-bodied property or field initializer.</summary>

@@ -83,6 +83,7 @@ public class EXEC002NonEscapingWorkerTests
             private readonly List<Worker> _workers = new();
             public bool HasWorker => _worker != null && _workers.Count == 0;
             private void Keep() => _workers.Add(_worker);
+            private int Live() { int n = 0; foreach (var w in _workers) if (w is not null && w != _worker) n++; return n; }
             """)));
 
     [Fact]
@@ -114,6 +115,27 @@ public class EXEC002NonEscapingWorkerTests
             public void RunAll() => RunIt(_worker);
             private static void RunIt<T>(T item) where T : IRunnable => item.Run();
             """), Reported());
+
+    [Fact]
+    public async Task WorkerMatchedAsTheInterfaceByAPattern_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(outer: """
+            private readonly List<IRunnable> _all = new();
+            public void Keep() { if (_worker is IRunnable r) _all.Add(r); }
+            public void RunAll() { foreach (var r in _all) r.Run(); }
+            """), Reported());
+
+    [Fact]
+    public async Task WorkersEnumeratedAsTheInterface_Reports()
+        => await Verify002.VerifyAnalyzerAsync(Timer(outer: """
+            private readonly List<Worker> _workers = new();
+            public void RunAll() { foreach (IRunnable r in _workers) r.Run(); }
+            """), Reported());
+
+    [Fact]
+    public async Task WorkerNamedByTypeofInAnAttribute_Reports()
+        => await Verify002.VerifyAnalyzerAsync(
+            Timer(outer: "[Job(typeof(Worker))] public void Schedule() { }") + "\n[AttributeUsage(AttributeTargets.All)] public sealed class JobAttribute(Type type) : Attribute { public Type Type { get; } = type; }",
+            Reported());
 
     [Fact]
     public async Task WorkerAlsoRunFromAPublicMethod_Reports()
