@@ -97,7 +97,7 @@ internal sealed class CallSites
         {
             // A member of a private nested type ('private sealed class Worker { public void Start() … }'): only the
             // type that declares the nested type can call it, so search there, not the whole compilation. An interface
-            // it implements does not open it to other callers while no instance is ever converted to that interface.
+            // it implements does not open it to other callers while no instance is converted to another type there.
             types.Add(outer);
         }
         else if (IsVisibleOnlyInAssembly(method) && !IsReachableThroughDispatch(method))
