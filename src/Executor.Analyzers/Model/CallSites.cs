@@ -46,6 +46,7 @@ internal sealed class CallSites
     private readonly SharedStateFacts _facts;
     private readonly ConcurrentDictionary<IMethodSymbol, List<CallSite>?> _cache = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, byte> _uncalled = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _convertedAway = new(SymbolEqualityComparer.Default);
     private List<INamedTypeSymbol>? _classesWithBase;
 
     public CallSites(SharedStateFacts facts) => _facts = facts;
@@ -91,10 +92,12 @@ internal sealed class CallSites
         {
             types.Add(method.ContainingType);
         }
-        else if (OuterOfPrivateNestedType(method.ContainingType) is { } outer && !IsReachableThroughDispatch(method))
+        else if (OuterOfPrivateNestedType(method.ContainingType) is { } outer
+            && (!IsReachableThroughDispatch(method) || !IsReachableThroughInterfaces(method, outer, cancellationToken)))
         {
             // A member of a private nested type ('private sealed class Worker { public void Start() … }'): only the
-            // type that declares the nested type can call it, so search there, not the whole compilation.
+            // type that declares the nested type can call it, so search there, not the whole compilation. An interface
+            // it implements does not open it to other callers while no instance is converted to another type there.
             types.Add(outer);
         }
         else if (IsVisibleOnlyInAssembly(method) && !IsReachableThroughDispatch(method))
@@ -311,7 +314,6 @@ internal sealed class CallSites
         return Of(method, cancellationToken) is null && _uncalled.ContainsKey(method);
     }
 
-    /// <summary>Whether no code outside this assembly can name the member: it, or a type around it, is internal or private.</summary>
     /// <summary>The type that declares the outermost private nested type around <paramref name="type"/> (its callers' whole domain), or null.</summary>
     private static INamedTypeSymbol? OuterOfPrivateNestedType(INamedTypeSymbol? type)
     {
@@ -327,6 +329,7 @@ internal sealed class CallSites
         return outer;
     }
 
+    /// <summary>Whether no code outside this assembly can name the member: it, or a type around it, is internal or private.</summary>
     private static bool IsVisibleOnlyInAssembly(IMethodSymbol method)
     {
         if (method.DeclaredAccessibility is Accessibility.Internal or Accessibility.Private or Accessibility.ProtectedAndInternal)
@@ -347,28 +350,206 @@ internal sealed class CallSites
 
     /// <summary>Whether the member can be called without naming it: virtual dispatch, or an interface it implements.</summary>
     private static bool IsReachableThroughDispatch(IMethodSymbol method)
-    {
-        if (method.IsVirtual || method.IsAbstract || method.IsOverride || method.ExplicitInterfaceImplementations.Length > 0)
-        {
-            return true;
-        }
+        => method.IsVirtual || method.IsAbstract || method.IsOverride || method.ExplicitInterfaceImplementations.Length > 0
+            || ImplementedInterfaces(method).Count > 0;
 
+    /// <summary>The interfaces with a member that <paramref name="method"/> implements implicitly.</summary>
+    private static List<INamedTypeSymbol> ImplementedInterfaces(IMethodSymbol method)
+    {
+        var found = new List<INamedTypeSymbol>();
         var type = method.ContainingType;
         foreach (var @interface in type.AllInterfaces)
         {
             foreach (var member in @interface.GetMembers())
             {
                 if (member is IMethodSymbol candidate && candidate.Name == method.Name
-                    && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(candidate), method))
+                    && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(candidate), method)
+                    || member is IPropertySymbol property && method.AssociatedSymbol is IPropertySymbol own && property.Name == own.Name
+                    && (property.GetMethod is { } getter && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(getter), method)
+                        || property.SetMethod is { } setter && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(setter), method)))
+                {
+                    found.Add(@interface);
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Whether a member of a private nested class that implements interface members (not virtual, not an override, not
+    /// an explicit implementation) can be reached through them. Not when the interfaces are all declared in source
+    /// (a library interface can be called by the language or the framework: 'using', 'foreach', comparers) and no
+    /// instance of the class is ever converted to another type in the type around it, the only code that can name it:
+    /// then nothing holds it as the interface, and its callers are the calls that name it.
+    /// </summary>
+    private bool IsReachableThroughInterfaces(IMethodSymbol method, INamedTypeSymbol outer, CancellationToken cancellationToken)
+    {
+        if (method.IsVirtual || method.IsAbstract || method.IsOverride || method.ExplicitInterfaceImplementations.Length > 0
+            || method.ContainingType is not { TypeKind: TypeKind.Class } type)
+        {
+            return true;
+        }
+
+        foreach (var @interface in ImplementedInterfaces(method))
+        {
+            if (@interface.DeclaringSyntaxReferences.Length == 0)
+            {
+                return true;
+            }
+        }
+
+        return _convertedAway.GetOrAdd(type.OriginalDefinition, t => IsConvertedAway(t, outer, cancellationToken));
+    }
+
+    /// <summary>
+    /// Whether code in <paramref name="outer"/> may hand an instance of <paramref name="nested"/> (or of a class derived
+    /// from it) out as another type: a conversion (implicit or explicit: an argument, a return, a collection element,
+    /// 'this' passed out) from a type that holds it (itself, an array or generic type over it) to a different type, a
+    /// pattern or 'foreach' variable of another type over it ('_worker is IRunnable r'), a generic method or type
+    /// declared in source that takes it as a type argument (its constraints may be the interface), or 'typeof' (also in
+    /// an attribute). A reference comparison ('_worker != null') converts to object without handing anything out.
+    /// </summary>
+    private bool IsConvertedAway(INamedTypeSymbol nested, INamedTypeSymbol outer, CancellationToken cancellationToken)
+    {
+        foreach (var reference in outer.DeclaringSyntaxReferences)
+        {
+            var declaration = reference.GetSyntax(cancellationToken);
+            if (!_facts.IsInCompilation(declaration.SyntaxTree))
+            {
+                return true;
+            }
+
+            var model = _facts.ModelFor(declaration.SyntaxTree);
+            foreach (var node in declaration.DescendantNodes(n => n is not (BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax)))
+            {
+                // An attribute can hand the type to reflection ('[Job(typeof(Worker))]').
+                if (node is TypeOfExpressionSyntax typeOfInAttribute && typeOfInAttribute.FirstAncestorOrSelf<AttributeSyntax>() is not null
+                    && Holds(model.GetTypeInfo(typeOfInAttribute.Type, cancellationToken).Type, nested))
+                {
+                    return true;
+                }
+            }
+
+            foreach (var node in declaration.DescendantNodesAndSelf(n => n == declaration || !IsOperationRoot(n)))
+            {
+                if (node is PrimaryConstructorBaseTypeSyntax)
                 {
                     return true;
                 }
 
-                if (member is IPropertySymbol property && method.AssociatedSymbol is IPropertySymbol own && property.Name == own.Name
-                    && (property.GetMethod is { } getter && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(getter), method)
-                        || property.SetMethod is { } setter && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(setter), method)))
+                if (!IsOperationRoot(node) || model.GetOperation(node, cancellationToken) is not { } root)
+                {
+                    continue;
+                }
+
+                foreach (var operation in root.DescendantsAndSelf())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    switch (operation)
+                    {
+                        case IConversionOperation conversion when Holds(conversion.Operand.Type, nested)
+                            && !SymbolEqualityComparer.Default.Equals(conversion.Type, conversion.Operand.Type)
+                            && conversion.Parent is not IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals, OperatorMethod: null }:
+                        case IInvocationOperation invocation when TakesAsTypeArgument(invocation.TargetMethod, nested):
+                        case IMethodReferenceOperation methodReference when TakesAsTypeArgument(methodReference.Method, nested):
+                        case IObjectCreationOperation { Constructor: { } constructor } when TakesAsTypeArgument(constructor, nested):
+                        case ITypeOfOperation typeOf when Holds(typeOf.TypeOperand, nested):
+                        case IPatternOperation pattern when Holds(pattern.InputType, nested)
+                            && !SymbolEqualityComparer.Default.Equals(pattern.NarrowedType, pattern.InputType):
+                        case IForEachLoopOperation loop when Holds(WithoutConversions(loop.Collection).Type, nested)
+                            && (loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol.Type: var element } || !Holds(element, nested)):
+                            return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static IOperation WithoutConversions(IOperation operation)
+    {
+        while (operation is IConversionOperation { IsImplicit: true } conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation;
+    }
+
+    /// <summary>A declaration whose operation tree is walked whole: a method, constructor, accessor, expression-bodied property or field initializer.</summary>
+    private static bool IsOperationRoot(SyntaxNode node)
+        => node is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax
+            || node is ArrowExpressionClauseSyntax { Parent: BasePropertyDeclarationSyntax }
+            || node is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent.Parent: BaseFieldDeclarationSyntax } or PropertyDeclarationSyntax };
+
+    /// <summary>Whether a value of <paramref name="type"/> is, or holds, an instance of <paramref name="nested"/>.</summary>
+    private static bool Holds(ITypeSymbol? type, INamedTypeSymbol nested)
+    {
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                return Holds(array.ElementType, nested);
+            case INamedTypeSymbol named:
+                for (INamedTypeSymbol? current = named; current is not null; current = current.BaseType)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, nested))
+                    {
+                        return true;
+                    }
+                }
+
+                foreach (var argument in named.TypeArguments)
+                {
+                    if (Holds(argument, nested))
+                    {
+                        return true;
+                    }
+                }
+
+                if (named.IsAnonymousType)
+                {
+                    foreach (var member in named.GetMembers())
+                    {
+                        if (member is IPropertySymbol property && Holds(property.Type, nested))
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether a method or type declared in source is instantiated over <paramref name="nested"/>.</summary>
+    private static bool TakesAsTypeArgument(IMethodSymbol method, INamedTypeSymbol nested)
+    {
+        if (method.OriginalDefinition.DeclaringSyntaxReferences.Length > 0)
+        {
+            foreach (var argument in method.TypeArguments)
+            {
+                if (Holds(argument, nested))
                 {
                     return true;
+                }
+            }
+        }
+
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.OriginalDefinition.DeclaringSyntaxReferences.Length > 0)
+            {
+                foreach (var argument in type.TypeArguments)
+                {
+                    if (Holds(argument, nested))
+                    {
+                        return true;
+                    }
                 }
             }
         }
