@@ -287,7 +287,10 @@ internal static class LockWrapper
 
             if (lockExpression is null && target.Node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } type)
             {
-                lockExpression = ExistingTypeLock(type, needStatic, position) ?? IdentifierName(NewFieldName(type, needStatic));
+                lockExpression = ExistingTypeLock(type, needStatic, position)
+                    ?? (!needStatic && QualifiesFieldsWithThis(type)
+                        ? MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, ThisExpression(), IdentifierName(NewFieldName(type, needStatic)))
+                        : IdentifierName(NewFieldName(type, needStatic)));
             }
             else if (lockExpression is null && target.Node.FirstAncestorOrSelf<GlobalStatementSyntax>() is { } global
                 && global.Parent is CompilationUnitSyntax unit && unit.Members.OfType<GlobalStatementSyntax>().First().Statement is var first)
@@ -302,6 +305,7 @@ internal static class LockWrapper
             }
 
             string lockText = lockExpression.WithoutTrivia().ToString();
+            string fieldText = lockExpression is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } qualified ? qualified.Name.Identifier.ValueText : lockText;
             foreach (var other in others)
             {
                 // The lock must mean the same object at the other side: bind it there (a new field binds in its own type).
@@ -318,7 +322,7 @@ internal static class LockWrapper
                     continue;
                 }
 
-                bool newField = _newFields.Values.Contains(lockText) && !_model.LookupSymbols(position, name: lockText).Any();
+                bool newField = _newFields.Values.Contains(fieldText) && !_model.LookupSymbols(position, name: fieldText).Any();
                 bool sameType = other.Node.FirstAncestorOrSelf<TypeDeclarationSyntax>() == target.Node.FirstAncestorOrSelf<TypeDeclarationSyntax>();
                 bool binds = newField ? sameType && !IsStaticPosition(other.Node.SpanStart, needStatic) : Binds(lockText, other.Node.SpanStart, needStatic, allowLocal: true)
                     && SameSymbol(lockText, position, other.Node.SpanStart);
@@ -770,6 +774,48 @@ internal static class LockWrapper
 
             var name = candidates.First();
             return Binds(name, position, needStatic, allowLocal: false) ? IdentifierName(name) : null;
+        }
+
+        /// <summary>
+        /// Whether the type's code mostly writes its instance fields as <c>this.field</c> (DotNetty, StyleCop's SA1101):
+        /// a new lock field is then written the same way.
+        /// </summary>
+        private static bool QualifiesFieldsWithThis(TypeDeclarationSyntax type)
+        {
+            var fields = new HashSet<string>();
+            foreach (var field in type.Members.OfType<FieldDeclarationSyntax>())
+            {
+                if (!field.Modifiers.Any(m => m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.ConstKeyword)))
+                {
+                    foreach (var variable in field.Declaration.Variables)
+                    {
+                        fields.Add(variable.Identifier.ValueText);
+                    }
+                }
+            }
+
+            int qualified = 0, bare = 0;
+            foreach (var name in type.DescendantNodes().OfType<IdentifierNameSyntax>())
+            {
+                if (!fields.Contains(name.Identifier.ValueText))
+                {
+                    continue;
+                }
+
+                if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name)
+                {
+                    if (access.Expression is ThisExpressionSyntax)
+                    {
+                        qualified++;
+                    }
+                }
+                else if (name.Parent is not (NameColonSyntax or NameEqualsSyntax or MemberBindingExpressionSyntax))
+                {
+                    bare++;
+                }
+            }
+
+            return qualified > bare;
         }
 
         private string NewFieldName(TypeDeclarationSyntax type, bool isStatic)

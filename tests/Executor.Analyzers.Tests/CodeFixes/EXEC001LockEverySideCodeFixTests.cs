@@ -834,4 +834,48 @@ public class EXEC001LockEverySideCodeFixTests
             }
             """, Key);
     }
+
+    [Fact]
+    public async Task TypeThatQualifiesItsFieldsWithThis_GetsThisGate()
+    {
+        // The type writes 'this.names' everywhere (SA1101 style): the new lock field is written 'this.gate' too.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly List<string> names = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => "a").AddDoneCallback(f => [|this.names.Add(f.Result())|]);
+
+                public int Count() => this.names.Count;
+            }
+            """, """
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly object gate = new object();
+                private readonly List<string> names = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => "a").AddDoneCallback(f =>
+                {
+                    lock (this.gate)
+                    {
+                        this.names.Add(f.Result());
+                    }
+                });
+
+                public int Count()
+                {
+                    lock (this.gate)
+                    {
+                        return this.names.Count;
+                    }
+                }
+            }
+            """, Key);
+    }
 }
