@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace Executor.Analyzers;
 
-/// <summary>Locks every caller holds when a private (or assembly-only) member runs ("caller must lock").</summary>
+/// <summary>Locks every caller holds when a private, protected or assembly-only member runs ("caller must lock").</summary>
 internal sealed partial class ConflictFinder
 {
     // Six calls up: a base class's lock around a virtual call, the virtual methods it reaches, the override, and private
@@ -20,8 +20,8 @@ internal sealed partial class ConflictFinder
     /// The locks every caller holds around the call of the method that contains <paramref name="node"/> ("the caller
     /// must hold the lock" helpers), up to six calls up. Constructors do not count as callers (they run before the
     /// object is shared); a call inside a lambda, or a caller that is not visible, makes the set empty. An instance
-    /// lock counts only when the call is on the caller's own object. Cached per method and depth, so the answer does
-    /// not depend on which access asked first (a deeper query sees fewer callers' callers).
+    /// lock counts only when the call is on the caller's own object. Cached per method, depth and receiver type, so the
+    /// answer does not depend on which access asked first (a deeper query sees fewer callers' callers).
     /// </summary>
     private List<HeldLock> CallerLocks(SyntaxNode node, SyntaxNode member, int depth, CancellationToken cancellationToken)
         => CallerLocks(node, member, depth, receiver: null, cancellationToken);
