@@ -162,6 +162,7 @@ internal static class LockWrapper
         private readonly List<(Target Target, ExpressionSyntax Lock)> _wraps = new();
         private readonly Dictionary<(TypeDeclarationSyntax Type, bool IsStatic), string> _newFields = new();
         private readonly Dictionary<StatementSyntax, string> _newLocals = new();
+        private readonly Dictionary<TypeDeclarationSyntax, bool> _qualifiesWithThis = new();
         private readonly HashSet<string> _usedLocalNames = new();
         private readonly HashSet<StatementSyntax> _reusedLocals = new();
         private readonly SyntaxTrivia _eol;
@@ -573,11 +574,12 @@ internal static class LockWrapper
                         if (wraps.Any(w => w.Target.Node == next && w.Lock.IsEquivalentTo(lockExpression)) && !consumed.Contains(next))
                         {
                             lastWanted = i;
-                            state.UnionWith(StateFields(new List<StatementSyntax> { next }));
+                            state.UnionWith(StateFields(new[] { next }));
                             continue;
                         }
 
-                        if (wraps.Any(w => w.Target.Node == next) || next is LocalDeclarationStatementSyntax || ContainsAwait(next)
+                        // A declaration, local function or label would change scope inside the lock block.
+                        if (wraps.Any(w => w.Target.Node == next) || next is LocalDeclarationStatementSyntax or LocalFunctionStatementSyntax or LabeledStatementSyntax || ContainsAwait(next)
                             || next.DescendantNodes().Any(n => n is YieldStatementSyntax or LockStatementSyntax) || RunsOtherCode(next))
                         {
                             break;
@@ -674,17 +676,16 @@ internal static class LockWrapper
         }
 
         /// <summary>The fields of the source's types that the statements of a run read or write.</summary>
-        private HashSet<ISymbol> StateFields(List<StatementSyntax> run)
+        private HashSet<ISymbol> StateFields(IEnumerable<StatementSyntax> run)
         {
             var state = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             foreach (var statement in run)
             {
                 foreach (var name in statement.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
                 {
-                    if (_model.GetSymbolInfo(name, _cancellationToken).Symbol is { } symbol
-                        && symbol is IFieldSymbol { IsConst: false } && !symbol.DeclaringSyntaxReferences.IsEmpty)
+                    if (_model.GetSymbolInfo(name, _cancellationToken).Symbol is IFieldSymbol { IsConst: false } field && !field.DeclaringSyntaxReferences.IsEmpty)
                     {
-                        state.Add(symbol);
+                        state.Add(field);
                     }
                 }
             }
@@ -778,10 +779,17 @@ internal static class LockWrapper
 
         /// <summary>
         /// Whether the type's code mostly writes its instance fields as <c>this.field</c> (DotNetty, StyleCop's SA1101):
-        /// a new lock field is then written the same way.
+        /// a new lock field is then written the same way. A bare name counts only when it binds to the field (not the
+        /// parameter of <c>this.names = names</c>).
         /// </summary>
-        private static bool QualifiesFieldsWithThis(TypeDeclarationSyntax type)
+        private bool QualifiesFieldsWithThis(TypeDeclarationSyntax type)
         {
+            if (_qualifiesWithThis.TryGetValue(type, out bool known))
+            {
+                return known;
+            }
+
+
             var fields = new HashSet<string>();
             foreach (var field in type.Members.OfType<FieldDeclarationSyntax>())
             {
@@ -809,13 +817,16 @@ internal static class LockWrapper
                         qualified++;
                     }
                 }
-                else if (name.Parent is not (NameColonSyntax or NameEqualsSyntax or MemberBindingExpressionSyntax))
+                else if (name.Parent is not (NameColonSyntax or NameEqualsSyntax or MemberBindingExpressionSyntax)
+                    && _model.GetSymbolInfo(name, _cancellationToken).Symbol is IFieldSymbol)
                 {
                     bare++;
                 }
             }
 
-            return qualified > bare;
+            bool result = qualified > bare;
+            _qualifiesWithThis[type] = result;
+            return result;
         }
 
         private string NewFieldName(TypeDeclarationSyntax type, bool isStatic)

@@ -878,4 +878,135 @@ public class EXEC001LockEverySideCodeFixTests
             }
             """, Key);
     }
+
+    [Fact]
+    public async Task LocalFunctionAfterTheWrappedStatement_StopsTheExtension()
+    {
+        // Moving the local function into the lock block would take it out of scope for the statement after the block
+        // (the verifier compiles the result): the lock stops before it.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class Cache
+            {
+                private readonly object _gate = new();
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+                private int _closed;
+
+                public void Start() { lock (_gate) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                public void Close(string name)
+                {
+                    _open.Remove(name);
+                    int Half(int n) => n / 2;
+                    if (_open.Count == 0)
+                    {
+                        _closed = Half(2);
+                    }
+                    _closed += Half(4);
+                }
+
+                private void OnTick(object? _) { lock (_gate) { foreach (var f in [|_open|]) { } } }
+            }
+            """, """
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class Cache
+            {
+                private readonly object _gate = new();
+                private readonly Dictionary<string, int> _open = new();
+                private Timer? _monitor;
+                private int _closed;
+
+                public void Start() { lock (_gate) { _monitor = new Timer(OnTick, null, 1000, 1000); } }
+
+                public void Close(string name)
+                {
+                    lock (_gate)
+                    {
+                        _open.Remove(name);
+                    }
+                    int Half(int n) => n / 2;
+                    if (_open.Count == 0)
+                    {
+                        _closed = Half(2);
+                    }
+                    _closed += Half(4);
+                }
+
+                private void OnTick(object? _) { lock (_gate) { foreach (var f in _open) { } } }
+            }
+            """, Key);
+    }
+
+    [Fact]
+    public async Task ParametersNamedLikeTheField_DoNotCountAsBareFieldUses()
+    {
+        // 'names' the parameter is not the field: the type writes its field as 'this.names' everywhere, so 'this.gate'.
+        await VerifyCS.VerifyCodeFixAsync("""
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private List<string> names = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => "a").AddDoneCallback(f => [|this.names.Add(f.Result())|]);
+
+                public void Replace(List<string> names)
+                {
+                    System.Console.WriteLine(names.Count);
+                    System.Console.WriteLine(names.Capacity);
+                }
+
+                public void Merge(List<string> names)
+                {
+                    System.Console.WriteLine(names.Count);
+                    System.Console.WriteLine(names.Capacity);
+                }
+
+                public int Count() => this.names.Count;
+            }
+            """, """
+            using System.Collections.Generic;
+            using Executor;
+
+            class Registry
+            {
+                private readonly object gate = new object();
+                private List<string> names = new();
+
+                public Registry(ThreadPoolExecutor pool) => pool.Submit(() => "a").AddDoneCallback(f =>
+                {
+                    lock (this.gate)
+                    {
+                        this.names.Add(f.Result());
+                    }
+                });
+
+                public void Replace(List<string> names)
+                {
+                    System.Console.WriteLine(names.Count);
+                    System.Console.WriteLine(names.Capacity);
+                }
+
+                public void Merge(List<string> names)
+                {
+                    System.Console.WriteLine(names.Count);
+                    System.Console.WriteLine(names.Capacity);
+                }
+
+                public int Count()
+                {
+                    lock (this.gate)
+                    {
+                        return this.names.Count;
+                    }
+                }
+            }
+            """, Key);
+    }
 }
