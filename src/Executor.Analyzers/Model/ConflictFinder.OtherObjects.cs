@@ -290,18 +290,7 @@ internal sealed partial class ConflictFinder
     /// <summary>The object a member reference is made on: through implicit conversions, and for <c>x?.M</c> the <c>x</c>.</summary>
     private static IOperation? ReceiverOf(IMemberReferenceOperation reference)
     {
-        var instance = reference.Instance;
-        if (instance is IConditionalAccessInstanceOperation)
-        {
-            for (var parent = reference.Parent; parent is not null; parent = parent.Parent)
-            {
-                if (parent is IConditionalAccessOperation conditional)
-                {
-                    instance = conditional.Operation;
-                    break;
-                }
-            }
-        }
+        var instance = reference.Instance is IConditionalAccessInstanceOperation conditional ? CallbackWalker.ConditionalReceiver(conditional) : reference.Instance;
 
         while (instance is IConversionOperation { IsImplicit: true } conversion)
         {

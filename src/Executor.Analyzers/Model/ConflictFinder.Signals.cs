@@ -316,22 +316,7 @@ internal sealed partial class ConflictFinder
 
     /// <summary>The object a call is made on, also through <c>?.</c> (<c>_source?.TrySetResult(true)</c>).</summary>
     private static IOperation? ReceiverOf(IInvocationOperation invocation)
-    {
-        if (invocation.Instance is not IConditionalAccessInstanceOperation)
-        {
-            return invocation.Instance;
-        }
-
-        for (var parent = invocation.Parent; parent is not null; parent = parent.Parent)
-        {
-            if (parent is IConditionalAccessOperation access)
-            {
-                return access.Operation;
-            }
-        }
-
-        return null;
-    }
+        => invocation.Instance is IConditionalAccessInstanceOperation conditional ? CallbackWalker.ConditionalReceiver(conditional) : invocation.Instance;
 
     /// <summary>true: the call signals its receiver; null: a semaphore's <c>Release</c> or another call; false: not a signal.</summary>
     private bool? SignalKind(IInvocationOperation invocation)

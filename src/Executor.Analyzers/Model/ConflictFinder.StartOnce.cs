@@ -71,8 +71,6 @@ internal sealed partial class ConflictFinder
             registration.Work is not null && IsStartedOnce(registration, cancellationToken)
                 || IsBehindStartGuardUncached(registration, cancellationToken));
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxNode, bool> _startGuarded = new();
-
     private bool IsBehindStartGuardUncached(Registration registration, CancellationToken cancellationToken)
     {
         if (registration.Member is not { } member)

@@ -213,16 +213,9 @@ internal sealed partial class ConflictFinder
     /// <summary>The local, field, property or parameter a timer expression names (<c>_timer</c>, <c>this._timer</c>, <c>_timer?</c>), or null.</summary>
     private static ISymbol? TimerSymbol(IOperation? instance)
     {
-        if (instance is IConditionalAccessInstanceOperation)
+        if (instance is IConditionalAccessInstanceOperation conditional)
         {
-            for (var parent = instance.Parent; parent is not null; parent = parent.Parent)
-            {
-                if (parent is IConditionalAccessOperation conditional)
-                {
-                    instance = conditional.Operation;
-                    break;
-                }
-            }
+            instance = CallbackWalker.ConditionalReceiver(conditional);
         }
 
         return (instance is null ? null : Strip(instance)) switch

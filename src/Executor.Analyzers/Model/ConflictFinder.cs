@@ -26,6 +26,7 @@ internal sealed partial class ConflictFinder
     private readonly ConcurrentDictionary<SyntaxNode, System.Lazy<ControlFlowGraph?>> _graphs = new();
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _constructorOnly = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<SyntaxNode, ISymbol?> _storedWorkCalling = new();
+    private readonly ConcurrentDictionary<SyntaxNode, bool> _startGuarded = new();
     private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth, INamedTypeSymbol? Receiver), List<HeldLock>> _callerLocks = new(MethodAtDepthComparer.Instance);
     private readonly ConcurrentDictionary<(SyntaxNode Registration, ILocalSymbol? Variable, string Joins), System.Lazy<ExecutionOrder.Reach?>> _reach = new();
     private readonly ConcurrentDictionary<(ControlFlowGraph Graph, bool Work, string Joins), List<int>[]> _joinCuts = new();
